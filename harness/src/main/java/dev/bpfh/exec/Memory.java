@@ -1,0 +1,200 @@
+package dev.bpfh.exec;
+
+import dev.bpfh.spi.TrapKind;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The address space of one run in the userspace engines (DESIGN.md "Memory model").
+ *
+ * <p>Addresses are tagged: {@code address = (region << 32) | offset}. Region 0 is never mapped, so
+ * null and small integers are never valid pointers. Region 1 is the input memory; regions 2..9 are
+ * the eight stack frames of 512 bytes (frame {@code d} is the frame at call depth {@code d}); later
+ * regions are free for map values and contexts. A frame pointer is {@code address(2 + d, 512)}:
+ * one past the top of its frame, as r10 is defined.
+ *
+ * <p>Every access checks {@code region < regions.length}, that the region is mapped, and
+ * {@code offset + size <= length} computed in {@code long}, so there is no overflow hole: an offset
+ * that went negative (below a region's start) is a huge unsigned offset and fails the check.
+ * Accesses may be unaligned; multi-byte values are little-endian.
+ */
+public final class Memory {
+    public static final int REGION_SHIFT = 32;
+    public static final int INPUT_REGION = 1;
+    public static final int STACK_REGION = 2;
+    public static final int MAX_FRAMES = 8;
+    public static final int FRAME_SIZE = 512;
+    /** The first region not used by the input and the stack: for maps and contexts. */
+    public static final int FIRST_FREE_REGION = STACK_REGION + MAX_FRAMES;
+
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final byte[][] regions;
+
+    public Memory() {
+        this(FIRST_FREE_REGION);
+    }
+
+    /** @param regionCount number of region slots, at least {@link #FIRST_FREE_REGION} */
+    public Memory(int regionCount) {
+        if (regionCount < FIRST_FREE_REGION) {
+            throw new IllegalArgumentException("need at least " + FIRST_FREE_REGION + " regions");
+        }
+        regions = new byte[regionCount][];
+        for (int d = 0; d < MAX_FRAMES; d++) {
+            regions[STACK_REGION + d] = new byte[FRAME_SIZE];
+        }
+    }
+
+    public static long address(int region, int offset) {
+        return ((long) region << REGION_SHIFT) | (offset & 0xffffffffL);
+    }
+
+    /** r10 of call depth {@code depth} (0 = the entry function). */
+    public static long frameTop(int depth) {
+        return address(STACK_REGION + depth, FRAME_SIZE);
+    }
+
+    /** Address of the input memory: what r1 holds at entry. */
+    public static long inputAddress() {
+        return address(INPUT_REGION, 0);
+    }
+
+    /**
+     * Starts a run: maps {@code input} as region 1 (used in place, not copied) and zeroes the
+     * stack frames the previous run touched, so no run sees another's data.
+     *
+     * @param framesUsedBefore how many frames (from depth 0) the previous run may have written
+     */
+    public void startRun(byte[] input, int framesUsedBefore) {
+        regions[INPUT_REGION] = input;
+        for (int d = 0; d < framesUsedBefore && d < MAX_FRAMES; d++) {
+            Arrays.fill(regions[STACK_REGION + d], (byte) 0);
+        }
+    }
+
+    /** Maps {@code bytes} at {@code region} (for map values and contexts). */
+    public void map(int region, byte[] bytes) {
+        regions[region] = bytes;
+    }
+
+    public byte[] region(int region) {
+        return regions[region];
+    }
+
+    // ---- checked access -----------------------------------------------------------------------
+
+    /** The mapped array that holds {@code [addr, addr + size)}, or a trap naming {@code pc}. */
+    private byte[] target(long addr, int size, int pc, boolean store) {
+        long region = addr >>> REGION_SHIFT;
+        byte[] a = region < regions.length ? regions[(int) region] : null;
+        if (a == null || (addr & 0xffffffffL) + size > a.length) {
+            throw outOfBounds(addr, size, pc, store);
+        }
+        return a;
+    }
+
+    public static Trap outOfBounds(long addr, int size, int pc, boolean store) {
+        return new Trap(TrapKind.OUT_OF_BOUNDS, pc, String.format(
+                "out of bounds %s of %d byte%s at address 0x%x (region %d, offset %d)",
+                store ? "store" : "load", size, size == 1 ? "" : "s", addr, addr >>> REGION_SHIFT, (int) addr));
+    }
+
+    public long load8(long addr, int pc) {
+        return target(addr, 1, pc, false)[(int) addr] & 0xffL;
+    }
+
+    public long load16(long addr, int pc) {
+        return (short) SHORT.get(target(addr, 2, pc, false), (int) addr) & 0xffffL;
+    }
+
+    public long load32(long addr, int pc) {
+        return (int) INT.get(target(addr, 4, pc, false), (int) addr) & 0xffffffffL;
+    }
+
+    public long load64(long addr, int pc) {
+        return (long) LONG.get(target(addr, 8, pc, false), (int) addr);
+    }
+
+    /** Loads {@code size} bytes (1, 2, 4 or 8) and zero-extends. */
+    public long load(long addr, int size, int pc) {
+        return switch (size) {
+            case 1 -> load8(addr, pc);
+            case 2 -> load16(addr, pc);
+            case 4 -> load32(addr, pc);
+            default -> load64(addr, pc);
+        };
+    }
+
+    public void store8(long addr, long value, int pc) {
+        target(addr, 1, pc, true)[(int) addr] = (byte) value;
+    }
+
+    public void store16(long addr, long value, int pc) {
+        SHORT.set(target(addr, 2, pc, true), (int) addr, (short) value);
+    }
+
+    public void store32(long addr, long value, int pc) {
+        INT.set(target(addr, 4, pc, true), (int) addr, (int) value);
+    }
+
+    public void store64(long addr, long value, int pc) {
+        LONG.set(target(addr, 8, pc, true), (int) addr, value);
+    }
+
+    /** Stores the low {@code size} bytes (1, 2, 4 or 8) of {@code value}. */
+    public void store(long addr, int size, long value, int pc) {
+        switch (size) {
+            case 1 -> store8(addr, value, pc);
+            case 2 -> store16(addr, value, pc);
+            case 4 -> store32(addr, value, pc);
+            default -> store64(addr, value, pc);
+        }
+    }
+
+    // ---- atomics (isa.md §2.6): one thread, so read-modify-write is enough ----------------------
+
+    /**
+     * Runs the atomic operation {@code op} (the imm of 0xc3) on the 32-bit word at {@code addr}
+     * and returns the old value, zero-extended. The caller writes it to src for the fetch forms and
+     * xchg, and to r0 for cmpxchg (always, whether or not the compare matched).
+     */
+    public long atomic32(int op, long addr, long src, long r0, int pc) {
+        byte[] a = target(addr, 4, pc, true);
+        int i = (int) addr;
+        long old = (int) INT.get(a, i) & 0xffffffffL;
+        if (op == dev.bpfh.isa.Opcodes.ATOMIC_CMPXCHG) {
+            if (old == (r0 & 0xffffffffL)) {
+                INT.set(a, i, (int) src);
+            }
+        } else {
+            INT.set(a, i, (int) dev.bpfh.isa.Alu.atomicResult(op, old, src));
+        }
+        return old;
+    }
+
+    /** The 64-bit form of {@link #atomic32} (opcode 0xdb). */
+    public long atomic64(int op, long addr, long src, long r0, int pc) {
+        byte[] a = target(addr, 8, pc, true);
+        int i = (int) addr;
+        long old = (long) LONG.get(a, i);
+        if (op == dev.bpfh.isa.Opcodes.ATOMIC_CMPXCHG) {
+            if (old == r0) {
+                LONG.set(a, i, src);
+            }
+        } else {
+            LONG.set(a, i, dev.bpfh.isa.Alu.atomicResult(op, old, src));
+        }
+        return old;
+    }
+
+    /** Copies {@code length} bytes starting at {@code addr} out of the address space (for helpers). */
+    public byte[] read(long addr, int length, int pc) {
+        byte[] a = target(addr, length, pc, false);
+        return Arrays.copyOfRange(a, (int) addr, (int) addr + length);
+    }
+}

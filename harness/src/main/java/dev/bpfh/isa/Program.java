@@ -1,0 +1,84 @@
+package dev.bpfh.isa;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An eBPF program: its 8-byte slots (as little-endian 64-bit words) and a name for reports.
+ *
+ * <p>The slot array is never shared: the compact constructor and {@link #slots()} copy it, so a
+ * backend may keep the program without defensive copies of its own.
+ */
+public record Program(String name, long[] slots) {
+
+    public static final int SLOT_BYTES = 8;
+
+    public Program {
+        Objects.requireNonNull(name, "name");
+        slots = slots.clone();
+    }
+
+    public static Program of(String name, long... slots) {
+        return new Program(name, slots);
+    }
+
+    /** Reads little-endian slots from raw bytes; the length must be a multiple of 8. */
+    public static Program fromBytes(String name, byte[] bytes) {
+        if (bytes.length % SLOT_BYTES != 0) {
+            throw new IllegalArgumentException(
+                    "program length " + bytes.length + " is not a multiple of 8 bytes");
+        }
+        long[] slots = new long[bytes.length / SLOT_BYTES];
+        for (int i = 0; i < slots.length; i++) {
+            long w = 0;
+            for (int b = 7; b >= 0; b--) {
+                w = (w << 8) | (bytes[i * SLOT_BYTES + b] & 0xffL);
+            }
+            slots[i] = w;
+        }
+        return new Program(name, slots);
+    }
+
+    public byte[] toBytes() {
+        byte[] out = new byte[slots.length * SLOT_BYTES];
+        for (int i = 0; i < slots.length; i++) {
+            for (int b = 0; b < SLOT_BYTES; b++) {
+                out[i * SLOT_BYTES + b] = (byte) (slots[i] >>> (8 * b));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public long[] slots() {
+        return slots.clone();
+    }
+
+    /** Number of slots ({@code lddw} counts two). */
+    public int length() {
+        return slots.length;
+    }
+
+    public long slot(int pc) {
+        return slots[pc];
+    }
+
+    public Insn insn(int pc) {
+        return Insn.decode(slots[pc]);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Program p && name.equals(p.name) && Arrays.equals(slots, p.slots);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode() * 31 + Arrays.hashCode(slots);
+    }
+
+    @Override
+    public String toString() {
+        return "Program[" + name + ", " + slots.length + " slots]";
+    }
+}
