@@ -13,12 +13,26 @@ public final class LoadRejected extends Exception {
     private final int pc;
     private final String reason;
     private final String log;
+    private final boolean unsupported;
 
     public LoadRejected(int pc, String reason, String log) {
+        this(pc, reason, log, false);
+    }
+
+    private LoadRejected(int pc, String reason, String log, boolean unsupported) {
         super(pc >= 0 ? reason + " at pc " + pc : reason, null, false, false);
         this.pc = pc;
         this.reason = reason;
         this.log = log == null ? "" : log;
+        this.unsupported = unsupported;
+    }
+
+    /**
+     * The engine does not implement a feature the program uses (the kernel has no callx, a plugin
+     * lacks a group). Runners report this as SKIPPED with the reason, not as a rejection.
+     */
+    public static LoadRejected unsupported(int pc, String reason) {
+        return new LoadRejected(pc, reason, "", true);
     }
 
     public LoadRejected(String reason) {
@@ -35,5 +49,9 @@ public final class LoadRejected extends Exception {
 
     public String log() {
         return log;
+    }
+
+    public boolean unsupported() {
+        return unsupported;
     }
 }
