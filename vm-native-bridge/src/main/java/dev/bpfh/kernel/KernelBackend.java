@@ -40,12 +40,15 @@ public final class KernelBackend implements Backend {
     }
 
     /**
-     * Loads for an unknown memory length: the program is verified with
-     * {@link #NOMINAL_MEMORY_LENGTH} bytes, and loaded again for each real length on first run.
-     * Prefer {@link #load(Program, LoadOptions, int)} when the memory is known.
+     * Loads for {@link LoadOptions#memoryLengthHint()} bytes when the hint is given (every verifier
+     * refusal is then a {@link LoadRejected} here). For an unknown length the program is verified
+     * with {@link #NOMINAL_MEMORY_LENGTH} bytes, and loaded again for each real length on first run.
      */
     @Override
     public KernelExecutable load(Program program, LoadOptions options) throws LoadRejected {
+        if (options.memoryLengthHint() >= 0) {
+            return load(program, options, options.memoryLengthHint());
+        }
         checkUserProgram(program);
         requireAvailable();
         return KernelExecutable.load(program, NOMINAL_MEMORY_LENGTH, false);
@@ -85,7 +88,7 @@ public final class KernelBackend implements Backend {
             long slot = program.slot(pc);
             int op = Insn.opcode(slot);
             if (op == CALLX) {
-                throw new LoadRejected(pc, "kernel has no callx", "");
+                throw LoadRejected.unsupported(pc, "kernel has no callx");
             }
             if (op == LDDW) {
                 if (Insn.src(slot) != 0) {

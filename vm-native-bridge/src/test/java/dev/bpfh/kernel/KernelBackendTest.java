@@ -163,6 +163,7 @@ class KernelBackendTest {
         LoadRejected e = assertThrows(LoadRejected.class, () -> backend.load(p, LoadOptions.DEFAULTS));
         assertEquals("kernel has no callx", e.reason());
         assertEquals(1, e.pc());
+        assertTrue(e.unsupported(), "callx is a missing feature (reported as SKIPPED), not a verifier refusal");
     }
 
     @Test
