@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  *       ({@code Offset out of 16-bit range: LABEL}) instead of being truncated.</li>
  *   <li>An {@code lddw} immediate beyond 64 bits gives {@code Immediate out of 64-bit range: X}.</li>
  *   <li>{@code gotol} is accepted as an alias of {@code ja32}.</li>
+ *   <li>Registers may also be written without the {@code %} ({@code r1}), as older bpf_conformance
+ *       files and uBPF's tests do; {@code r50} is then {@code Invalid register: r50}.</li>
  *   <li>{@code .slot 0x<up to 16 hex digits>} emits one raw slot (the little-endian word), so the
  *       {@link Disassembler} can print any bytes, even those no mnemonic encodes, and still
  *       round-trip.</li>
@@ -247,7 +249,7 @@ public final class Assembler {
         count(mn, ops, 2);
         int dst = reg(ops.get(0));
         String b = ops.get(1);
-        if (b.startsWith("%")) {
+        if (isRegister(b)) {
             emit(cls | code | SRC_X, dst, reg(b), off, 0);
         } else {
             emit(cls | code | SRC_K, dst, 0, off, imm32(b));
@@ -266,7 +268,7 @@ public final class Assembler {
         int cls = is32 ? JMP32 : JMP;
         int dst = reg(ops.get(0));
         String b = ops.get(1);
-        if (b.startsWith("%")) {
+        if (isRegister(b)) {
             int src = reg(b);
             emit(cls | code | SRC_X, dst, src, target(ops.get(2)), 0);
         } else {
@@ -282,7 +284,7 @@ public final class Assembler {
         String t = o.get(1);
         switch (o.get(0)) {
             case "helper" -> {
-                if (t.startsWith("%")) { // callx: the helper id is the value of the register, kept in dst
+                if (isRegister(t)) { // callx: the helper id is the value of the register, kept in dst
                     emit(CALLX, reg(t), 0, 0, 0);
                 } else {
                     emit(CALL_IMM, 0, CALL_HELPER, 0, imm32(t));
@@ -454,6 +456,12 @@ public final class Assembler {
         return negative ? v.negate() : v;
     }
 
+    /** A register operand in either spelling: {@code %r1} or the older {@code r1}. */
+    private static boolean isRegister(String token) {
+        return token.startsWith("%") || REGISTERS.containsKey(token)
+                || (token.length() > 1 && token.charAt(0) == 'r' && Character.isDigit(token.charAt(1)));
+    }
+
     private void emit(int opcode, int dst, int src, int off, int imm) {
         slots.add(Insn.encode(opcode, dst, src, off, imm));
     }
@@ -466,6 +474,7 @@ public final class Assembler {
         Map<String, Integer> m = new HashMap<>();
         for (int r = 0; r <= 15; r++) {
             m.put("%r" + r, r);
+            m.put("r" + r, r); // the older bpf_conformance and uBPF spelling
         }
         return Map.copyOf(m);
     }

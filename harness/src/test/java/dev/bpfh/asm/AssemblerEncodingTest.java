@@ -139,6 +139,13 @@ class AssemblerEncodingTest {
     }
 
     @Test
+    void registersMayBeWrittenWithoutThePercentSignAsOlderCorporaDo() throws AssemblyException {
+        String modern = "mov32 %r0, %r1\nldxb %r2, [%r1+2]\njeq %r2, %r0, +1\ncall %r2\nlock add [%r10-8], %r1\nexit";
+        String older = "mov32 r0, r1\nldxb r2, [r1+2]\njeq r2, r0, +1\ncall r2\nlock add [r10-8], r1\nexit";
+        assertArrayEquals(Assembler.assemble("m", modern).slots(), Assembler.assemble("o", older).slots());
+    }
+
+    @Test
     void lddwTakesTwoSlotsLowHalfFirst() throws AssemblyException {
         // isa.md §1.2 example from tests/lddw.data.
         assertArrayEquals(new long[] {0x5566778800000018L, 0x1122334400000000L},

@@ -61,7 +61,7 @@ class AssemblerRulesTest {
                 call local 3                 | Invalid label: 3
                 MOV %r0, 1                   | Invalid mnemonic: MOV
                 mov %R0, 1                   | Invalid register: %R0
-                mov r0, 1                    | Invalid register: r0
+                mov r16, 1                   | Invalid register: r16
                 mov %r16, 1                  | Invalid register: %r16
                 ldxw %r0, [%r11+2            | Failed to decode register and offset: [%r11+2
                 ldxw %r0, [%rx]              | Invalid register: %rx
