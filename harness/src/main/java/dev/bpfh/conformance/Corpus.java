@@ -75,22 +75,27 @@ public final class Corpus {
      * seen before gets its root's name in front, so ids stay unique.
      */
     public static List<Entry> collect(List<Path> paths) throws IOException, ConformanceException {
+        return collect(paths, List.of(".data"));
+    }
+
+    /** Like {@link #collect(List)}, for files whose names end with one of {@code suffixes}. */
+    static List<Entry> collect(List<Path> paths, List<String> suffixes) throws IOException, ConformanceException {
         List<Entry> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (Path root : paths) {
             if (Files.isDirectory(root)) {
                 List<Path> files;
                 try (Stream<Path> walk = Files.walk(root)) {
-                    files = walk.filter(p -> p.getFileName() != null && p.getFileName().toString().endsWith(".data"))
+                    files = walk.filter(p -> p.getFileName() != null && suffix(p.getFileName().toString(), suffixes) != null)
                             .filter(Files::isRegularFile)
                             .sorted((a, b) -> relative(root, a).compareTo(relative(root, b)))
                             .toList();
                 }
                 for (Path f : files) {
-                    add(out, ids, strip(relative(root, f)), f, root);
+                    add(out, ids, strip(relative(root, f), suffixes), f, root);
                 }
             } else if (Files.isRegularFile(root)) {
-                add(out, ids, TestCase.stem(root), root, root.toAbsolutePath().getParent());
+                add(out, ids, strip(root.getFileName().toString(), suffixes), root, root.toAbsolutePath().getParent());
             } else {
                 throw new ConformanceException(root + ": no such file or directory");
             }
@@ -117,7 +122,12 @@ public final class Corpus {
         return String.join("/", parts);
     }
 
-    private static String strip(String id) {
-        return id.endsWith(".data") ? id.substring(0, id.length() - ".data".length()) : id;
+    private static String suffix(String name, List<String> suffixes) {
+        return suffixes.stream().filter(name::endsWith).findFirst().orElse(null);
+    }
+
+    private static String strip(String id, List<String> suffixes) {
+        String suffix = suffix(id, suffixes);
+        return suffix == null ? id : id.substring(0, id.length() - suffix.length());
     }
 }

@@ -1,7 +1,6 @@
 package dev.bpfh.conformance;
 
 import dev.bpfh.data.DataFile;
-import dev.bpfh.isa.Classification;
 import dev.bpfh.isa.Classifier;
 import dev.bpfh.isa.CpuVersion;
 import dev.bpfh.isa.Group;
@@ -96,7 +95,7 @@ final class Judge {
         }
         DataFile data = test.data();
         Expectation expected = expectation(data);
-        Classification needs = Classifier.classify(data.program());
+        Classifier.Classification needs = Classifier.classify(data.program());
         if (!needs.allowedBy(cpu, groups)) {
             return result(test, name, Status.SKIPPED, expected.describe(), "",
                     "needs cpu " + version(needs.version()) + " and groups " + names(needs.groups())
@@ -189,12 +188,11 @@ final class Judge {
     }
 
     static String version(CpuVersion v) {
-        return v.name().toLowerCase(Locale.ROOT);
+        return v.label();
     }
 
     static String names(int mask) {
-        String n = Group.names(mask);
-        return n.isEmpty() ? "none" : n;
+        return Group.names(mask);
     }
 
     static String oneLine(Throwable e) {
