@@ -107,7 +107,7 @@ final class Predecoder {
 
     private static int alu(int opcode, int off, int imm, boolean is64) {
         int x = (opcode & SRC_X) != 0 ? 1 : 0;
-        int base = is64 ? 0 : Op.ADD32_K;
+        int base = is64 ? 0 : Op.ADD32_K; // ADD..MOV sit at the same distance from their block start
         return switch (opcode & OP_MASK) {
             case ADD -> base + Op.ADD64_K + x;
             case SUB -> base + Op.SUB64_K + x;
@@ -126,7 +126,7 @@ final class Predecoder {
                 case 16 -> is64 ? Op.MOVSX16_64 : Op.MOVSX16_32;
                 default -> Op.MOVSX32_64;
             };
-            case ARSH -> base + Op.ARSH64_K + x;
+            case ARSH -> (is64 ? Op.ARSH64_K : Op.ARSH32_K) + x; // the 32-bit block has no MOVSX32, so no common base
             case END -> {
                 boolean reverse = is64 || x == 1; // bswap (ALU64) and be (ALU, X) reverse; le truncates
                 yield switch (imm) {
