@@ -5,7 +5,6 @@ import dev.bpfh.conformance.ConformanceRunner;
 import dev.bpfh.conformance.RunReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,8 +44,8 @@ final class ConformanceCommand implements Callable<Integer> {
     public Integer call() {
         boolean defaultReports = run.json == null && run.junitXml == null;
         if (defaultReports) {
-            run.json = Path.of(DEFAULT_JSON);
-            run.junitXml = Path.of(DEFAULT_DIR);
+            run.json = main.workDir.resolve(DEFAULT_JSON);
+            run.junitXml = main.workDir.resolve(DEFAULT_DIR);
         }
         RunReport report = execute(main, run.toRunnerOptions(main.requireKernel()));
         report.printMatrix(main.out);

@@ -70,12 +70,20 @@ public final class Main implements Callable<Integer> {
     final PrintStream err;
     final Map<String, String> env;
 
-    /** Reads and writes the given streams and environment (tests pass their own). */
+    /** Where default output directories go (the current directory, except in tests). */
+    final Path workDir;
+
+    /** Reads and writes the given streams and environment; default outputs go below the current directory. */
     public Main(InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        this(in, out, err, env, Path.of(""));
+    }
+
+    Main(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, Path workDir) {
         this.in = Objects.requireNonNull(in);
         this.out = Objects.requireNonNull(out);
         this.err = Objects.requireNonNull(err);
         this.env = Map.copyOf(env);
+        this.workDir = Objects.requireNonNull(workDir);
     }
 
     public static void main(String[] args) {
@@ -129,7 +137,7 @@ public final class Main implements Callable<Integer> {
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (debug) {
+            if (debug && !(ex instanceof UserError)) {
                 ex.printStackTrace(err);
             }
             if (ex instanceof UserError u) {
