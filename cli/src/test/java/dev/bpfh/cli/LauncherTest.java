@@ -39,9 +39,13 @@ class LauncherTest {
         Files.copy(original, script);
         executable(script);
         bin = Files.createDirectory(root.resolve("bin"));
-        // mvn stand-in: prints its JAVA_HOME, working directory and arguments.
-        executable(Files.writeString(bin.resolve("mvn"),
-                "#!/bin/sh\necho \"mvn JAVA_HOME=$JAVA_HOME PWD=$(pwd -P) ARGS=$*\"\n"));
+        // mvn stand-in: prints its JAVA_HOME, working directory and arguments, also into mvn.log;
+        // fails with exit 5 when FAKE_MVN_FAIL is set.
+        executable(Files.writeString(bin.resolve("mvn"), """
+                #!/bin/sh
+                echo "mvn JAVA_HOME=$JAVA_HOME PWD=$(pwd -P) ARGS=$*" | tee -a "%s"
+                [ -z "${FAKE_MVN_FAIL:-}" ] || { echo "[ERROR] compilation failed"; exit 5; }
+                """.formatted(root.resolve("mvn.log"))));
     }
 
     /** A fake JDK home whose java prints the given version banner, and otherwise its arguments. */
@@ -133,9 +137,20 @@ class LauncherTest {
         Files.writeString(source, "class X {}");
         Result r = launch(Map.of("JAVA_HOME", jdk25.toString()), "backends");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.err().startsWith("bpfh: building cli/target/bpfh.jar (mvn -q -DskipTests package)...\n"), r.err());
-        assertTrue(r.err().contains("ARGS=-q -B -DskipTests -pl cli -am package"), r.err());
+        assertEquals("bpfh: building cli/target/bpfh.jar (mvn -q -DskipTests package)...\n", r.err());
+        assertEquals("mvn JAVA_HOME=" + jdk25.toRealPath() + " PWD=" + root.toRealPath()
+                + " ARGS=-q -B -DskipTests -pl cli -am package\n", Files.readString(root.resolve("mvn.log")));
         assertTrue(r.out().startsWith("java "), r.out());
+    }
+
+    @Test
+    void aFailedBuildShowsMavensOutputAndItsExitCode() throws Exception {
+        Path jdk25 = fakeJdk("temurin-25", "25.0.3");
+        Result r = launch(Map.of("JAVA_HOME", jdk25.toString(), "FAKE_MVN_FAIL", "1"), "backends");
+        assertEquals(5, r.exit());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("[ERROR] compilation failed\n"), r.err());
+        assertTrue(r.err().endsWith("bpfh: build failed (mvn exit 5); the Maven output is above\n"), r.err());
     }
 
     @Test
