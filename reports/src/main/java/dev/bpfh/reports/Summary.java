@@ -1,0 +1,51 @@
+package dev.bpfh.reports;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The small JSON a bench run writes next to JMH's own ({@code summary.json}); reports, charts and
+ * comparisons are rendered from it alone.
+ *
+ * @param environment where it was measured: machine, cpus, kernel, JDK, commit, date, settings
+ * @param runs ns per run: the engine's own time (for the kernel the in-kernel {@code duration})
+ * @param roundTrips the Java-side round trip per run where it differs from the engine's own time
+ *     (the kernel's syscall)
+ * @param loads ns per load(): JIT compile latency, kernel load + verify
+ * @param latencies SampleTime percentiles per workload and backend
+ */
+public record Summary(
+        Map<String, String> environment,
+        List<BenchRun> runs,
+        List<BenchRun> roundTrips,
+        List<BenchRun> loads,
+        List<Latency> latencies) {
+
+    public Summary {
+        environment = Map.copyOf(environment);
+        runs = List.copyOf(runs);
+        roundTrips = roundTrips == null ? List.of() : List.copyOf(roundTrips);
+        loads = loads == null ? List.of() : List.copyOf(loads);
+        latencies = latencies == null ? List.of() : List.copyOf(latencies);
+    }
+
+    /** Workload names in first-seen order. */
+    public List<String> programs() {
+        return runs.stream().map(BenchRun::program).distinct().toList();
+    }
+
+    /** Backend names in first-seen order. */
+    public List<String> backends() {
+        return runs.stream().map(BenchRun::backend).distinct().toList();
+    }
+
+    /** The run of {@code program} on {@code backend}, or null. */
+    public BenchRun run(String program, String backend) {
+        for (BenchRun r : runs) {
+            if (r.program().equals(program) && r.backend().equals(backend)) {
+                return r;
+            }
+        }
+        return null;
+    }
+}
