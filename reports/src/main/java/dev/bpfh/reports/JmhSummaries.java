@@ -16,7 +16,8 @@ import java.util.Map;
  *       {@code @AuxCounters} {@code kernelNs} / {@code kernelRuns} per iteration (the kernel's
  *       {@code duration} over a large repeat), not from JMH's wall clock;
  *   <li>method {@code run}, mode sample: latency percentiles;
- *   <li>method {@code load}, any mode: ns per load (JIT compile, kernel load + verify).
+ *   <li>method {@code load}, any mode: ns per load (JIT compile, kernel load + verify); the
+ *       engine is the parameter "loader".
  * </ul>
  *
  * <p>Samples are per-fork means. With a single fork they are the iteration scores instead, which
@@ -32,8 +33,10 @@ public final class JmhSummaries {
         List<Latency> latencies = new ArrayList<>();
         Map<String, String> env = new LinkedHashMap<>(environment);
         for (JmhResult r : results) {
-            String program = r.param("program");
-            String backend = r.param("backend");
+            String program = shortName(r.param("program"));
+            String backend = !r.param("backend").isEmpty() ? r.param("backend")
+                    : !r.param("loader").isEmpty() ? r.param("loader")
+                    : "kernel"; // inKernel has no backend parameter: it only measures the kernel
             switch (r.method()) {
                 case "run" -> {
                     if (r.mode().equals("sample")) {
@@ -52,6 +55,12 @@ public final class JmhSummaries {
             env.putIfAbsent("forks", Integer.toString(r.forks()));
         }
         return new Summary(env, runs, roundTrips, loads, latencies);
+    }
+
+    /** A workload given as a path is shown by its file name without ".data". */
+    static String shortName(String program) {
+        String n = program.substring(program.lastIndexOf('/') + 1);
+        return n.endsWith(".data") ? n.substring(0, n.length() - 5) : n;
     }
 
     private static BenchRun fromPrimary(String program, String backend, JmhResult r) {
