@@ -26,7 +26,13 @@ public final class HtmlReport {
         for (Map.Entry<String, String> e : s.environment().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
             h.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue())).append("</td></tr>");
         }
-        h.append("</table>\n<h2>Time per run</h2>\n").append(table(Tables.runRows(s)));
+        h.append("</table>\n");
+        if (!s.failures().isEmpty()) {
+            h.append("<h2>Failures (no figure)</h2>\n<ul>");
+            s.failures().forEach(f -> h.append("<li>").append(esc(f)).append("</li>"));
+            h.append("</ul>\n");
+        }
+        h.append("<h2>Time per run</h2>\n").append(table(Tables.runRows(s)));
         if (Tables.extraRows(s).size() > 1) {
             h.append("<h2>Round trips, load times, latency</h2>\n").append(table(Tables.extraRows(s)));
         }

@@ -13,13 +13,21 @@ import java.util.Map;
  *     (the kernel's syscall)
  * @param loads ns per load(): JIT compile latency, kernel load + verify
  * @param latencies SampleTime percentiles per workload and backend
+ * @param failures one line per workload × backend that produced no figure (wrong result, load
+ *     rejected, backend unavailable), so a missing bar is never silent
  */
 public record Summary(
         Map<String, String> environment,
         List<BenchRun> runs,
         List<BenchRun> roundTrips,
         List<BenchRun> loads,
-        List<Latency> latencies) {
+        List<Latency> latencies,
+        List<String> failures) {
+
+    public Summary(Map<String, String> environment, List<BenchRun> runs, List<BenchRun> roundTrips,
+            List<BenchRun> loads, List<Latency> latencies) {
+        this(environment, runs, roundTrips, loads, latencies, List.of());
+    }
 
     public Summary {
         environment = Map.copyOf(environment);
@@ -27,6 +35,19 @@ public record Summary(
         roundTrips = roundTrips == null ? List.of() : List.copyOf(roundTrips);
         loads = loads == null ? List.of() : List.copyOf(loads);
         latencies = latencies == null ? List.of() : List.copyOf(latencies);
+        failures = failures == null ? List.of() : List.copyOf(failures);
+    }
+
+    public Summary withFailures(List<String> more) {
+        List<String> all = new java.util.ArrayList<>(failures);
+        all.addAll(more);
+        return new Summary(environment, runs, roundTrips, loads, latencies, all);
+    }
+
+    public Summary withEnvironment(Map<String, String> more) {
+        Map<String, String> all = new java.util.LinkedHashMap<>(environment);
+        all.putAll(more);
+        return new Summary(all, runs, roundTrips, loads, latencies, failures);
     }
 
     /** Workload names in first-seen order. */

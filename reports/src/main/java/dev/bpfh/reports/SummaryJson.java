@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * {@code summary.json}: {@code {"environment":{...}, "runs":[{"program","backend","nsPerRun","error",
  * "samples":[...]}], "roundTrips":[...], "loads":[...], "latencies":[{"program","backend",
- * "percentiles":{...}}]}}. Non-finite numbers are written as JMH writes them ("NaN", "+INF", "-INF")
+ * "percentiles":{...}}], "failures":["one line", ...]}}. Non-finite numbers are written as JMH writes them ("NaN", "+INF", "-INF")
  * so that strict JSON parsers accept the file.
  */
 public final class SummaryJson {
@@ -36,6 +36,8 @@ public final class SummaryJson {
         runs(root.putArray("runs"), s.runs());
         runs(root.putArray("roundTrips"), s.roundTrips());
         runs(root.putArray("loads"), s.loads());
+        ArrayNode failures = root.putArray("failures");
+        s.failures().forEach(failures::add);
         ArrayNode lat = root.putArray("latencies");
         for (Latency l : s.latencies()) {
             ObjectNode o = lat.addObject().put("program", l.program()).put("backend", l.backend());
@@ -67,8 +69,10 @@ public final class SummaryJson {
             l.path("percentiles").properties().forEach(e -> p.put(e.getKey(), JmhJson.number(e.getValue())));
             latencies.add(new Latency(l.path("program").asText(), l.path("backend").asText(), p));
         }
+        List<String> failures = new ArrayList<>();
+        root.path("failures").forEach(f -> failures.add(f.asText()));
         return new Summary(env, runs(root.path("runs")), runs(root.path("roundTrips")), runs(root.path("loads")),
-                latencies);
+                latencies, failures);
     }
 
     private static void runs(ArrayNode out, List<BenchRun> runs) {

@@ -95,7 +95,8 @@ class JsonTest {
                         new BenchRun("sum", "kernel", 5.0, 0.25, List.of())),
                 List.of(new BenchRun("sum", "kernel", 400, 10, List.of(400.0))),
                 List.of(new BenchRun("sum", "jit", 1e6, Double.POSITIVE_INFINITY, List.of())),
-                List.of(new Latency("sum", "jit", Map.of("50.0", 11.0, "99.9", 90.0))));
+                List.of(new Latency("sum", "jit", Map.of("50.0", 11.0, "99.9", 90.0))),
+                List.of("primes on kernel: rejected: verifier says no"));
         String json = SummaryJson.toJson(s);
         assertTrue(json.contains("\"NaN\""), json);
         assertTrue(json.contains("\"+INF\""), json);
@@ -103,6 +104,7 @@ class JsonTest {
         assertEquals(s.environment(), back.environment());
         assertEquals(s.roundTrips(), back.roundTrips());
         assertEquals(s.latencies(), back.latencies());
+        assertEquals(s.failures(), back.failures());
         assertEquals(s.runs().get(1), back.runs().get(1));
         assertTrue(Double.isNaN(back.runs().getFirst().error()));
         assertEquals(Double.POSITIVE_INFINITY, back.loads().getFirst().error());
