@@ -8,6 +8,8 @@ import dev.bpfh.spi.TrapKind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One user program wrapped for one memory length and loaded into the kernel, with the buffers and
@@ -26,7 +28,9 @@ final class LoadedProgram implements AutoCloseable {
     final Wrapping wrapping;
     final int memoryLength;
     final Fd prog;
+    /** MAP_VALUE: the memory map and the r0 map; null for XDP. */
     final Fd map;
+    final Fd resultMap;
     final Bpf.ProgInfo info;
     final long loadNanos;
     private final Bpf.PreparedTestRun testRun;
@@ -34,14 +38,16 @@ final class LoadedProgram implements AutoCloseable {
     private final MemorySegment dataOut;
     private final MemorySegment key;
     private final MemorySegment value;
+    private final MemorySegment result;
 
-    private LoadedProgram(Bpf bpf, Wrapping wrapping, int len, Fd prog, Fd map, long loadNanos,
+    private LoadedProgram(Bpf bpf, Wrapping wrapping, int len, Fd prog, Fd map, Fd resultMap, long loadNanos,
                           Bpf.ProgInfo info) {
         this.arena = Arena.ofConfined();
         this.wrapping = wrapping;
         this.memoryLength = len;
         this.prog = prog;
         this.map = map;
+        this.resultMap = resultMap;
         this.loadNanos = loadNanos;
         this.info = info;
         if (wrapping == Wrapping.XDP) {
@@ -49,11 +55,13 @@ final class LoadedProgram implements AutoCloseable {
             dataOut = alloc(Wrapping.packetSize(len));
             key = null;
             value = null;
+            result = null;
         } else {
             dataIn = alloc(Wrapping.MIN_PACKET);
             dataOut = null;
             key = alloc(4);
-            value = alloc(len + 8L);
+            value = alloc(Wrapping.memoryValueSize(len));
+            result = alloc(8);
         }
         testRun = bpf.prepareTestRun(arena, prog.value(), dataIn, dataOut, 1);
     }
@@ -65,13 +73,14 @@ final class LoadedProgram implements AutoCloseable {
     /** Wraps, loads (log-less first; with a log only on refusal) and reads bpf_prog_info. */
     static LoadedProgram load(Bpf bpf, String name, long[] user, Wrapping wrapping, int len) throws Refusal {
         Fd map = null;
+        Fd resultMap = null;
         try {
-            int mapFd = 0;
             if (wrapping == Wrapping.MAP_VALUE) {
-                map = bpf.mapCreate(Bpf.MAP_TYPE_ARRAY, 4, len + 8, 1, 0);
-                mapFd = map.value();
+                map = bpf.mapCreate(Bpf.MAP_TYPE_ARRAY, 4, Wrapping.memoryValueSize(len), 1, 0);
+                resultMap = bpf.mapCreate(Bpf.MAP_TYPE_ARRAY, 4, 8, 1, 0);
             }
-            long[] insns = wrapping.wrap(user, len, mapFd);
+            long[] insns = wrapping.wrap(user, len, map == null ? 0 : map.value(),
+                    resultMap == null ? 0 : resultMap.value());
             Bpf.LoadAttempt a = bpf.progLoad(wrapping.progType(), insns, name, 0, 0);
             if (!a.ok()) {
                 throw refusal(bpf, name, insns, wrapping, a.errno());
@@ -83,14 +92,18 @@ final class LoadedProgram implements AutoCloseable {
                 a.fd().close();
                 throw e;
             }
-            LoadedProgram p = new LoadedProgram(bpf, wrapping, len, a.fd(), map, a.nanos(), info);
+            LoadedProgram p = new LoadedProgram(bpf, wrapping, len, a.fd(), map, resultMap, a.nanos(), info);
             map = null;
+            resultMap = null;
             return p;
         } catch (BpfException e) {
             throw new Refusal(e.errno(), -1, e.getMessage(), "", wrapping);
         } finally {
             if (map != null) {
                 map.close();
+            }
+            if (resultMap != null) {
+                resultMap.close();
             }
         }
     }
@@ -115,8 +128,30 @@ final class LoadedProgram implements AutoCloseable {
             size = Math.min(LOG_MAX, a.logTrueSize() + 1);
         }
         VerifierLog v = VerifierLog.parse(a.log());
-        int pc = v.insn() >= wrapping.userStart() ? v.insn() - wrapping.userStart() : -1;
-        return new Refusal(errno, pc, v.reason(), v.tail(), wrapping);
+        int start = wrapping.userStart();
+        int pc = v.insn() >= start ? v.insn() - start : -1;
+        if (v.reason().startsWith("last insn is not an exit")) {
+            pc = insns.length - start - 1;
+        }
+        return new Refusal(errno, pc, toUserPcs(v.reason(), start), v.tail(), wrapping);
+    }
+
+    /** "insn 20", and the target in "from insn 20 to 26". */
+    private static final Pattern INSN_NUMBER = Pattern.compile("\\b(insn|to) (\\d+)");
+
+    /**
+     * Rewrites instruction numbers in a verifier reason ("infinite loop detected at insn 20") from
+     * the wrapped program's numbering to the user's pcs; numbers inside the wrapper stay as they are.
+     */
+    static String toUserPcs(String reason, int userStart) {
+        Matcher m = INSN_NUMBER.matcher(reason);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            int n = Integer.parseInt(m.group(2));
+            m.appendReplacement(out, m.group(1) + " " + (n >= userStart ? n - userStart : n));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** Runs once (repeat 1) on {@code memory}, updating it in place. Never throws for a kernel error. */
@@ -136,7 +171,6 @@ final class LoadedProgram implements AutoCloseable {
             return new Outcome.Returned(dataOut.get(LE_LONG, len), memory);
         }
         MemorySegment.copy(memory, 0, value, JAVA_BYTE, 0, len);
-        value.set(LE_LONG, len, 0L);
         try {
             bpf.mapUpdate(map.value(), key, value, 0);
             int errno = testRun.invoke();
@@ -144,11 +178,12 @@ final class LoadedProgram implements AutoCloseable {
                 return failed("BPF_PROG_TEST_RUN", errno);
             }
             bpf.mapLookup(map.value(), key, value);
+            bpf.mapLookup(resultMap.value(), key, result);
         } catch (BpfException e) {
             return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, e.getMessage());
         }
         MemorySegment.copy(value, JAVA_BYTE, 0, memory, 0, len);
-        return new Outcome.Returned(value.get(LE_LONG, len), memory);
+        return new Outcome.Returned(result.get(LE_LONG, 0), memory);
     }
 
     /** Mean in-kernel ns per repetition over {@code repeat} repetitions (memory is not copied back). */
@@ -188,6 +223,7 @@ final class LoadedProgram implements AutoCloseable {
         }
         if (map != null) {
             map.close();
+            resultMap.close();
         }
     }
 }

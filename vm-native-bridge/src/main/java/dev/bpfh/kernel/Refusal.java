@@ -35,7 +35,7 @@ final class Refusal extends Exception {
      * length and the wrapping, unlike a bad register or opcode.
      */
     boolean dependsOnMemory() {
-        String r = (reason + "\n" + log).toLowerCase(java.util.Locale.ROOT);
+        String r = reason.toLowerCase(java.util.Locale.ROOT);
         return errno == Errno.E2BIG || r.contains("packet") || r.contains("pkt") || r.contains("map value")
                 || r.contains("map_value") || r.contains("outside of the allowed memory range")
                 || r.contains("too large");
@@ -43,7 +43,7 @@ final class Refusal extends Exception {
 
     /** True when the XDP refusal is the packet-pointer limitation that the map-value wrapping lifts. */
     boolean isPacketAccess() {
-        String r = (reason + "\n" + log).toLowerCase(java.util.Locale.ROOT);
+        String r = reason.toLowerCase(java.util.Locale.ROOT);
         return errno == Errno.EACCES && (r.contains("packet") || r.contains("pkt"));
     }
 

@@ -25,13 +25,15 @@ public enum Wrapping {
     XDP("xdp", Bpf.PROG_TYPE_XDP, 19),
 
     /**
-     * SCHED_CLS, memory in element 0 of a one-entry ARRAY map (value = len bytes of memory + 8 for
-     * r0), addressed with {@code lddw r1, map_value(fd)+0} (BPF_PSEUDO_MAP_VALUE, src=2). The
-     * verifier accepts bounded variable offsets into a map value, which it refuses on packet
-     * pointers, so this is the fallback for programs that index memory with a register. The memory
-     * goes in with MAP_UPDATE and comes out with MAP_LOOKUP. SCHED_CLS also makes repeat cheap
-     * (≈ 14 ns per repetition, against ≈ 16 ms per call for XDP with repeat > 1), so in-kernel
-     * timing always uses this wrapping. The 14-byte packet is a dummy.
+     * SCHED_CLS, memory in the value of a one-entry ARRAY map (value_size = len), addressed with
+     * {@code lddw r1, map_value(fd)+0} (BPF_PSEUDO_MAP_VALUE, src=2). The verifier accepts bounded
+     * variable offsets into a map value, which it refuses on packet pointers, so this is the
+     * fallback for programs that index memory with a data-dependent register. r0 goes to a second
+     * one-entry map, not after the memory, so that the verifier still refuses any access past the
+     * memory's end. Memory goes in with MAP_UPDATE and comes out with MAP_LOOKUP (as does r0).
+     * SCHED_CLS also makes repeat cheap (≈ 14 ns per repetition, against ≈ 16 ms per call for XDP
+     * with repeat > 1), so in-kernel timing always uses this wrapping. The 14-byte packet is a dummy.
+     * Zero bytes of memory become a 1-byte value (an ARRAY value cannot be empty).
      */
     MAP_VALUE("map-value", Bpf.PROG_TYPE_SCHED_CLS, 12);
 
@@ -71,11 +73,19 @@ public enum Wrapping {
         return Math.max(MIN_PACKET, len + 8);
     }
 
-    /** The wrapped program: wrapper slots, then {@code user}. {@code mapFd} is used by MAP_VALUE only. */
-    long[] wrap(long[] user, int len, int mapFd) {
+    /** Value size of the memory map for {@code len} bytes of memory. */
+    static int memoryValueSize(int len) {
+        return Math.max(1, len);
+    }
+
+    /**
+     * The wrapped program: wrapper slots, then {@code user}. The map fds (memory, r0) are used by
+     * MAP_VALUE only.
+     */
+    long[] wrap(long[] user, int len, int memoryMapFd, int resultMapFd) {
         long[] w = switch (this) {
             case XDP -> xdp(len);
-            case MAP_VALUE -> mapValue(len, mapFd);
+            case MAP_VALUE -> mapValue(len, memoryMapFd, resultMapFd);
         };
         if (w.length != userStart) {
             throw new AssertionError("wrapper length " + w.length + " != " + userStart);
@@ -112,18 +122,18 @@ public enum Wrapping {
         };
     }
 
-    private static long[] mapValue(int len, int mapFd) {
+    private static long[] mapValue(int len, int memoryMapFd, int resultMapFd) {
         final int user = 12;
         return new long[] {
-            encode(0x18, 1, 2, 0, mapFd),         //  0: r1 = &value[0] + 0   (BPF_PSEUDO_MAP_VALUE)
+            encode(0x18, 1, 2, 0, memoryMapFd),   //  0: r1 = &memory[0] + 0   (BPF_PSEUDO_MAP_VALUE)
             encode(0x00, 0, 0, 0, 0),             //  1:   (second slot: offset 0)
             encode(0xb7, 2, 0, 0, len),           //  2: r2 = len
             encode(0xb7, 3, 0, 0, 0),             //  3: r3 = 0
             encode(0xb7, 4, 0, 0, 0),             //  4: r4 = 0
             encode(0xb7, 5, 0, 0, 0),             //  5: r5 = 0
             encode(0x85, 0, 1, 0, user - 7),      //  6: call local user
-            encode(0x18, 1, 2, 0, mapFd),         //  7: r1 = &value[0] + len  (the r0 slot)
-            encode(0x00, 0, 0, 0, len),           //  8:   (second slot: offset len)
+            encode(0x18, 1, 2, 0, resultMapFd),   //  7: r1 = &result[0] + 0
+            encode(0x00, 0, 0, 0, 0),             //  8:   (second slot: offset 0)
             encode(0x7b, 1, 0, 0, 0),             //  9: *(u64 *)(r1 + 0) = r0
             encode(0xb7, 0, 0, 0, 0),             // 10: r0 = TC_ACT_OK
             encode(0x95, 0, 0, 0, 0),             // 11: exit

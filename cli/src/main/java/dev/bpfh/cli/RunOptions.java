@@ -1,0 +1,106 @@
+package dev.bpfh.cli;
+
+import dev.bpfh.conformance.ConformanceException;
+import dev.bpfh.conformance.ConformanceRunner;
+import dev.bpfh.spi.Availability;
+import dev.bpfh.spi.Backend;
+import dev.bpfh.spi.Backends;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The options {@code conformance} and {@code diff} share: what to run, where, and how to report it. */
+final class RunOptions {
+
+    @Parameters(paramLabel = "PATH", arity = "0..*",
+            description = ".data files or directories (recursive). Default: the built-in corpus and its kernel manifest.")
+    List<Path> paths = new ArrayList<>();
+
+    @Option(names = "--backends", split = ",", paramLabel = "NAME",
+            description = "Comma-separated: interp, jit, kernel, plugin:<command>. Default: every available built-in backend.")
+    List<String> backends = new ArrayList<>();
+
+    @Option(names = "--cpu", paramLabel = "v1..v4", defaultValue = "v4",
+            description = "Tests needing a newer cpu version are SKIPPED. Default: ${DEFAULT-VALUE}.")
+    String cpu;
+
+    @Option(names = "--groups", paramLabel = "NAMES",
+            description = "Comma-separated groups (base32, base64, atomic32, atomic64, divmul32, divmul64, packet, "
+                    + "callx) or all; tests needing another group are SKIPPED. Default: the default groups plus callx.")
+    String groups;
+
+    @Option(names = "--expect", paramLabel = "MANIFEST",
+            description = "Expectation manifest of known REJECTED/SKIPPED results (repeatable).")
+    List<Path> manifests = new ArrayList<>();
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.")
+    Path json;
+
+    @Option(names = "--junit-xml", paramLabel = "DIR", description = "Write TEST-bpfh-<backend>.xml files into DIR.")
+    Path junitXml;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads. Default: the number of processors.")
+    Integer threads;
+
+    /** Runner options from these flags; every named backend must be available when {@code requireKernel}. */
+    ConformanceRunner.Options toRunnerOptions(boolean requireKernel) {
+        try {
+            ConformanceRunner.Options o = ConformanceRunner.Options.defaults()
+                    .withPaths(paths)
+                    .withCpu(ConformanceRunner.parseCpu(cpu))
+                    .withManifests(manifests)
+                    .withJson(json)
+                    .withJunitXml(junitXml)
+                    .withBackends(backendNames(backends, requireKernel))
+                    .withRequireAvailable(requireKernel);
+            if (groups != null) {
+                o = o.withGroups(ConformanceRunner.parseGroups(groups));
+            }
+            if (threads != null) {
+                o = o.withThreads(checkThreads(threads));
+            }
+            return o;
+        } catch (ConformanceException e) {
+            throw UserError.usage(e.getMessage());
+        }
+    }
+
+    static int checkThreads(int threads) {
+        if (threads < 1) {
+            throw UserError.usage("--threads must be at least 1: " + threads);
+        }
+        return threads;
+    }
+
+    /**
+     * The backends to run. With none named, the runners take the available built-ins and leave an
+     * unavailable kernel out of the results; when the kernel is required it must appear (as
+     * UNAVAILABLE, which then fails the run), so every built-in is named explicitly.
+     */
+    static List<String> backendNames(List<String> named, boolean requireKernel) {
+        List<String> names = named.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (!names.isEmpty() || !requireKernel) {
+            return names;
+        }
+        List<String> all = new ArrayList<>();
+        for (Backend b : Backends.discover()) {
+            all.add(b.name());
+            b.close();
+        }
+        return all;
+    }
+
+    /** Null when the kernel backend is on the class path and available here, else what is wrong. */
+    static String kernelProblem() {
+        Backend kernel = Backends.find("kernel").orElse(null);
+        if (kernel == null) {
+            return "there is no kernel backend on the class path";
+        }
+        try (kernel) {
+            Availability a = BackendsCommand.probe(kernel);
+            return a.available() ? null : "the kernel backend is unavailable: " + a.reason();
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.bpfh.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./bpfh} launcher, run by /bin/sh on a copy of the script in a scratch "repository"
+ * with fake {@code java} and {@code mvn} scripts that print what they were given, so neither a real
+ * JDK search nor a Maven build happens.
+ */
+@DisabledOnOs(OS.WINDOWS)
+class LauncherTest {
+
+    @TempDir
+    Path root;
+
+    Path script;
+    Path bin;
+
+    @BeforeEach
+    void copyTheLauncher() throws IOException {
+        Path original = Path.of(System.getProperty("user.dir")).getParent().resolve("bpfh");
+        script = root.resolve("bpfh");
+        Files.copy(original, script);
+        executable(script);
+        bin = Files.createDirectory(root.resolve("bin"));
+        // mvn stand-in: prints its JAVA_HOME, working directory and arguments.
+        executable(Files.writeString(bin.resolve("mvn"),
+                "#!/bin/sh\necho \"mvn JAVA_HOME=$JAVA_HOME PWD=$(pwd -P) ARGS=$*\"\n"));
+    }
+
+    /** A fake JDK home whose java prints the given version banner, and otherwise its arguments. */
+    Path fakeJdk(String name, String version) throws IOException {
+        Path home = root.resolve("jdks").resolve(name);
+        Files.createDirectories(home.resolve("bin"));
+        executable(Files.writeString(home.resolve("bin/java"), """
+                #!/bin/sh
+                if [ "$1" = "-version" ]; then
+                    echo 'openjdk version "%s" 2026-01-20' >&2
+                    exit 0
+                fi
+                echo "java $*"
+                """.formatted(version)));
+        return home;
+    }
+
+    record Result(int exit, String out, String err) {}
+
+    Result launch(Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder();
+        pb.command().add("/bin/sh");
+        pb.command().add(script.toString());
+        pb.command().addAll(List.of(args));
+        pb.environment().clear();
+        pb.environment().put("PATH", bin + ":/usr/bin:/bin");
+        pb.environment().put("HOME", root.toString());
+        pb.environment().putAll(env);
+        pb.directory(Files.createDirectories(root.resolve("elsewhere")).toFile());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "launcher timed out");
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withoutAnyJdkItPrintsOneLineSayingWhatToInstallAndExitsTwo() throws Exception {
+        Result r = launch(Map.of("BPFH_JDK_SEARCH_PATH", root.resolve("nothing-here").toString()), "--version");
+        assertEquals(new Result(2, "",
+                "bpfh: needs JDK 25 or newer (found none); install Temurin 25 or set JAVA_HOME\n"), r);
+    }
+
+    @Test
+    void anOldJavaHomeIsNamedWithItsVersion() throws Exception {
+        Path jdk17 = fakeJdk("jdk-17", "17.0.15");
+        Result r = launch(Map.of("JAVA_HOME", jdk17.toString(), "BPFH_JDK_SEARCH_PATH", ""), "--version");
+        assertEquals(2, r.exit());
+        assertEquals("bpfh: needs JDK 25 or newer (found only: 17.0.15 at " + jdk17.toRealPath()
+                + "); install Temurin 25 or set JAVA_HOME\n", r.err());
+    }
+
+    @Test
+    void anOldJavaHomeIsPassedOverForAJdk25OnTheSearchPath() throws Exception {
+        Path jdk17 = fakeJdk("jdk-17", "17.0.15");
+        Path jdk25 = fakeJdk("temurin-25", "25.0.3");
+        jar();
+        Result r = launch(Map.of("JAVA_HOME", jdk17.toString(),
+                "BPFH_JDK_SEARCH_PATH", root.resolve("jdks") + "/*"), "--version", "a b");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("java --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -jar "
+                + root.toRealPath().resolve("cli/target/bpfh.jar") + " --version a b\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void theExitCodeOfTheCommandPassesThrough() throws Exception {
+        Path jdk25 = fakeJdk("temurin-25", "25.0.3");
+        executable(Files.writeString(jdk25.resolve("bin/java"), "#!/bin/sh\n[ \"$1\" = -version ] && { echo 'openjdk version \"25\"' >&2; exit 0; }\nexit 7\n"));
+        jar();
+        assertEquals(7, launch(Map.of("JAVA_HOME", jdk25.toString()), "conformance").exit());
+    }
+
+    @Test
+    void testRunsMavenVerifyInTheRepositoryUnderTheJdk() throws Exception {
+        Path jdk25 = fakeJdk("temurin-25", "25.0.3");
+        Result r = launch(Map.of("JAVA_HOME", jdk25.toString()), "test", "-o");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("mvn JAVA_HOME=" + jdk25.toRealPath() + " PWD=" + root.toRealPath() + " ARGS=-B verify -o\n", r.out());
+    }
+
+    @Test
+    void aSourceNewerThanTheJarTriggersABuildFirst() throws Exception {
+        Path jdk25 = fakeJdk("temurin-25", "25.0.3");
+        Path jar = jar();
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(3600)));
+        Path source = root.resolve("harness/src/main/java/X.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "class X {}");
+        Result r = launch(Map.of("JAVA_HOME", jdk25.toString()), "backends");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().startsWith("bpfh: building cli/target/bpfh.jar (mvn -q -DskipTests package)...\n"), r.err());
+        assertTrue(r.err().contains("ARGS=-q -B -DskipTests -pl cli -am package"), r.err());
+        assertTrue(r.out().startsWith("java "), r.out());
+    }
+
+    @Test
+    void anUpToDateJarIsRunWithoutBuilding() throws Exception {
+        Path jdk25 = fakeJdk("temurin-25", "25.0.3");
+        Path source = root.resolve("harness/src/main/java/X.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "class X {}");
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().minusSeconds(3600)));
+        jar();
+        Result r = launch(Map.of("JAVA_HOME", jdk25.toString()), "backends");
+        assertEquals(new Result(0, "java --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -jar "
+                + root.toRealPath().resolve("cli/target/bpfh.jar") + " backends\n", ""), r);
+    }
+
+    private Path jar() throws IOException {
+        Path jar = root.resolve("cli/target/bpfh.jar");
+        Files.createDirectories(jar.getParent());
+        return Files.writeString(jar, "not really a jar");
+    }
+
+    private static Path executable(Path p) throws IOException {
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return p;
+    }
+}

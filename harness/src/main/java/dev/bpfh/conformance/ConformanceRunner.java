@@ -1,0 +1,343 @@
+package dev.bpfh.conformance;
+
+import dev.bpfh.isa.CpuVersion;
+import dev.bpfh.isa.Group;
+import dev.bpfh.plugin.PluginBackend;
+import dev.bpfh.spi.Availability;
+import dev.bpfh.spi.Backend;
+import dev.bpfh.spi.Backends;
+import dev.bpfh.spi.LoadOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+
+/**
+ * Runs {@code .data} tests on backends and decides a {@link Status} for every (test, backend) pair.
+ * See the package documentation for the rules; {@link #run(Options)} is the entry point.
+ */
+public final class ConformanceRunner {
+    private ConformanceRunner() {}
+
+    /**
+     * What to run.
+     *
+     * @param paths {@code .data} files or directories (recursive); empty: the built-in corpus
+     * @param backends backend names ({@code interp}, {@code jit}, {@code kernel}, {@code plugin:<command>});
+     *     empty: every built-in backend that is available here
+     * @param cpu tests needing a newer version are SKIPPED (default v4)
+     * @param groups enabled group mask; tests needing another group are SKIPPED (default: the
+     *     default groups plus callx, so the built-in corpus runs fully)
+     * @param manifests expectation manifests; empty with the built-in corpus: its {@code kernel.expect}
+     * @param json where to write the JSON results, if anywhere
+     * @param junitXml directory for {@code TEST-bpfh-<backend>.xml}, if any
+     * @param threads worker threads (default: available processors)
+     * @param load instruction budget and random seed for every load
+     * @param pluginTimeout per-run timeout of {@code plugin:} backends (default 10 s)
+     * @param progress where a progress line goes every second of a long run ({@code null}: nowhere)
+     * @param requireAvailable an UNAVAILABLE result fails the run (for CI that must test the kernel)
+     */
+    public record Options(
+            List<Path> paths,
+            List<String> backends,
+            CpuVersion cpu,
+            int groups,
+            List<Path> manifests,
+            Optional<Path> json,
+            Optional<Path> junitXml,
+            int threads,
+            LoadOptions load,
+            Duration pluginTimeout,
+            PrintStream progress,
+            boolean requireAvailable) {
+
+        public Options {
+            paths = List.copyOf(paths);
+            backends = List.copyOf(backends);
+            manifests = List.copyOf(manifests);
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1: " + threads);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(List.of(), List.of(), CpuVersion.V4, defaultGroups(), List.of(), Optional.empty(),
+                    Optional.empty(), Runtime.getRuntime().availableProcessors(), LoadOptions.DEFAULTS,
+                    Duration.ofSeconds(PluginBackend.DEFAULT_TIMEOUT_SECONDS), null, false);
+        }
+
+        public Options withPaths(List<Path> v) {
+            return new Options(v, backends, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+        }
+
+        public Options withBackends(List<String> v) {
+            return new Options(paths, v, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+        }
+
+        public Options withCpu(CpuVersion v) {
+            return new Options(paths, backends, v, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+        }
+
+        public Options withGroups(int v) {
+            return new Options(paths, backends, cpu, v, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+        }
+
+        public Options withManifests(List<Path> v) {
+            return new Options(paths, backends, cpu, groups, v, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+        }
+
+        public Options withJson(Path v) {
+            return new Options(paths, backends, cpu, groups, manifests, Optional.ofNullable(v), junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+        }
+
+        public Options withJunitXml(Path v) {
+            return new Options(paths, backends, cpu, groups, manifests, json, Optional.ofNullable(v), threads, load, pluginTimeout, progress, requireAvailable);
+        }
+
+        public Options withThreads(int v) {
+            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, v, load, pluginTimeout, progress, requireAvailable);
+        }
+
+        public Options withLoad(LoadOptions v) {
+            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, v, pluginTimeout, progress, requireAvailable);
+        }
+
+        public Options withPluginTimeout(Duration v) {
+            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, load, v, progress, requireAvailable);
+        }
+
+        public Options withProgress(PrintStream v) {
+            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, v, requireAvailable);
+        }
+
+        public Options withRequireAvailable(boolean v) {
+            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, v);
+        }
+    }
+
+    /** The default groups (isa.md §3.2) plus callx: every test of the built-in corpus runs. */
+    public static int defaultGroups() {
+        return Group.DEFAULT_MASK | Group.CALLX.bit();
+    }
+
+    /** Comma- or space-separated isa.md §3 group names; {@code all} is every group, {@code none} none. */
+    public static int parseGroups(String names) throws ConformanceException {
+        String expanded = Arrays.stream(names.split("[,\\s]+"))
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.joining(","));
+        try {
+            return Group.parseMask(expanded);
+        } catch (IllegalArgumentException e) {
+            throw new ConformanceException("invalid groups '" + names + "': " + e.getMessage());
+        }
+    }
+
+    /** {@code v1} … {@code v4}. */
+    public static CpuVersion parseCpu(String text) throws ConformanceException {
+        try {
+            return CpuVersion.parse(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw new ConformanceException("invalid cpu version '" + text + "' (expected v1, v2, v3 or v4)");
+        }
+    }
+
+    /**
+     * The backends an {@link Options#backends()} list names: {@code plugin:<command>} makes a
+     * {@link PluginBackend}, any other name must be a built-in one. An empty list means every
+     * built-in backend (available or not: the caller filters).
+     */
+    public static List<Backend> resolveBackends(List<String> names, Duration pluginTimeout) throws ConformanceException {
+        if (names.isEmpty()) {
+            return Backends.discover();
+        }
+        List<Backend> out = new ArrayList<>();
+        for (String name : names) {
+            if (name.startsWith(PluginBackend.PREFIX)) {
+                try {
+                    out.add(PluginBackend.fromName(name, pluginTimeout));
+                } catch (IllegalArgumentException e) {
+                    throw new ConformanceException(e.getMessage());
+                }
+            } else {
+                out.add(Backends.find(name).orElseThrow(() -> new ConformanceException("unknown backend '" + name
+                        + "' (built-in: " + Backends.discover().stream().map(Backend::name).toList()
+                        + ", or plugin:<command>)")));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs {@code options}: resolves paths, manifests and backends, runs every pair, writes the JSON
+     * and JUnit XML files the options ask for, and returns the report. Bad input (a missing path, an
+     * unknown backend, a malformed manifest) is a {@link ConformanceException}; a malformed test file
+     * is not: it is ERROR on every backend and the run goes on.
+     */
+    public static RunReport run(Options options) throws ConformanceException, IOException {
+        List<Backend> backends = resolveBackends(options.backends(), options.pluginTimeout());
+        List<String> notes = new ArrayList<>();
+        if (options.backends().isEmpty()) {
+            List<Backend> available = new ArrayList<>();
+            for (Backend b : backends) {
+                Availability a = b.probe();
+                if (a.available()) {
+                    available.add(b);
+                } else {
+                    notes.add(b.name() + " not run: unavailable: " + a.reason());
+                }
+            }
+            backends = available;
+        }
+        try {
+            return run(options, backends, notes);
+        } finally {
+            backends.forEach(Backend::close);
+        }
+    }
+
+    /** Runs {@code options} on the given backends (its own backend names are ignored). */
+    public static RunReport run(Options options, List<Backend> backends) throws ConformanceException, IOException {
+        return run(options, backends, new ArrayList<>());
+    }
+
+    private static RunReport run(Options options, List<Backend> backends, List<String> notes)
+            throws ConformanceException, IOException {
+        List<Path> paths = options.paths();
+        List<Path> manifests = options.manifests();
+        if (paths.isEmpty()) {
+            paths = List.of(Corpus.builtIn().orElseThrow(() -> new ConformanceException(
+                    "no test paths given and no built-in corpus (" + Corpus.RESOURCE + ") on the class path")));
+            if (manifests.isEmpty()) {
+                manifests = Corpus.builtInKernelManifest().map(List::of).orElse(List.of());
+            }
+        }
+        ExpectationManifest manifest = ExpectationManifest.empty();
+        for (Path m : manifests) {
+            manifest = manifest.plus(ExpectationManifest.read(m));
+        }
+        List<Corpus.Entry> files = Corpus.collect(paths);
+        List<String> names = backends.stream().map(Backend::name).toList();
+        if (names.stream().distinct().count() != names.size()) {
+            throw new ConformanceException("a backend is named twice: " + names);
+        }
+        List<Availability> availability = backends.stream().map(ConformanceRunner::probe).toList();
+
+        long start = System.nanoTime();
+        TestResult[] results = new TestResult[files.size() * backends.size()];
+        List<TestCase> tests = execute(options, files, backends, availability, results);
+        List<TestResult> annotated = new ArrayList<>(results.length);
+        for (int t = 0; t < tests.size(); t++) {
+            TestCase test = tests.get(t);
+            for (int b = 0; b < backends.size(); b++) {
+                String backend = names.get(b);
+                annotated.add(results[t * backends.size() + b]
+                        .withListing(manifest.lookup(backend, test.id(), test.name()).orElse(null)));
+            }
+        }
+        RunReport.Header header = new RunReport.Header(Judge.version(options.cpu()), Judge.names(options.groups()),
+                names, Instant.now().toString(), System.nanoTime() - start);
+        RunReport report = new RunReport(header, tests.stream().map(TestCase::id).toList(), annotated, notes,
+                options.requireAvailable());
+        if (options.json().isPresent()) {
+            report.writeJson(options.json().get());
+        }
+        if (options.junitXml().isPresent()) {
+            report.writeJunitXml(options.junitXml().get());
+        }
+        return report;
+    }
+
+    private static Availability probe(Backend b) {
+        try {
+            return b.probe();
+        } catch (RuntimeException e) {
+            return Availability.no("probe failed: " + Judge.oneLine(e));
+        }
+    }
+
+    /**
+     * Parses every file and runs every (test, backend) pair on a pool of {@code options.threads()}
+     * threads. Each pair loads its own Executable, so no Executable is shared between threads; the
+     * kernel backend's pairs are serialized (one bpf() load and test run at a time).
+     */
+    private static List<TestCase> execute(Options options, List<Corpus.Entry> files, List<Backend> backends,
+            List<Availability> availability, TestResult[] results) {
+        int nb = backends.size();
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger failing = new AtomicInteger();
+        List<ReentrantLock> locks = backends.stream()
+                .map(b -> b.name().equals("kernel") ? new ReentrantLock() : null)
+                .toList();
+        ExecutorService pool = Executors.newFixedThreadPool(options.threads(),
+                Thread.ofPlatform().name("bpfh-conformance-", 0).daemon().stackSize(16L << 20).factory());
+        ScheduledExecutorService ticker = progress(options.progress(), done, failing, results.length);
+        try {
+            List<CompletableFuture<TestCase>> parsed = new ArrayList<>();
+            List<CompletableFuture<Void>> runs = new ArrayList<>();
+            for (int t = 0; t < files.size(); t++) {
+                Corpus.Entry f = files.get(t);
+                CompletableFuture<TestCase> test = CompletableFuture.supplyAsync(() -> TestCase.load(f.id(), f.path()), pool);
+                parsed.add(test);
+                for (int b = 0; b < nb; b++) {
+                    int slot = t * nb + b;
+                    Backend backend = backends.get(b);
+                    Availability a = availability.get(b);
+                    ReentrantLock lock = locks.get(b);
+                    runs.add(test.thenAcceptAsync(tc -> {
+                        TestResult r;
+                        if (tc.parseError() == null && !a.available()) {
+                            r = new TestResult(tc.id(), backend.name(), Status.UNAVAILABLE, "", "", a.reason(), 0, null, "");
+                        } else if (lock != null) {
+                            lock.lock();
+                            try {
+                                r = Judge.judge(tc, backend, options.cpu(), options.groups(), options.load());
+                            } finally {
+                                lock.unlock();
+                            }
+                        } else {
+                            r = Judge.judge(tc, backend, options.cpu(), options.groups(), options.load());
+                        }
+                        results[slot] = r;
+                        if (r.status() == Status.FAIL || r.status() == Status.ERROR) {
+                            failing.incrementAndGet();
+                        }
+                        done.incrementAndGet();
+                    }, pool));
+                }
+            }
+            CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).join();
+            return parsed.stream().map(CompletableFuture::join).toList();
+        } finally {
+            pool.shutdownNow();
+            if (ticker != null) {
+                ticker.shutdownNow();
+            }
+        }
+    }
+
+    private static ScheduledExecutorService progress(PrintStream out, AtomicInteger done, AtomicInteger failing, int total) {
+        if (out == null || total == 0) {
+            return null;
+        }
+        long start = System.nanoTime();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("bpfh-progress").daemon().factory());
+        ticker.scheduleAtFixedRate(() -> out.printf(Locale.ROOT, "[bpfh] %d/%d runs, %d failing, %.1f s%n",
+                done.get(), total, failing.get(), (System.nanoTime() - start) / 1e9), 1, 1, TimeUnit.SECONDS);
+        return ticker;
+    }
+}
