@@ -52,9 +52,14 @@ public final class BenchRunner {
     public Result run(BenchOptions o) throws IOException, RunnerException {
         List<String> workloads = o.workloads().isEmpty() ? Workloads.builtInNames() : o.workloads();
         List<String> failures = new ArrayList<>();
-        List<String> backends = selectBackends(o.backends(), failures);
+        List<String> unavailable = new ArrayList<>();
+        List<String> backends = selectBackends(o.backends(), unavailable);
         if (backends.isEmpty()) {
-            throw new IOException("no backend to run: " + String.join("; ", failures));
+            throw new IOException("no backend to run: " + String.join("; ", unavailable));
+        }
+        unavailable.forEach(u -> out.println("Skipping " + u));
+        if (!o.backends().isEmpty()) {
+            failures.addAll(unavailable); // asked for by name: its absence is a failure, not a note
         }
         Path dir = o.out() != null ? o.out()
                 : Path.of("bpfh-out", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -112,20 +117,20 @@ public final class BenchRunner {
         if (quick) {
             b.forks(1)
                     .warmupIterations(1).warmupTime(TimeValue.milliseconds(Defaults.QUICK_WARMUP_MILLIS))
-                    .measurementIterations(Defaults.QUICK_MEASUREMENT_ITERATIONS)
+                        .measurementIterations(Defaults.QUICK_MEASUREMENT_ITERATIONS)
                     .measurementTime(TimeValue.milliseconds(Defaults.QUICK_MEASUREMENT_MILLIS));
         }
         return b;
     }
 
-    /** Requested backends (or every built-in one) that are present and available; the rest become failures. */
-    static List<String> selectBackends(List<String> requested, List<String> failures) {
+    /** Requested backends (or every built-in one) that are present and available; the rest are listed in {@code unavailable}. */
+    static List<String> selectBackends(List<String> requested, List<String> unavailable) {
         List<String> names = requested.isEmpty() ? Backends.BUILT_IN_ORDER : requested;
         List<String> ok = new ArrayList<>();
         for (String name : names) {
             var b = Backends.find(name);
             if (b.isEmpty()) {
-                failures.add("backend " + name + ": not on the class path");
+                unavailable.add("backend " + name + ": not on the class path");
                 continue;
             }
             try (Backend backend = b.get()) {
@@ -133,7 +138,7 @@ public final class BenchRunner {
                 if (a.available()) {
                     ok.add(name);
                 } else {
-                    failures.add("backend " + name + ": unavailable: " + a.reason());
+                    unavailable.add("backend " + name + ": unavailable: " + a.reason());
                 }
             }
         }

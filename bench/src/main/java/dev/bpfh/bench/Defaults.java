@@ -26,15 +26,15 @@ public final class Defaults {
     public static final int MEASUREMENT_SECONDS = 1;
 
     /**
-     * {@code --quick}: one fork, one short warm-up and two short measurements (JMH needs ≥ 2 to
-     * print an error). Budget: 12 workloads × (3 engines × 2 modes + 1 in-kernel + 2 loaders) = 108
-     * forks × (0.5 + 2 × 0.4 s + ~1 s fork start and load) ≈ 250 s, under 5 minutes.
+     * {@code --quick}: one fork, one short warm-up and three short measurements (JMH's error needs
+     * n ≥ 3). Budget: 12 workloads × (3 engines × 2 modes + 1 in-kernel + 2 loaders) = 108 forks ×
+     * (0.4 + 3 × 0.3 s + ~0.7 s fork start, load and check) ≈ 216 s, under 5 minutes.
      */
-    public static final int QUICK_WARMUP_MILLIS = 500;
+    public static final int QUICK_WARMUP_MILLIS = 400;
 
-    public static final int QUICK_MEASUREMENT_ITERATIONS = 2;
+    public static final int QUICK_MEASUREMENT_ITERATIONS = 3;
 
-    public static final int QUICK_MEASUREMENT_MILLIS = 400;
+    public static final int QUICK_MEASUREMENT_MILLIS = 300;
 
     /**
      * JVM flags of every fork: FFM for the kernel backend without the restricted-method warning
