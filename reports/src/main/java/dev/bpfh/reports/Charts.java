@@ -54,7 +54,7 @@ public final class Charts {
                 BenchRun r = s.run(p, backend);
                 double v = r == null || !(r.nsPerRun() > 0) ? Double.NaN : r.nsPerRun();
                 values.add(bar(v));
-                errors.add(logSafeError(v, r == null ? 0 : r.error()));
+                errors.add(logErrorFactor(v, r == null ? 0 : r.error()));
             }
             c.addSeries(backend, programs, values, errors);
         }
@@ -117,7 +117,7 @@ public final class Charts {
                         .findFirst().orElse(null);
                 double v = r == null || !(r.nsPerRun() > 0) ? Double.NaN : r.nsPerRun();
                 values.add(bar(v));
-                errors.add(logSafeError(v, r == null ? 0 : r.error()));
+                errors.add(logErrorFactor(v, r == null ? 0 : r.error()));
             }
             c.addSeries(backend, programs, values, errors);
         }
@@ -164,7 +164,7 @@ public final class Charts {
 
     /**
      * XChart starts bar charts at zero, which a log axis rejects: pin the axis to the decade below the
-     * lowest bar end (value minus error bar) and above the highest.
+     * lowest bar end (error bar included) and above the highest.
      */
     private static CategoryChart fitLogAxis(CategoryChart c) {
         double min = Double.POSITIVE_INFINITY;
@@ -173,9 +173,10 @@ public final class Charts {
             double[] ys = series.getYData();
             double[] es = series.getExtraValues() == null ? new double[ys.length] : series.getExtraValues();
             for (int i = 0; i < ys.length; i++) {
+                double factor = i < es.length && es[i] > 1 ? es[i] : 1; // see logErrorFactor
                 if (ys[i] > 0) {
-                    min = Math.min(min, ys[i] - (i < es.length ? es[i] : 0));
-                    max = Math.max(max, ys[i] + (i < es.length ? es[i] : 0));
+                    min = Math.min(min, ys[i] / factor);
+                    max = Math.max(max, ys[i] * factor);
                 }
             }
         }
@@ -192,13 +193,15 @@ public final class Charts {
     }
 
     /**
-     * A log axis cannot draw a bar end at or below zero, so an error bar reaching below the value
-     * is clipped to 90 % of it; NaN (no interval) draws no bar.
+     * The error-bar value XChart 4 needs on a log axis. Its bar renderer takes {@code log10} of the
+     * error value and draws that many decades up and down from the bar's end, so a CI half-width
+     * {@code e} is passed as the factor {@code 1 + e / v}: the bar then reaches exactly {@code v + e}
+     * above and {@code v / (1 + e/v)} (≈ {@code v - e} for small errors) below. No interval: 1, no bar.
      */
-    private static double logSafeError(double value, double error) {
+    static double logErrorFactor(double value, double error) {
         if (!(value > 0) || !Double.isFinite(error) || error <= 0) {
-            return 0.0;
+            return 1.0;
         }
-        return Math.min(error, value * 0.9);
+        return 1 + error / value;
     }
 }

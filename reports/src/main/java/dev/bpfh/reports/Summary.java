@@ -1,5 +1,7 @@
 package dev.bpfh.reports;
 
+import dev.bpfh.spi.Backends;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -55,9 +57,14 @@ public record Summary(
         return runs.stream().map(BenchRun::program).distinct().toList();
     }
 
-    /** Backend names in first-seen order. */
+    /** Backend names: the built-in ones in canonical order (interp, jit, kernel), then others as first seen. */
     public List<String> backends() {
-        return runs.stream().map(BenchRun::backend).distinct().toList();
+        return runs.stream().map(BenchRun::backend).distinct().sorted(Comparator.comparingInt(Summary::rank)).toList();
+    }
+
+    private static int rank(String backend) {
+        int i = Backends.BUILT_IN_ORDER.indexOf(backend);
+        return i < 0 ? Backends.BUILT_IN_ORDER.size() : i;
     }
 
     /** The run of {@code program} on {@code backend}, or null. */

@@ -76,6 +76,22 @@ class ChartsTest {
     }
 
     @Test
+    void logAxisErrorBarIsPassedAsTheFactorThatReachesTheUpperCiEnd() {
+        // XChart draws log10(factor) decades each side: factor 1.1 puts the top at 100 * 1.1 = 110 = v + e.
+        assertEquals(1.1, Charts.logErrorFactor(100, 10), 1e-12);
+        assertEquals(1.0, Charts.logErrorFactor(100, Double.NaN));
+        assertEquals(1.0, Charts.logErrorFactor(Double.NaN, 5));
+    }
+
+    @Test
+    void backendsAreListedInCanonicalOrderWhateverTheJsonOrder() {
+        Summary s = new Summary(Map.of(), List.of(new BenchRun("p", "kernel", 1, 0, List.of()),
+                new BenchRun("p", "plugin:x", 1, 0, List.of()), new BenchRun("p", "interp", 1, 0, List.of()),
+                new BenchRun("p", "jit", 1, 0, List.of())), List.of(), List.of(), List.of());
+        assertEquals(List.of("interp", "jit", "kernel", "plugin:x"), s.backends());
+    }
+
+    @Test
     void tableShowsRatiosToKernelAndInterpreter() {
         String table = Tables.format(Tables.runRows(sample()));
         // sum: interp 1000, jit 100, kernel 80 -> jit is 1.25x kernel and 0.10x interp.
