@@ -23,15 +23,17 @@ import java.util.TreeMap;
  * <p>eBPF registers are {@code long} locals, jumps are branches. Arithmetic is {@code invokestatic}
  * to {@link dev.bpfh.isa.Alu} except the operations whose JVM instruction is the rule itself (64-bit
  * add, sub, mul, and, or, xor, neg); conditions are the same bytecode {@link dev.bpfh.isa.Jumps}
- * consists of ({@code lcmp}, {@code Long.compareUnsigned}, ...). Every memory access goes through
- * {@link Memory}'s checked methods, except {@code [r10 + constant]} inside the frame, which is
- * proven in bounds here and reads the frame's array directly.
+ * consists of ({@code lcmp}, {@code Long.compareUnsigned}, ...). Every memory access is checked:
+ * {@code [r10 + constant]} inside the frame is proven in bounds here and uses the frame's array
+ * directly; other loads and stores try the input region with one explicit range check
+ * ({@link InputAccess}) and otherwise use {@link Memory}'s checked methods; atomics always do.
  */
 final class MethodGen {
     static final ClassDesc CD_ALU = ClassDesc.of("dev.bpfh.isa.Alu");
     static final ClassDesc CD_TRAP = ClassDesc.of("dev.bpfh.exec.Trap");
     static final ClassDesc CD_RUNTIME = ClassDesc.of(JitRuntime.class.getName());
     static final ClassDesc CD_FRAME = ClassDesc.of(FrameAccess.class.getName());
+    static final ClassDesc CD_INPUT = ClassDesc.of(InputAccess.class.getName());
     static final ClassDesc CD_BYTES = CD_byte.arrayType();
     static final MethodTypeDesc J_J = MethodTypeDesc.of(CD_long, CD_long);
     static final MethodTypeDesc JJ_J = MethodTypeDesc.of(CD_long, CD_long, CD_long);
@@ -108,6 +110,10 @@ final class MethodGen {
         return base + 29;
     }
 
+    private int input() {
+        return base + 30;
+    }
+
     /** Upper estimate of a block's bytecode, for region packing (checked after the build). */
     static int estimate(Cfg cfg, Cfg.Block b) {
         int sum = BLOCK_ESTIMATE;
@@ -154,6 +160,8 @@ final class MethodGen {
         c.iload(0).invokestatic(CD_MEMORY, "frameTop", MethodTypeDesc.of(CD_long, CD_int)).lstore(reg(10));
         c.aload(mem()).iload(0).loadConstant(Memory.STACK_REGION).iadd()
                 .invokevirtual(CD_MEMORY, "region", MethodTypeDesc.of(CD_BYTES, CD_int)).astore(frame());
+        c.aload(mem()).loadConstant(Memory.INPUT_REGION)
+                .invokevirtual(CD_MEMORY, "region", MethodTypeDesc.of(CD_BYTES, CD_int)).astore(input());
         c.aload(state()).getfield(CD_STATE, "budget", CD_long).lstore(rem());
         if (split) {
             c.aload(state()).getfield(CD_STATE, "regs", CD_LONG_ARRAY.arrayType()).iload(0).aaload().astore(regs());
@@ -329,9 +337,10 @@ final class MethodGen {
             c.aload(frame()).loadConstant(Memory.FRAME_SIZE + off)
                     .invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_long, CD_BYTES, CD_int));
         } else {
-            c.aload(mem());
+            c.aload(input()).aload(mem());
             address(src, off);
-            c.loadConstant(pc).invokevirtual(CD_MEMORY, name, JI_J);
+            c.loadConstant(pc).invokestatic(CD_INPUT, name,
+                    MethodTypeDesc.of(CD_long, CD_BYTES, CD_MEMORY, CD_long, CD_int));
         }
         if ((op & MODE_MASK) == MODE_MEMSX) {
             aluCall("sx" + size * 8, J_J);
@@ -347,10 +356,11 @@ final class MethodGen {
             value.run();
             c.invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long));
         } else {
-            c.aload(mem());
+            c.aload(input()).aload(mem());
             address(dst, off);
             value.run();
-            c.loadConstant(pc).invokevirtual(CD_MEMORY, name, MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_int));
+            c.loadConstant(pc).invokestatic(CD_INPUT, name,
+                    MethodTypeDesc.of(CD_void, CD_BYTES, CD_MEMORY, CD_long, CD_long, CD_int));
         }
     }
 

@@ -126,10 +126,11 @@ final class RandomPrograms {
 
     /** A base register and offset: mostly in the frame or the input, sometimes just outside. */
     private int[] baseAndOffset(int size) {
-        return switch (rnd.nextInt(4)) {
-            case 0 -> new int[] {10, -rnd.nextInt(size, Memory_FRAME + 1)};
-            case 1 -> new int[] {10, rnd.nextInt(-520, 4)};
-            case 2 -> new int[] {1, rnd.nextInt(-2, inputLength + 2)};
+        return switch (rnd.nextInt(8)) {
+            case 0, 1, 2 -> new int[] {10, -rnd.nextInt(size, Memory_FRAME + 1)};
+            case 3 -> new int[] {10, rnd.nextInt(-520, 4)};
+            case 4, 5 -> new int[] {1, rnd.nextInt(0, Math.max(1, inputLength - size + 1))};
+            case 6 -> new int[] {1, rnd.nextInt(-2, inputLength + 2)};
             default -> new int[] {6, rnd.nextInt(-3, inputLength + 1)};
         };
     }

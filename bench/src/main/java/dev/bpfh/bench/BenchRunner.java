@@ -1,0 +1,201 @@
+package dev.bpfh.bench;
+
+import dev.bpfh.reports.JmhJson;
+import dev.bpfh.reports.JmhSummaries;
+import dev.bpfh.reports.Reports;
+import dev.bpfh.reports.Summary;
+import dev.bpfh.reports.SummaryJson;
+import dev.bpfh.reports.Tables;
+import dev.bpfh.spi.Backend;
+import dev.bpfh.spi.Backends;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * Runs the benchmarks through JMH's {@link Runner} and writes, into one directory: JMH's JSON
+ * unchanged ({@code jmh.json}), {@code summary.json}, the charts and {@code index.html}; prints the
+ * table with ratios to the kernel and the interpreter.
+ *
+ * <p>JMH forks new JVMs with {@code java.class.path}, so this works from any jar that contains the
+ * generated {@code META-INF/BenchmarkList}: {@code bench/target/benchmarks.jar} or the cli's jar.
+ *
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.bpfh.bench.BenchRunner [--quick]
+ * [--backends interp,jit] [--out DIR] [PATH...]}
+ */
+public final class BenchRunner {
+    private final PrintStream out;
+
+    public BenchRunner(PrintStream out) {
+        this.out = out;
+    }
+
+    /** The result of a run: where it was written and what it says. */
+    public record Result(Path dir, Summary summary) {}
+
+    public Result run(BenchOptions o) throws IOException, RunnerException {
+        List<String> workloads = o.workloads().isEmpty() ? Workloads.builtInNames() : o.workloads();
+        List<String> failures = new ArrayList<>();
+        List<String> unavailable = new ArrayList<>();
+        List<String> backends = selectBackends(o.backends(), unavailable);
+        if (backends.isEmpty()) {
+            throw new IOException("no backend to run: " + String.join("; ", unavailable));
+        }
+        unavailable.forEach(u -> out.println("Skipping " + u));
+        if (!o.backends().isEmpty()) {
+            failures.addAll(unavailable); // asked for by name: its absence is a failure, not a note
+        }
+        Path dir = o.out() != null ? o.out()
+                : Path.of("bpfh-out", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(dir);
+
+        out.println("Checking " + workloads.size() + " workloads on " + String.join(", ", backends) + " ...");
+        failures.addAll(precheck(workloads, backends));
+        failures.forEach(f -> out.println("  FAILED " + f));
+
+        Path jmhJson = dir.resolve(Reports.JMH_JSON);
+        new Runner(options(o.quick(), workloads, backends, jmhJson).build()).run();
+
+        Map<String, String> env = new LinkedHashMap<>(Environment.describe());
+        env.put("settings", o.quick() ? "quick: 1 fork, 1 x " + Defaults.QUICK_WARMUP_MILLIS + " ms warm-up, "
+                + Defaults.QUICK_MEASUREMENT_ITERATIONS + " x " + Defaults.QUICK_MEASUREMENT_MILLIS + " ms measurement"
+                : Defaults.FORKS + " forks, " + Defaults.WARMUP_ITERATIONS + " x " + Defaults.WARMUP_SECONDS
+                        + " s warm-up, " + Defaults.MEASUREMENT_ITERATIONS + " x " + Defaults.MEASUREMENT_SECONDS
+                        + " s measurement");
+        env.put("kernel repeat", Integer.toString(Defaults.KERNEL_REPEAT));
+        Summary summary = JmhSummaries.from(JmhJson.read(jmhJson), env);
+        summary = summary.withFailures(missing(summary, workloads, backends, failures));
+        SummaryJson.write(summary, dir.resolve(Reports.SUMMARY_JSON));
+        Path html = Reports.render(summary, dir);
+
+        out.println();
+        out.print(Tables.format(Tables.runRows(summary)));
+        out.println();
+        out.print(Tables.format(Tables.extraRows(summary)));
+        summary.failures().forEach(f -> out.println("FAILED " + f));
+        out.println();
+        out.println("Wrote " + dir.resolve(Reports.JMH_JSON) + ", " + Reports.SUMMARY_JSON + ", charts and " + html);
+        return new Result(dir, summary);
+    }
+
+    /** JMH options: every setting named in {@link Defaults}. */
+    static ChainedOptionsBuilder options(boolean quick, List<String> workloads, List<String> backends, Path json) {
+        ChainedOptionsBuilder b = new OptionsBuilder()
+                .include(RunBenchmark.class.getName() + ".run$")
+                .param("program", workloads.toArray(String[]::new))
+                .param("backend", backends.toArray(String[]::new))
+                .timeUnit(TimeUnit.NANOSECONDS)
+                .threads(1)
+                .jvmArgsAppend(Defaults.FORK_JVM_ARGS)
+                .shouldFailOnError(false) // one failing workload (e.g. a verifier refusal) must not stop the rest
+                .verbosity(VerboseMode.NORMAL) // JMH's own progress lines: per fork, per iteration
+                .resultFormat(ResultFormatType.JSON)
+                .result(json.toString());
+        List<String> loaders = backends.stream().filter(x -> x.equals("jit") || x.equals("kernel")).toList();
+        if (!loaders.isEmpty()) {
+            b.include(LoadBenchmark.class.getName() + ".load$").param("loader", loaders.toArray(String[]::new));
+        }
+        if (backends.contains("kernel")) {
+            b.include(KernelTimeBenchmark.class.getName() + ".inKernel$");
+        }
+        if (quick) {
+            b.forks(1)
+                    .warmupIterations(1).warmupTime(TimeValue.milliseconds(Defaults.QUICK_WARMUP_MILLIS))
+                        .measurementIterations(Defaults.QUICK_MEASUREMENT_ITERATIONS)
+                    .measurementTime(TimeValue.milliseconds(Defaults.QUICK_MEASUREMENT_MILLIS));
+        }
+        return b;
+    }
+
+    /** Requested backends (or every built-in one) that are present and available; the rest are listed in {@code unavailable}. */
+    static List<String> selectBackends(List<String> requested, List<String> unavailable) {
+        List<String> names = requested.isEmpty() ? Backends.BUILT_IN_ORDER : requested;
+        List<String> ok = new ArrayList<>();
+        for (String name : names) {
+            var b = Backends.find(name);
+            if (b.isEmpty()) {
+                unavailable.add("backend " + name + ": not on the class path");
+                continue;
+            }
+            try (Backend backend = b.get()) {
+                var a = backend.probe();
+                if (a.available()) {
+                    ok.add(name);
+                } else {
+                    unavailable.add("backend " + name + ": unavailable: " + a.reason());
+                }
+            }
+        }
+        return ok;
+    }
+
+    /** Loads and runs every workload once on every backend, in this JVM; returns the failures. */
+    static List<String> precheck(List<String> workloads, List<String> backends) {
+        List<String> failures = new ArrayList<>();
+        for (String w : workloads) {
+            for (String b : backends) {
+                try (Prepared p = Prepared.of(w, b)) {
+                    // Prepared.of has checked r0
+                } catch (IOException | RuntimeException e) {
+                    failures.add(e.getMessage());
+                }
+            }
+        }
+        return failures;
+    }
+
+    /** Workload × backend pairs the summary has no time for, beyond those already explained. */
+    private static List<String> missing(Summary s, List<String> workloads, List<String> backends, List<String> known) {
+        List<String> out = new ArrayList<>();
+        for (String w : workloads) {
+            String name = Workloads.displayName(w);
+            for (String b : backends) {
+                boolean explained = known.stream().anyMatch(f -> f.startsWith(name + " on " + b));
+                if (s.run(name, b) == null && !explained) {
+                    out.add(name + " on " + b + ": no result from JMH (see its log above)");
+                }
+            }
+        }
+        List<String> all = new ArrayList<>(known);
+        all.addAll(out);
+        return all;
+    }
+
+    /** {@code BenchRunner [--quick] [--backends a,b] [--out DIR] [PATH...]}: for use from benchmarks.jar. */
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        List<String> backends = List.of();
+        Path outDir = null;
+        List<Path> paths = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--backends" -> backends = Stream.of(args[++i].split(",")).map(String::strip).toList();
+                case "--out" -> outDir = Path.of(args[++i]);
+                default -> paths.add(Path.of(args[i]));
+            }
+        }
+        try {
+            new BenchRunner(System.out).run(new BenchOptions(Workloads.expand(paths), backends, quick, outDir));
+        } catch (IOException e) {
+            System.err.println("bpfh bench: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.bpfh.bench;
+
+/**
+ * Every JMH setting the benchmarks use, named and explained once (JMH's own {@code Defaults} are
+ * 5 forks × (5 warmup + 5 measurement) × 10 s, about 8 minutes per benchmark and parameter set:
+ * far too long for 12 workloads × 3 engines on a shared 2-core machine).
+ */
+public final class Defaults {
+    private Defaults() {}
+
+    /**
+     * Forks for a full run. Fork-to-fork variance (JIT decisions, memory layout) usually dominates
+     * iteration-to-iteration variance, and the comparison resamples per-fork means, so forks are
+     * added before iterations; 3 is the fewest that gives the bootstrap anything to resample.
+     */
+    public static final int FORKS = 3;
+
+    /** Warm-up iterations: C2 compiles the interpreter loop and the JIT's generated class within ~1 s. */
+    public static final int WARMUP_ITERATIONS = 3;
+
+    public static final int WARMUP_SECONDS = 1;
+
+    /** Measurement iterations per fork; with 3 forks, 15 samples for JMH's t interval. */
+    public static final int MEASUREMENT_ITERATIONS = 5;
+
+    public static final int MEASUREMENT_SECONDS = 1;
+
+    /**
+     * {@code --quick}: one fork, one short warm-up and three short measurements (JMH's error needs
+     * n ≥ 3). Budget: 12 workloads × (3 engines × 2 modes + 1 in-kernel + 2 loaders) = 108 forks ×
+     * (0.4 + 3 × 0.3 s + ~0.7 s fork start, load and check) ≈ 216 s, under 5 minutes.
+     */
+    public static final int QUICK_WARMUP_MILLIS = 400;
+
+    public static final int QUICK_MEASUREMENT_ITERATIONS = 3;
+
+    public static final int QUICK_MEASUREMENT_MILLIS = 300;
+
+    /**
+     * JVM flags of every fork: FFM for the kernel backend without the restricted-method warning
+     * (forks start with {@code -cp … ForkedMain}, so a manifest's Enable-Native-Access does not
+     * apply); a fixed heap so GC sizing does not drift between forks or runs.
+     */
+    public static final String[] FORK_JVM_ARGS = {
+        "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m", "-Xss8m"
+    };
+
+    /**
+     * Repetitions per {@code BPF_PROG_TEST_RUN} for the kernel's own timing: enough that the
+     * kernel's integer {@code duration} (mean ns per run) and its ~40 ns timer overhead per call are
+     * negligible, few enough that one call stays well under a millisecond for most workloads.
+     */
+    public static final int KERNEL_REPEAT = 1000;
+}

@@ -1,0 +1,207 @@
+package dev.bpfh.reports;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder.VectorGraphicsFormat;
+import org.knowm.xchart.style.Styler.LegendPosition;
+
+/**
+ * The charts of a bench run, each saved as PNG and SVG. Every chart is a grouped bar chart: one
+ * group per workload, one bar per backend (XChart's category chart), so they read alike.
+ */
+public final class Charts {
+    private static final int WIDTH = 1100;
+    private static final int HEIGHT = 560;
+
+    private Charts() {}
+
+    /** Writes every chart the summary has data for; returns the base names written (no extension). */
+    public static List<String> writeAll(Summary s, Path dir) throws IOException {
+        List<String> written = new ArrayList<>();
+        if (!s.runs().isEmpty()) {
+            save(time(s), dir, "time", written);
+        }
+        CategoryChart speedup = speedup(s);
+        if (speedup != null) {
+            save(speedup, dir, "speedup", written);
+        }
+        if (!s.latencies().isEmpty()) {
+            save(latency(s), dir, "latency", written);
+        }
+        if (!s.loads().isEmpty()) {
+            save(loads(s), dir, "load", written);
+        }
+        return written;
+    }
+
+    /** ns per run per workload × backend on a log axis, with JMH's 99.9 % interval as error bars. */
+    static CategoryChart time(Summary s) {
+        CategoryChart c = chart("Time per run (log scale, error bars: 99.9 % CI)", "workload", "ns per run");
+        c.getStyler().setYAxisLogarithmic(true);
+        List<String> programs = s.programs();
+        for (String backend : s.backends()) {
+            List<Double> values = new ArrayList<>();  // null: no bar (XChart skips it; NaN breaks a log axis)
+            List<Double> errors = new ArrayList<>();
+            for (String p : programs) {
+                BenchRun r = s.run(p, backend);
+                double v = r == null || !(r.nsPerRun() > 0) ? Double.NaN : r.nsPerRun();
+                values.add(bar(v));
+                errors.add(logErrorFactor(v, r == null ? 0 : r.error()));
+            }
+            c.addSeries(backend, programs, values, errors);
+        }
+        return fitLogAxis(c);
+    }
+
+    /** How many times faster than the interpreter each other backend runs each workload. */
+    static CategoryChart speedup(Summary s) {
+        List<String> others = s.backends().stream().filter(b -> !b.equals("interp")).toList();
+        if (!s.backends().contains("interp") || others.isEmpty()) {
+            return null;
+        }
+        CategoryChart c = chart("Speedup over the interpreter (log scale)", "workload", "interp time / backend time");
+        c.getStyler().setYAxisLogarithmic(true);
+        List<String> programs = s.programs();
+        for (String backend : others) {
+            List<Double> values = new ArrayList<>();  // null: no bar (XChart skips it; NaN breaks a log axis)
+            for (String p : programs) {
+                BenchRun interp = s.run(p, "interp");
+                BenchRun other = s.run(p, backend);
+                values.add(interp == null || other == null || !(other.nsPerRun() > 0) ? null
+                        : bar(interp.nsPerRun() / other.nsPerRun()));
+            }
+            c.addSeries(backend, programs, values);
+        }
+        return fitLogAxis(c);
+    }
+
+    /** p50 and p99 of single-run latency (JMH SampleTime) per workload and backend. */
+    static CategoryChart latency(Summary s) {
+        CategoryChart c = chart("Latency of one run: p50 and p99 (log scale)", "workload", "ns");
+        c.getStyler().setYAxisLogarithmic(true);
+        List<String> programs = s.latencies().stream().map(Latency::program).distinct().toList();
+        List<String> backends = s.latencies().stream().map(Latency::backend).distinct().toList();
+        for (String backend : backends) {
+            for (String pct : List.of("50.0", "99.0")) {
+                List<Double> values = new ArrayList<>();  // null: no bar (XChart skips it; NaN breaks a log axis)
+                for (String p : programs) {
+                    values.add(s.latencies().stream()
+                            .filter(l -> l.program().equals(p) && l.backend().equals(backend))
+                            .map(l -> l.percentiles().getOrDefault(pct, Double.NaN))
+                            .filter(v -> v > 0).findFirst().orElse(null));
+                }
+                c.addSeries(backend + " p" + pct.replace(".0", ""), programs, values);
+            }
+        }
+        return fitLogAxis(c);
+    }
+
+    /** ns per load(): JIT compile latency and kernel load + verify. */
+    static CategoryChart loads(Summary s) {
+        CategoryChart c = chart("Load time: JIT compile, kernel load + verify (log scale)", "workload", "ns per load");
+        c.getStyler().setYAxisLogarithmic(true);
+        List<String> programs = s.loads().stream().map(BenchRun::program).distinct().toList();
+        for (String backend : s.loads().stream().map(BenchRun::backend).distinct().toList()) {
+            List<Double> values = new ArrayList<>();  // null: no bar (XChart skips it; NaN breaks a log axis)
+            List<Double> errors = new ArrayList<>();
+            for (String p : programs) {
+                BenchRun r = s.loads().stream().filter(l -> l.program().equals(p) && l.backend().equals(backend))
+                        .findFirst().orElse(null);
+                double v = r == null || !(r.nsPerRun() > 0) ? Double.NaN : r.nsPerRun();
+                values.add(bar(v));
+                errors.add(logErrorFactor(v, r == null ? 0 : r.error()));
+            }
+            c.addSeries(backend, programs, values, errors);
+        }
+        return fitLogAxis(c);
+    }
+
+    /** NEW/BASE ratio per figure with the bootstrap interval (error bar: its larger half). */
+    public static CategoryChart comparison(List<Comparison.Row> rows, double threshold) {
+        CategoryChart c = chart("NEW / BASE time ratio, 95 % bootstrap CI (threshold "
+                + Math.round(threshold * 1000) / 10.0 + " %)", "workload/backend", "ratio");
+        List<String> keys = new ArrayList<>();
+        List<Double> values = new ArrayList<>();  // null: no bar (XChart skips it; NaN breaks a log axis)
+        List<Double> errors = new ArrayList<>();
+        for (Comparison.Row r : rows) {
+            if (r.ratio() == null) {
+                continue;
+            }
+            keys.add(r.program() + "/" + r.backend());
+            values.add(r.ratio().estimate());
+            errors.add(Math.max(r.ratio().high() - r.ratio().estimate(), r.ratio().estimate() - r.ratio().low()));
+        }
+        if (!keys.isEmpty()) {
+            c.addSeries("ratio", keys, values, errors);
+        }
+        return c;
+    }
+
+    public static void save(CategoryChart chart, Path dir, String baseName, List<String> written) throws IOException {
+        String base = dir.resolve(baseName).toString();
+        BitmapEncoder.saveBitmap(chart, base, BitmapFormat.PNG);
+        VectorGraphicsEncoder.saveVectorGraphic(chart, base, VectorGraphicsFormat.SVG);
+        written.add(baseName);
+    }
+
+    private static CategoryChart chart(String title, String x, String y) {
+        CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle(x).yAxisTitle(y).build();
+        c.getStyler().setLegendPosition(LegendPosition.InsideNW);
+        c.getStyler().setErrorBarsColorSeriesColor(true);
+        c.getStyler().setXAxisLabelRotation(30);
+        c.getStyler().setAvailableSpaceFill(0.8);
+        return c;
+    }
+
+    /**
+     * XChart starts bar charts at zero, which a log axis rejects: pin the axis to the decade below the
+     * lowest bar end (error bar included) and above the highest.
+     */
+    private static CategoryChart fitLogAxis(CategoryChart c) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (CategorySeries series : c.getSeriesCollection()) {
+            double[] ys = series.getYData();
+            double[] es = series.getExtraValues() == null ? new double[ys.length] : series.getExtraValues();
+            for (int i = 0; i < ys.length; i++) {
+                double factor = i < es.length && es[i] > 1 ? es[i] : 1; // see logErrorFactor
+                if (ys[i] > 0) {
+                    min = Math.min(min, ys[i] / factor);
+                    max = Math.max(max, ys[i] * factor);
+                }
+            }
+        }
+        if (max > 0) {
+            c.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
+            c.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max))));
+        }
+        return c;
+    }
+
+    /** A bar's value, or null (no bar) when it cannot be drawn on a log axis. */
+    private static Double bar(double v) {
+        return v > 0 && Double.isFinite(v) ? v : null;
+    }
+
+    /**
+     * The error-bar value XChart 4 needs on a log axis. Its bar renderer takes {@code log10} of the
+     * error value and draws that many decades up and down from the bar's end, so a CI half-width
+     * {@code e} is passed as the factor {@code 1 + e / v}: the bar then reaches exactly {@code v + e}
+     * above and {@code v / (1 + e/v)} (≈ {@code v - e} for small errors) below. No interval: 1, no bar.
+     */
+    static double logErrorFactor(double value, double error) {
+        if (!(value > 0) || !Double.isFinite(error) || error <= 0) {
+            return 1.0;
+        }
+        return 1 + error / value;
+    }
+}

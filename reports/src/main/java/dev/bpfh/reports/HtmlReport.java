@@ -1,0 +1,72 @@
+package dev.bpfh.reports;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/** One self-contained HTML page: environment, tables, and the charts embedded as base64 PNG. */
+public final class HtmlReport {
+    private HtmlReport() {}
+
+    /** Writes {@code index.html} into {@code dir}, embedding the PNGs named in {@code charts}. */
+    public static Path write(Summary s, Path dir, List<String> charts) throws IOException {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bpfh benchmark</title>\n")
+                .append("<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}")
+                .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px}")
+                .append("td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f2f2f2}")
+                .append("img{max-width:100%;border:1px solid #eee;margin:1em 0}</style></head><body>\n")
+                .append("<h1>bpfh benchmark</h1>\n<p>Times are JMH AverageTime means in ns per program run; ")
+                .append("for the kernel the in-kernel time from <code>BPF_PROG_TEST_RUN</code>'s <code>duration</code> ")
+                .append("over a large repeat, with the Java round trip listed separately. ± is JMH's 99.9 % interval.</p>\n");
+        h.append("<h2>Measured on</h2>\n<table>");
+        for (Map.Entry<String, String> e : s.environment().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+            h.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue())).append("</td></tr>");
+        }
+        h.append("</table>\n");
+        if (!s.failures().isEmpty()) {
+            h.append("<h2>Failures (no figure)</h2>\n<ul>");
+            s.failures().forEach(f -> h.append("<li>").append(esc(f)).append("</li>"));
+            h.append("</ul>\n");
+        }
+        h.append("<h2>Time per run</h2>\n").append(table(Tables.runRows(s)));
+        if (Tables.extraRows(s).size() > 1) {
+            h.append("<h2>Round trips, load times, latency</h2>\n").append(table(Tables.extraRows(s)));
+        }
+        h.append("<h2>Charts</h2>\n");
+        for (String c : charts) {
+            Path png = dir.resolve(c + ".png");
+            if (Files.exists(png)) {
+                h.append("<figure><img alt=\"").append(esc(c)).append("\" src=\"data:image/png;base64,")
+                        .append(Base64.getEncoder().encodeToString(Files.readAllBytes(png)))
+                        .append("\"><figcaption>").append(esc(c)).append(" (also ").append(esc(c))
+                        .append(".svg)</figcaption></figure>\n");
+            }
+        }
+        h.append("</body></html>\n");
+        Path out = dir.resolve("index.html");
+        Files.writeString(out, h);
+        return out;
+    }
+
+    static String table(List<List<String>> rows) {
+        StringBuilder t = new StringBuilder("<table>\n<tr>");
+        rows.getFirst().forEach(c -> t.append("<th>").append(esc(c)).append("</th>"));
+        t.append("</tr>\n");
+        for (List<String> row : rows.subList(1, rows.size())) {
+            t.append("<tr>");
+            for (int i = 0; i < row.size(); i++) {
+                t.append(i >= 2 ? "<td class=\"n\">" : "<td>").append(esc(row.get(i))).append("</td>");
+            }
+            t.append("</tr>\n");
+        }
+        return t.append("</table>\n").toString();
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

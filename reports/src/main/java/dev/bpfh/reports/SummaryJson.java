@@ -1,0 +1,116 @@
+package dev.bpfh.reports;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code summary.json}: {@code {"environment":{...}, "runs":[{"program","backend","nsPerRun","error",
+ * "samples":[...]}], "roundTrips":[...], "loads":[...], "latencies":[{"program","backend",
+ * "percentiles":{...}}], "failures":["one line", ...]}}. Non-finite numbers are written as JMH writes them ("NaN", "+INF", "-INF")
+ * so that strict JSON parsers accept the file.
+ */
+public final class SummaryJson {
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private SummaryJson() {}
+
+    public static void write(Summary s, Path file) throws IOException {
+        Files.writeString(file, toJson(s) + "\n");
+    }
+
+    public static String toJson(Summary s) throws IOException {
+        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode env = root.putObject("environment");
+        s.environment().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> env.put(e.getKey(), e.getValue()));
+        runs(root.putArray("runs"), s.runs());
+        runs(root.putArray("roundTrips"), s.roundTrips());
+        runs(root.putArray("loads"), s.loads());
+        ArrayNode failures = root.putArray("failures");
+        s.failures().forEach(failures::add);
+        ArrayNode lat = root.putArray("latencies");
+        for (Latency l : s.latencies()) {
+            ObjectNode o = lat.addObject().put("program", l.program()).put("backend", l.backend());
+            ObjectNode p = o.putObject("percentiles");
+            l.percentiles().entrySet().stream()
+                    .sorted((a, b) -> Double.compare(Double.parseDouble(a.getKey()), Double.parseDouble(b.getKey())))
+                    .forEach(e -> number(p, e.getKey(), e.getValue()));
+        }
+        return MAPPER.writeValueAsString(root);
+    }
+
+    public static Summary read(Path file) throws IOException {
+        return parse(MAPPER.readTree(file.toFile()), file.toString());
+    }
+
+    public static Summary parse(String json) throws IOException {
+        return parse(MAPPER.readTree(json), "<string>");
+    }
+
+    private static Summary parse(JsonNode root, String where) throws IOException {
+        if (root == null || !root.isObject() || !root.has("runs")) {
+            throw new IOException(where + ": not a bpfh summary (no \"runs\" array)");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        root.path("environment").properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+        List<Latency> latencies = new ArrayList<>();
+        for (JsonNode l : root.path("latencies")) {
+            Map<String, Double> p = new LinkedHashMap<>();
+            l.path("percentiles").properties().forEach(e -> p.put(e.getKey(), JmhJson.number(e.getValue())));
+            latencies.add(new Latency(l.path("program").asText(), l.path("backend").asText(), p));
+        }
+        List<String> failures = new ArrayList<>();
+        root.path("failures").forEach(f -> failures.add(f.asText()));
+        return new Summary(env, runs(root.path("runs")), runs(root.path("roundTrips")), runs(root.path("loads")),
+                latencies, failures);
+    }
+
+    private static void runs(ArrayNode out, List<BenchRun> runs) {
+        for (BenchRun r : runs) {
+            ObjectNode o = out.addObject().put("program", r.program()).put("backend", r.backend());
+            number(o, "nsPerRun", r.nsPerRun());
+            number(o, "error", r.error());
+            ArrayNode samples = o.putArray("samples");
+            r.samples().forEach(x -> {
+                if (Double.isFinite(x)) {
+                    samples.add(x);
+                } else {
+                    samples.add(nonFinite(x));
+                }
+            });
+        }
+    }
+
+    private static List<BenchRun> runs(JsonNode array) {
+        List<BenchRun> out = new ArrayList<>();
+        for (JsonNode r : array) {
+            List<Double> samples = new ArrayList<>();
+            r.path("samples").forEach(x -> samples.add(JmhJson.number(x)));
+            out.add(new BenchRun(r.path("program").asText(), r.path("backend").asText(),
+                    JmhJson.number(r.path("nsPerRun")), JmhJson.number(r.path("error")), samples));
+        }
+        return out;
+    }
+
+    private static void number(ObjectNode o, String field, double v) {
+        if (Double.isFinite(v)) {
+            o.put(field, v);
+        } else {
+            o.put(field, nonFinite(v));
+        }
+    }
+
+    private static String nonFinite(double v) {
+        return Double.isNaN(v) ? "NaN" : v > 0 ? "+INF" : "-INF";
+    }
+}

@@ -1,0 +1,100 @@
+package dev.bpfh.reports;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+class ChartsTest {
+    private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    static Summary sample() {
+        List<BenchRun> runs = new ArrayList<>();
+        String[] programs = {"sum", "primes", "checksum"};
+        for (int i = 0; i < programs.length; i++) {
+            runs.add(new BenchRun(programs[i], "interp", 1000.0 * (i + 1), 50, List.of(990.0, 1010.0)));
+            runs.add(new BenchRun(programs[i], "jit", 100.0 * (i + 1), Double.NaN, List.of()));
+            runs.add(new BenchRun(programs[i], "kernel", 80.0 * (i + 1), 200, List.of()));
+        }
+        return new Summary(Map.of("kernel", "6.18 <test>"), runs,
+                List.of(new BenchRun("sum", "kernel", 500, 5, List.of())),
+                List.of(new BenchRun("sum", "jit", 2e5, 1e3, List.of()), new BenchRun("sum", "kernel", 3e4, 1e2, List.of())),
+                List.of(new Latency("sum", "jit", Map.of("50.0", 90.0, "99.0", 300.0))));
+    }
+
+    /** A parser that does not fetch the SVG DOCTYPE's DTD from the network. */
+    private static javax.xml.parsers.DocumentBuilder xml() throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        return f.newDocumentBuilder();
+    }
+
+    @Test
+    void everyChartIsWrittenAsPngAndWellFormedSvg(@TempDir Path dir) throws Exception {
+        List<String> written = Charts.writeAll(sample(), dir);
+        assertEquals(List.of("time", "speedup", "latency", "load"), written);
+        for (String name : written) {
+            byte[] png = Files.readAllBytes(dir.resolve(name + ".png"));
+            assertTrue(png.length > 1000, name);
+            assertArrayEquals(PNG_MAGIC, Arrays.copyOf(png, 8), name);
+            Document svg = xml()
+                    .parse(dir.resolve(name + ".svg").toFile());
+            assertEquals("svg", svg.getDocumentElement().getNodeName(), name);
+        }
+    }
+
+    @Test
+    void htmlIsSelfContainedWithTablesEnvironmentAndEmbeddedCharts(@TempDir Path dir) throws IOException {
+        Path html = Reports.render(sample(), dir);
+        String text = Files.readString(html);
+        assertTrue(text.contains("data:image/png;base64,iVBORw0KGgo"), "PNG embedded as base64");
+        assertTrue(text.contains("6.18 &lt;test&gt;"), "environment escaped into the page");
+        assertTrue(text.contains("<td>primes</td>"));
+        assertTrue(!text.contains("src=\"time.png\""), "no external image references");
+    }
+
+    @Test
+    void comparisonChartIsWritten(@TempDir Path dir) throws Exception {
+        Summary s = sample();
+        List<Comparison.Row> rows = Comparison.compare(s, s, 0.05);
+        List<String> written = new ArrayList<>();
+        Charts.save(Charts.comparison(rows, 0.05), dir, "compare", written);
+        assertTrue(Files.size(dir.resolve("compare.png")) > 0);
+        assertNotNull(xml().parse(dir.resolve("compare.svg").toFile()));
+    }
+
+    @Test
+    void logAxisErrorBarIsPassedAsTheFactorThatReachesTheUpperCiEnd() {
+        // XChart draws log10(factor) decades each side: factor 1.1 puts the top at 100 * 1.1 = 110 = v + e.
+        assertEquals(1.1, Charts.logErrorFactor(100, 10), 1e-12);
+        assertEquals(1.0, Charts.logErrorFactor(100, Double.NaN));
+        assertEquals(1.0, Charts.logErrorFactor(Double.NaN, 5));
+    }
+
+    @Test
+    void backendsAreListedInCanonicalOrderWhateverTheJsonOrder() {
+        Summary s = new Summary(Map.of(), List.of(new BenchRun("p", "kernel", 1, 0, List.of()),
+                new BenchRun("p", "plugin:x", 1, 0, List.of()), new BenchRun("p", "interp", 1, 0, List.of()),
+                new BenchRun("p", "jit", 1, 0, List.of())), List.of(), List.of(), List.of());
+        assertEquals(List.of("interp", "jit", "kernel", "plugin:x"), s.backends());
+    }
+
+    @Test
+    void tableShowsRatiosToKernelAndInterpreter() {
+        String table = Tables.format(Tables.runRows(sample()));
+        // sum: interp 1000, jit 100, kernel 80 -> jit is 1.25x kernel and 0.10x interp.
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("sum") && l.contains("jit") && l.contains("1.25") && l.endsWith("0.10")), table);
+    }
+}

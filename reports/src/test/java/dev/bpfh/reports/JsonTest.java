@@ -1,0 +1,126 @@
+package dev.bpfh.reports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonTest {
+
+    /** Shaped like JMH 1.37's output (JSONResultFormat), with its strings for non-finite numbers. */
+    static final String JMH = """
+            [
+              {
+                "jmhVersion": "1.37", "benchmark": "dev.bpfh.bench.RunBenchmark.run", "mode": "avgt",
+                "threads": 1, "forks": 2, "jdkVersion": "25.0.3", "vmName": "OpenJDK 64-Bit Server VM",
+                "params": {"program": "sum", "backend": "interp"},
+                "primaryMetric": {
+                  "score": 150.0, "scoreError": "NaN", "scoreConfidence": ["NaN", "NaN"],
+                  "scorePercentiles": {"0.0": 100.0, "50.0": 150.0, "100.0": 200.0},
+                  "scoreUnit": "ns/op",
+                  "rawData": [[100.0, 120.0], [180.0, 200.0]]
+                },
+                "secondaryMetrics": {
+                  "gc.count": {"score": "+INF", "scoreError": "-INF", "scoreUnit": "counts", "rawData": [[1.0], [2.0]]}
+                }
+              },
+              {
+                "benchmark": "dev.bpfh.bench.RunBenchmark.inKernel", "mode": "avgt", "forks": 1,
+                "params": {"program": "sum", "backend": "kernel"},
+                "primaryMetric": {"score": 9000.0, "scoreError": 1.0, "scoreUnit": "ns/op", "rawData": [[9000.0, 9000.0]]},
+                "secondaryMetrics": {
+                  "kernelNs": {"score": 1.0, "scoreUnit": "#", "rawData": [[30000.0, 50000.0]]},
+                  "kernelRuns": {"score": 1.0, "scoreUnit": "#", "rawData": [[1000.0, 1000.0]]}
+                }
+              },
+              {
+                "benchmark": "dev.bpfh.bench.RunBenchmark.run", "mode": "sample", "forks": 1,
+                "params": {"program": "sum", "backend": "jit"},
+                "primaryMetric": {
+                  "score": 25.0, "scoreError": 2.0, "scoreUnit": "ns/op",
+                  "scorePercentiles": {"50.0": 20.0, "99.0": 80.0},
+                  "rawDataHistogram": [[[[10.0, 3], [40.0, 1]], [[30.0, 2]]]]
+                },
+                "secondaryMetrics": {}
+              }
+            ]
+            """;
+
+    @Test
+    void jmhJsonNonFiniteStringsBecomeDoubles() throws IOException {
+        List<JmhResult> results = JmhJson.parse(JMH);
+        assertEquals(3, results.size());
+        JmhResult first = results.getFirst();
+        assertEquals("run", first.method());
+        assertEquals("interp", first.param("backend"));
+        assertTrue(Double.isNaN(first.primary().error()));
+        assertEquals(Double.POSITIVE_INFINITY, first.secondary().get("gc.count").score());
+        assertEquals(Double.NEGATIVE_INFINITY, first.secondary().get("gc.count").error());
+        assertEquals(List.of(110.0, 190.0), first.primary().forkMeans());
+    }
+
+    @Test
+    void sampleTimeHistogramIterationsAreCountWeightedMeans() throws IOException {
+        JmhMetric m = JmhJson.parse(JMH).get(2).primary();
+        // (10*3 + 40*1) / 4 = 17.5 ; 30*2 / 2 = 30
+        assertEquals(List.of(List.of(17.5, 30.0)), m.iterations());
+    }
+
+    @Test
+    void summaryFromJmhFollowsTheBenchConventions() throws IOException {
+        Summary s = JmhSummaries.from(JmhJson.parse(JMH), Map.of("commit", "abc"));
+        BenchRun interp = s.run("sum", "interp");
+        assertEquals(150.0, interp.nsPerRun());
+        assertEquals(List.of(110.0, 190.0), interp.samples());
+        BenchRun kernel = s.run("sum", "kernel");
+        assertEquals(40.0, kernel.nsPerRun(), 1e-12); // (30 + 50) / 2 ns per run from duration, not 9000
+        assertEquals(List.of(30.0, 50.0), kernel.samples()); // one fork: the iterations
+        assertEquals(1, s.latencies().size());
+        assertEquals(80.0, s.latencies().getFirst().percentiles().get("99.0"));
+        assertEquals("abc", s.environment().get("commit"));
+        assertEquals("25.0.3 (OpenJDK 64-Bit Server VM)", s.environment().get("jdk"));
+    }
+
+    @Test
+    void summaryRoundTripsThroughJsonIncludingNaN() throws IOException {
+        Summary s = new Summary(Map.of("kernel", "6.18", "cpus", "2"),
+                List.of(new BenchRun("sum", "jit", 12.5, Double.NaN, List.of(12.0, 13.0)),
+                        new BenchRun("sum", "kernel", 5.0, 0.25, List.of())),
+                List.of(new BenchRun("sum", "kernel", 400, 10, List.of(400.0))),
+                List.of(new BenchRun("sum", "jit", 1e6, Double.POSITIVE_INFINITY, List.of())),
+                List.of(new Latency("sum", "jit", Map.of("50.0", 11.0, "99.9", 90.0))),
+                List.of("primes on kernel: rejected: verifier says no"));
+        String json = SummaryJson.toJson(s);
+        assertTrue(json.contains("\"NaN\""), json);
+        assertTrue(json.contains("\"+INF\""), json);
+        Summary back = SummaryJson.parse(json);
+        assertEquals(s.environment(), back.environment());
+        assertEquals(s.roundTrips(), back.roundTrips());
+        assertEquals(s.latencies(), back.latencies());
+        assertEquals(s.failures(), back.failures());
+        assertEquals(s.runs().get(1), back.runs().get(1));
+        assertTrue(Double.isNaN(back.runs().getFirst().error()));
+        assertEquals(Double.POSITIVE_INFINITY, back.loads().getFirst().error());
+    }
+
+    @Test
+    void loadAcceptsDirectoriesSummariesAndJmhFiles(@TempDir Path dir) throws IOException {
+        Path jmh = dir.resolve("elsewhere.json");
+        Files.writeString(jmh, JMH);
+        assertEquals(150.0, Reports.load(jmh).run("sum", "interp").nsPerRun());
+        Path out = Files.createDirectories(dir.resolve("run1"));
+        Files.writeString(out.resolve(Reports.JMH_JSON), JMH);
+        assertEquals(150.0, Reports.load(out).run("sum", "interp").nsPerRun());
+        SummaryJson.write(Reports.load(out), out.resolve(Reports.SUMMARY_JSON));
+        assertEquals(40.0, Reports.load(out).run("sum", "kernel").nsPerRun(), 1e-12);
+        IOException e = assertThrows(IOException.class, () -> Reports.load(dir.resolve("nope")));
+        assertTrue(e.getMessage().contains("nope"));
+    }
+}
