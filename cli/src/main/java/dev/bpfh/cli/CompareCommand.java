@@ -22,7 +22,7 @@ import picocli.CommandLine.ParentCommand;
         mixinStandardHelpOptions = true,
         description = {
             "Compares NEW against BASE per workload and backend: the ratio NEW/BASE of mean ns per run with a "
-                    + "seeded bootstrap 95% confidence interval over per-fork means (10,000 resamples), and a "
+                    + "seeded bootstrap 95%% confidence interval over per-fork means (10,000 resamples), and a "
                     + "Mann-Whitney U p-value.",
             "A regression is declared only when the whole interval lies above 1 + threshold, so noise alone "
                     + "does not fail the gate. Use runs with at least 2 forks: with one fork the samples are "
@@ -31,7 +31,7 @@ import picocli.CommandLine.ParentCommand;
         footer = {"",
             "Examples:",
             "  bpfh compare bpfh-out/bench/base bpfh-out/bench/new",
-            "  bpfh compare --threshold 10% base/jmh.json new/jmh.json",
+            "  bpfh compare --threshold 10%% base/jmh.json new/jmh.json",
             "",
             "Exit codes: 0 no regression; 1 a regression; 2 bad usage (missing input, bad threshold)."})
 final class CompareCommand implements Callable<Integer> {
@@ -46,7 +46,7 @@ final class CompareCommand implements Callable<Integer> {
     Path next;
 
     @Option(names = "--threshold", paramLabel = "PCT", defaultValue = "5%",
-            description = "Smallest slowdown that counts, e.g. 5% (default) or 0.05.")
+            description = "Smallest slowdown that counts, e.g. 5%% (default) or 0.05.")
     String threshold;
 
     @Option(names = "--out", paramLabel = "DIR",

@@ -37,11 +37,13 @@ import picocli.CommandLine.Spec;
                 + "checks they agree, and measures them.",
         footer = {"", "Exit codes: 0 ok, 1 something failed, 2 bad usage or environment, 3 internal error.",
                 "Environment: BPFH_REQUIRE_KERNEL=1 makes an unavailable kernel backend a failure."},
-        // The one list of subcommands. The bench helper's commands join here at merge time:
-        //   BenchCommand.class, ReportCommand.class, CompareCommand.class,
+        // The one list of subcommands, in the order --help shows them.
         subcommands = {
             ConformanceCommand.class,
             DiffCommand.class,
+            BenchCommand.class,
+            ReportCommand.class,
+            CompareCommand.class,
             BackendsCommand.class,
             AsmCommand.class,
             DisasmCommand.class,
