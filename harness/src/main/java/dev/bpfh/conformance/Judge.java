@@ -86,7 +86,8 @@ final class Judge {
 
     private record Loaded(Outcome outcome) implements Observed {}
 
-    private record Refused(String message) implements Observed {}
+    /** {@code message} is the full one-line message (with "at pc N"), {@code reason} without the pc. */
+    private record Refused(String message, String reason) implements Observed {}
 
     static TestResult judge(TestCase test, Backend backend, CpuVersion cpu, int groups, LoadOptions loadOptions) {
         String name = backend.name();
@@ -115,7 +116,7 @@ final class Judge {
                 return result(test, name, Status.SKIPPED, expected.describe(), "", "unsupported: " + r.getMessage(),
                         System.nanoTime() - start);
             }
-            observed = new Refused(r.getMessage());
+            observed = new Refused(r.getMessage(), r.reason());
         } catch (RuntimeException | Error e) {
             if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
                 throw e;
@@ -125,7 +126,7 @@ final class Judge {
         }
         long nanos = System.nanoTime() - start;
         String actual = switch (observed) {
-            case Refused(String message) -> "rejected: " + message;
+            case Refused(String message, String reason) -> "rejected: " + message;
             case Loaded(Outcome.Returned(long r0, byte[] ignored)) -> hex(r0);
             case Loaded(Outcome.Trapped t) -> describe(t);
         };
@@ -138,7 +139,7 @@ final class Judge {
     private static Verdict decide(Expectation expected, Observed observed) {
         return switch (expected) {
             case Result(long want) -> switch (observed) {
-                case Refused(String why) -> new Verdict(Status.REJECTED, why);
+                case Refused(String why, String reason) -> new Verdict(Status.REJECTED, why);
                 case Loaded(Outcome.Returned(long r0, byte[] ignored)) -> r0 == want
                         ? new Verdict(Status.PASS, "")
                         : new Verdict(Status.FAIL, "expected r0 " + hex(want) + " (" + Long.toUnsignedString(want)
@@ -146,14 +147,14 @@ final class Judge {
                 case Loaded(Outcome.Trapped t) -> new Verdict(Status.ERROR, "unexpected " + describe(t));
             };
             case Rejection() -> switch (observed) {
-                case Refused(String ignored) -> new Verdict(Status.PASS, "");
+                case Refused(String why, String reason) -> new Verdict(Status.PASS, "");
                 case Loaded(Outcome.Returned(long r0, byte[] ignored)) ->
                         new Verdict(Status.FAIL, "expected the load to be rejected, but it ran and returned " + hex(r0));
                 case Loaded(Outcome.Trapped t) ->
                         new Verdict(Status.FAIL, "expected the load to be rejected, but it ran: " + describe(t));
             };
             case Trap(TrapKind kind, int pc) -> switch (observed) {
-                case Refused(String why) -> new Verdict(Status.REJECTED, why);
+                case Refused(String why, String reason) -> new Verdict(Status.REJECTED, why);
                 case Loaded(Outcome.Returned(long r0, byte[] ignored)) ->
                         new Verdict(Status.FAIL, "expected " + expected.describe() + ", but it returned " + hex(r0));
                 case Loaded(Outcome.Trapped t) -> t.kind() == kind && (pc < 0 || t.pc() == pc)
@@ -161,7 +162,7 @@ final class Judge {
                         : new Verdict(Status.FAIL, "expected " + expected.describe() + ", got " + describe(t));
             };
             case Message(String text) -> switch (observed) {
-                case Refused(String why) -> why.equals(text)
+                case Refused(String why, String reason) -> why.equals(text) || reason.equals(text)
                         ? new Verdict(Status.PASS, "")
                         : new Verdict(Status.FAIL, "rejected with \"" + why + "\" but expected \"" + text + "\"");
                 case Loaded(Outcome.Trapped t) -> t.message().equals(text)
