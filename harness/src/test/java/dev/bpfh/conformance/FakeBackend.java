@@ -28,6 +28,9 @@ final class FakeBackend implements Backend {
 
     record Crashes(String message) implements Behaviour {}
 
+    /** Stores {@code value} at memory[index], then returns r0. */
+    record Writes(long r0, int index, byte value) implements Behaviour {}
+
     private final String name;
     private final Availability availability;
     private final Map<String, Behaviour> script = new HashMap<>();
@@ -64,6 +67,10 @@ final class FakeBackend implements Backend {
             case Unsupported(String reason) -> throw LoadRejected.unsupported(0, reason);
             case Returns(long r0) -> memory -> new Outcome.Returned(r0, memory);
             case Traps(TrapKind kind, int pc, String message) -> memory -> new Outcome.Trapped(kind, pc, message);
+            case Writes(long r0, int index, byte value) -> memory -> {
+                memory[index] = value;
+                return new Outcome.Returned(r0, memory);
+            };
             case Crashes(String message) -> memory -> {
                 throw new IllegalStateException(message);
             };
