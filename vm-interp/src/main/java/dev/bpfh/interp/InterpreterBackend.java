@@ -1,0 +1,59 @@
+package dev.bpfh.interp;
+
+import dev.bpfh.exec.Helpers;
+import dev.bpfh.isa.Program;
+import dev.bpfh.isa.Validator;
+import dev.bpfh.spi.Availability;
+import dev.bpfh.spi.Backend;
+import dev.bpfh.spi.Executable;
+import dev.bpfh.spi.LoadOptions;
+import dev.bpfh.spi.LoadRejected;
+
+/**
+ * The interpreter backend {@code interp}: validates a program, pre-decodes it once into compact
+ * arrays, and runs it with a switch-on-int dispatch loop. Pure Java, so it is always available.
+ *
+ * <p>Other engines can reuse it through {@link #compile}: the JIT falls back to it for programs it
+ * cannot translate, and gets identical semantics, traps and budget accounting.
+ */
+public final class InterpreterBackend implements Backend {
+
+    public static final String NAME = "interp";
+
+    /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
+    public InterpreterBackend() {}
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "interp: pre-decoded switch interpreter, every memory access checked";
+    }
+
+    @Override
+    public Availability probe() {
+        return Availability.yes();
+    }
+
+    @Override
+    public Executable load(Program program, LoadOptions options) throws LoadRejected {
+        return compile(program, options, Helpers.standard());
+    }
+
+    /**
+     * Prepares {@code program} for the interpreter with a given helper table: runs
+     * {@link Validator#validate} (so a static {@code call N} must name a helper in {@code helpers}),
+     * pre-decodes, and returns an executable that reports the same outcomes, trap kinds and trap
+     * pcs as the backend itself. The helper table is snapshotted; later registrations are not seen.
+     *
+     * @throws LoadRejected if the validator refuses the program (reason and pc)
+     */
+    public static Executable compile(Program program, LoadOptions options, Helpers helpers) throws LoadRejected {
+        Validator.validate(program, helpers);
+        return new Interpreter(program.name(), Predecoder.decode(program), helpers.toArray(),
+                options.instructionBudget(), options.randomSeed());
+    }
+}

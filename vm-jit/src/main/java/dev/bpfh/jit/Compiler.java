@@ -1,0 +1,255 @@
+package dev.bpfh.jit;
+
+import static java.lang.constant.ConstantDescs.*;
+
+import dev.bpfh.exec.Helpers;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.classfile.instruction.SwitchCase;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.DynamicConstantDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.reflect.AccessFlag;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns a {@link Cfg} into the bytes of one class.
+ *
+ * <p>Shape: one static method {@code f<i>(int depth, long r0..r9) -> r0} per subprogram. A
+ * subprogram whose estimated bytecode fits {@code regionTarget} is that method alone, with the
+ * registers in locals. A bigger one is split into region methods {@code f<i>r<k>(depth, block) ->
+ * next block} (contiguous runs of its blocks in pc order; registers travel through
+ * {@link RunState#regs} at region boundaries) driven by a loop in {@code f<i>} and a tree of small
+ * dispatch methods, so every method stays under HotSpot's 8000-byte HugeMethodLimit.
+ */
+final class Compiler {
+    static final ClassDesc CD_THIS = ClassDesc.of("dev.bpfh.jit.Compiled");
+    static final ClassDesc CD_LINKAGE = ClassDesc.of(Linkage.class.getName());
+    static final ClassDesc CD_STATE = ClassDesc.of(RunState.class.getName());
+    static final ClassDesc CD_MEMORY = ClassDesc.of("dev.bpfh.exec.Memory");
+    static final ClassDesc CD_CONTEXT = ClassDesc.of("dev.bpfh.exec.RunContext");
+    static final ClassDesc CD_HELPER = ClassDesc.of("dev.bpfh.exec.Helper");
+    static final ClassDesc CD_COMPILED_PROGRAM = ClassDesc.of(CompiledProgram.class.getName());
+    static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
+    static final ClassDesc CD_INT_ARRAY = CD_int.arrayType();
+    static final MethodTypeDesc FN_TYPE = MethodTypeDesc.of(CD_long, CD_int,
+            CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long);
+    static final MethodTypeDesc REGION_TYPE = MethodTypeDesc.of(CD_int, CD_int, CD_int);
+    static final MethodTypeDesc NODE_TYPE = MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_int);
+    /** Children per dispatch method: 64 cases of ~10 bytes each stay far below the limit. */
+    static final int FANOUT = 64;
+
+    /** How one subprogram is laid out. */
+    static final class FnPlan {
+        final int index;
+        private final Cfg.Function fn;
+        /** Local index of the first block of each region, plus blocks.length at the end. */
+        int[] regionStart;
+        int tableData = -1;
+
+        Cfg.Function fn() {
+            return fn;
+        }
+
+        FnPlan(int index, Cfg.Function fn) {
+            this.index = index;
+            this.fn = fn;
+        }
+
+        boolean split() {
+            return regionStart.length > 2;
+        }
+
+        int localOf(int globalBlock) {
+            return java.util.Arrays.binarySearch(fn.blocks(), globalBlock);
+        }
+
+        int regionOf(int local) {
+            int i = java.util.Arrays.binarySearch(regionStart, local);
+            return i >= 0 ? i : -i - 2;
+        }
+    }
+
+    final Cfg cfg;
+    final Helpers helpers;
+    final int regionTarget;
+    final List<FnPlan> plans = new ArrayList<>();
+    /** Class data: element 0 the Linkage (filled in by the caller), then helpers and tables. */
+    final List<Object> classData = new ArrayList<>();
+    final Map<Integer, Integer> helperData = new TreeMap<>();
+
+    Compiler(Cfg cfg, Helpers helpers, int regionTarget) {
+        this.cfg = cfg;
+        this.helpers = helpers;
+        this.regionTarget = regionTarget;
+        classData.add(null);
+        for (int i = 0; i < cfg.functions.size(); i++) {
+            FnPlan p = new FnPlan(i, cfg.functions.get(i));
+            plan(p);
+            plans.add(p);
+        }
+    }
+
+    /** Greedy packing of a subprogram's blocks into regions by estimated bytecode size. */
+    private void plan(FnPlan p) {
+        int[] blocks = p.fn().blocks();
+        int total = 0;
+        int[] est = new int[blocks.length];
+        for (int i = 0; i < blocks.length; i++) {
+            est[i] = MethodGen.estimate(cfg, cfg.blocks.get(blocks[i]));
+            total += est[i];
+        }
+        if (total + MethodGen.PROLOGUE_ESTIMATE <= regionTarget) {
+            p.regionStart = new int[] {0, blocks.length};
+            return;
+        }
+        List<Integer> starts = new ArrayList<>();
+        int size = Integer.MAX_VALUE;
+        for (int i = 0; i < blocks.length; i++) {
+            int cost = est[i] + 4; // plus its tableswitch entry
+            if (size + cost > regionTarget - MethodGen.REGION_OVERHEAD) {
+                starts.add(i);
+                size = 0;
+            }
+            size += cost;
+        }
+        if (starts.size() == 1) { // the estimate's slack: a single region is the direct form
+            p.regionStart = new int[] {0, blocks.length};
+            return;
+        }
+        starts.add(blocks.length);
+        p.regionStart = starts.stream().mapToInt(Integer::intValue).toArray();
+        int[] table = new int[blocks.length];
+        for (int i = 0; i < blocks.length; i++) {
+            table[i] = p.regionOf(i);
+        }
+        p.tableData = classData.size();
+        classData.add(table);
+    }
+
+    /** The class-data index holding helper {@code id}, registering it on first use. */
+    int helperConstant(int id) {
+        return helperData.computeIfAbsent(id, k -> {
+            classData.add(helpers.get(k));
+            return classData.size() - 1;
+        });
+    }
+
+    static DynamicConstantDesc<Object> classData(int index, ClassDesc type) {
+        return DynamicConstantDesc.ofNamed(BSM_CLASS_DATA_AT, DEFAULT_NAME, type, index);
+    }
+
+    static String fnName(int fn) {
+        return "f" + fn;
+    }
+
+    byte[] build() {
+        return ClassFile.of().build(CD_THIS, cb -> {
+            cb.withFlags(AccessFlag.PUBLIC, AccessFlag.FINAL);
+            cb.withInterfaceSymbols(CD_COMPILED_PROGRAM);
+            cb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC,
+                    c -> c.aload(0).invokespecial(CD_Object, INIT_NAME, MTD_void).return_());
+            cb.withMethodBody("run", MethodTypeDesc.of(CD_long, CD_long, CD_long), ClassFile.ACC_PUBLIC, c -> {
+                c.iconst_0().lconst_0().lload(1).lload(3);
+                for (int i = 3; i < 10; i++) {
+                    c.lconst_0();
+                }
+                c.invokestatic(CD_THIS, fnName(0), FN_TYPE).lreturn();
+            });
+            for (FnPlan p : plans) {
+                int flags = ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE;
+                if (!p.split()) {
+                    cb.withMethodBody(fnName(p.index), FN_TYPE, flags,
+                            c -> new MethodGen(this, p, c, 0, p.fn().blocks().length, false).emit());
+                    continue;
+                }
+                cb.withMethodBody(fnName(p.index), FN_TYPE, flags, c -> emitDriver(p, c));
+                int regions = p.regionStart.length - 1;
+                for (int k = 0; k < regions; k++) {
+                    int lo = p.regionStart[k];
+                    int hi = p.regionStart[k + 1];
+                    cb.withMethodBody(fnName(p.index) + "r" + k, REGION_TYPE, flags,
+                            c -> new MethodGen(this, p, c, lo, hi, true).emit());
+                }
+                emitNodes(cb, p, 0, regions, flags);
+            }
+        });
+    }
+
+    private static String nodeName(FnPlan p, int lo, int hi) {
+        return fnName(p.index) + "d" + lo + "_" + hi;
+    }
+
+    /** Dispatch tree over regions [lo, hi): a tableswitch on the region number, at most FANOUT wide. */
+    private void emitNodes(java.lang.classfile.ClassBuilder cb, FnPlan p, int lo, int hi, int flags) {
+        int span = 1;
+        while ((hi - lo + span - 1) / span > FANOUT) {
+            span *= FANOUT;
+        }
+        int children = (hi - lo + span - 1) / span;
+        int spanF = span;
+        cb.withMethodBody(nodeName(p, lo, hi), NODE_TYPE, flags, c -> {
+            List<SwitchCase> cases = new ArrayList<>();
+            List<Label> labels = new ArrayList<>();
+            for (int k = 0; k < children; k++) {
+                Label l = c.newLabel();
+                labels.add(l);
+                cases.add(SwitchCase.of(k, l));
+            }
+            Label dflt = c.newLabel();
+            c.iload(2).loadConstant(lo).isub();
+            if (spanF > 1) {
+                c.loadConstant(spanF).idiv();
+            }
+            c.tableswitch(0, children - 1, dflt, cases);
+            for (int k = 0; k < children; k++) {
+                c.labelBinding(labels.get(k));
+                int clo = lo + k * spanF;
+                int chi = Math.min(hi, clo + spanF);
+                if (spanF == 1) {
+                    c.iload(0).iload(1).invokestatic(CD_THIS, fnName(p.index) + "r" + clo, REGION_TYPE).ireturn();
+                } else {
+                    c.iload(0).iload(1).iload(2).invokestatic(CD_THIS, nodeName(p, clo, chi), NODE_TYPE).ireturn();
+                }
+            }
+            c.labelBinding(dflt);
+            c.new_(CD_IllegalStateException).dup().invokespecial(CD_IllegalStateException, INIT_NAME, MTD_void).athrow();
+        });
+        if (span > 1) {
+            for (int clo = lo; clo < hi; clo += span) {
+                emitNodes(cb, p, clo, Math.min(hi, clo + span), flags);
+            }
+        }
+    }
+
+    static final ClassDesc CD_IllegalStateException = ClassDesc.of("java.lang.IllegalStateException");
+
+    /** f<i> of a split subprogram: registers into the depth's register file, then the block loop. */
+    private void emitDriver(FnPlan p, CodeBuilder c) {
+        int regs = 21;
+        int b = 22;
+        c.ldc(classData(0, CD_LINKAGE)).invokevirtual(CD_LINKAGE, "state", MethodTypeDesc.of(CD_STATE))
+                .getfield(CD_STATE, "regs", CD_LONG_ARRAY.arrayType()).iload(0).aaload().astore(regs);
+        for (int i = 0; i < 10; i++) {
+            c.aload(regs).loadConstant(i).lload(1 + 2 * i).lastore();
+        }
+        c.loadConstant(p.localOf(cfg.blockAt[p.fn().entry()])).istore(b);
+        Label loop = c.newLabel();
+        c.labelBinding(loop);
+        c.iload(0).iload(b).ldc(classData(p.tableData, CD_INT_ARRAY)).iload(b).iaload()
+                .invokestatic(CD_THIS, nodeName(p, 0, p.regionStart.length - 1), NODE_TYPE)
+                .dup().istore(b).ifge(loop);
+        if (cfg.hasLocalCalls) {
+            c.ldc(classData(0, CD_LINKAGE)).invokevirtual(CD_LINKAGE, "state", MethodTypeDesc.of(CD_STATE))
+                    .getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(b + 1);
+            for (int i = 1; i <= 5; i++) {
+                c.aload(b + 1).loadConstant(i).aload(regs).loadConstant(i).laload().lastore();
+            }
+        }
+        c.aload(regs).iconst_0().laload().lreturn();
+    }
+}

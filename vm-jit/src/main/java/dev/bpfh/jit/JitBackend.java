@@ -1,0 +1,148 @@
+package dev.bpfh.jit;
+
+import dev.bpfh.exec.Helpers;
+import dev.bpfh.exec.Memory;
+import dev.bpfh.exec.RunContext;
+import dev.bpfh.isa.Program;
+import dev.bpfh.isa.Validator;
+import dev.bpfh.spi.Availability;
+import dev.bpfh.spi.Backend;
+import dev.bpfh.spi.Backends;
+import dev.bpfh.spi.Executable;
+import dev.bpfh.spi.LoadOptions;
+import dev.bpfh.spi.LoadRejected;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.attribute.CodeAttribute;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code jit} backend: each program becomes one hidden class of JVM bytecode (see
+ * {@link Compiler}). If a program cannot be compiled within the JVM's limits (constant pool,
+ * method size), it runs on the interpreter instead and {@code info().get("fallback")} says why.
+ */
+public final class JitBackend implements Backend {
+    /** HotSpot's HugeMethodLimit: methods with more bytecode than this are never JIT-compiled. */
+    public static final int HUGE_METHOD_LIMIT = 8000;
+    /** First region size target; halved on retry if a method came out over the limit anyway. */
+    static final int REGION_TARGET = 6000;
+
+    @Override
+    public String name() {
+        return "jit";
+    }
+
+    @Override
+    public String description() {
+        return "eBPF to JVM bytecode (java.lang.classfile), one hidden class per program";
+    }
+
+    @Override
+    public Availability probe() {
+        return Availability.yes();
+    }
+
+    @Override
+    public Executable load(Program program, LoadOptions options) throws LoadRejected {
+        Helpers helpers = Helpers.standard();
+        Validator.validate(program, helpers);
+        long start = System.nanoTime();
+        String failure;
+        try {
+            Cfg cfg = new Cfg(program.slots());
+            failure = "no attempt";
+            for (int target = REGION_TARGET; target >= 1000; target /= 2) {
+                Compiler compiler = new Compiler(cfg, helpers, target);
+                byte[] bytes = compiler.build();
+                Sizes sizes = Sizes.of(bytes);
+                if (sizes.maxMethod() > HUGE_METHOD_LIMIT) {
+                    failure = "largest method " + sizes.maxMethod() + " bytes exceeds " + HUGE_METHOD_LIMIT;
+                    continue;
+                }
+                return define(cfg, compiler, bytes, sizes, helpers, options, System.nanoTime() - start);
+            }
+        } catch (IllegalArgumentException | IllegalStateException | LinkageError e) {
+            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+        } catch (ReflectiveOperationException e) {
+            failure = e.toString();
+        }
+        return fallback(program, options, failure);
+    }
+
+    private static Executable define(Cfg cfg, Compiler compiler, byte[] bytes, Sizes sizes, Helpers helpers,
+            LoadOptions options, long compileNanos) throws ReflectiveOperationException {
+        Memory memory = new Memory();
+        Linkage linkage = new Linkage(memory, new RunContext(memory, options.randomSeed()), new RunState(),
+                helpers.toArray());
+        List<Object> data = new ArrayList<>(compiler.classData);
+        data.set(0, linkage);
+        MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, data, true);
+        CompiledProgram program;
+        try {
+            program = (CompiledProgram) lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class))
+                    .invoke();
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot instantiate the compiled class", t);
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("bytecodeBytes", sizes.total());
+        info.put("methods", sizes.methods());
+        info.put("maxMethodBytes", sizes.maxMethod());
+        info.put("classBytes", bytes.length);
+        info.put("splitFunctions", compiler.plans.stream().filter(Compiler.FnPlan::split).count());
+        info.put("compileMicros", compileNanos / 1000);
+        int frames = cfg.hasLocalCalls ? Memory.MAX_FRAMES : 1;
+        return new JitExecutable(program, linkage, options.instructionBudget(), frames, info);
+    }
+
+    private Executable fallback(Program program, LoadOptions options, String reason) throws LoadRejected {
+        Backend interp = Backends.find("interp").orElseThrow(
+                () -> new LoadRejected("jit cannot compile (" + reason + ") and no interpreter is available"));
+        Executable e = interp.load(program, options);
+        Map<String, Object> info = new LinkedHashMap<>(e.info());
+        info.put("fallback", reason);
+        return new Executable() {
+            @Override
+            public dev.bpfh.spi.Outcome run(byte[] memory) {
+                return e.run(memory);
+            }
+
+            @Override
+            public Map<String, Object> info() {
+                return info;
+            }
+
+            @Override
+            public void close() {
+                e.close();
+            }
+        };
+    }
+
+    /** Bytecode sizes of a built class, measured by parsing it back. */
+    record Sizes(int total, int methods, int maxMethod) {
+        static Sizes of(byte[] bytes) {
+            ClassModel model = ClassFile.of().parse(bytes);
+            int total = 0;
+            int max = 0;
+            int n = 0;
+            for (MethodModel m : model.methods()) {
+                var code = m.findAttribute(Attributes.code());
+                if (code.isPresent()) {
+                    int len = ((CodeAttribute) code.get()).codeLength();
+                    total += len;
+                    max = Math.max(max, len);
+                    n++;
+                }
+            }
+            return new Sizes(total, n, max);
+        }
+    }
+}

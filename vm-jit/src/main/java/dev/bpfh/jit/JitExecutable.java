@@ -1,0 +1,65 @@
+package dev.bpfh.jit;
+
+import dev.bpfh.exec.Memory;
+import dev.bpfh.exec.RunContext;
+import dev.bpfh.exec.Trap;
+import dev.bpfh.spi.Executable;
+import dev.bpfh.spi.Outcome;
+import dev.bpfh.spi.TrapKind;
+import java.util.Map;
+
+/**
+ * A compiled program: the instance of its hidden class plus the per-run objects its class data
+ * points at. {@link #close()} drops the only strong reference to the instance, so the hidden class
+ * (defined without {@code STRONG}) can be unloaded.
+ */
+final class JitExecutable implements Executable {
+    private CompiledProgram program;
+    private final Memory memory;
+    private final RunContext context;
+    private final RunState state;
+    private final long budget;
+    private final int framesUsed;
+    private final Map<String, Object> info;
+
+    JitExecutable(CompiledProgram program, Linkage linkage, long budget, int framesUsed, Map<String, Object> info) {
+        this.program = program;
+        this.memory = linkage.memory();
+        this.context = linkage.context();
+        this.state = linkage.state();
+        this.budget = budget;
+        this.framesUsed = framesUsed;
+        this.info = Map.copyOf(info);
+    }
+
+    @Override
+    public Outcome run(byte[] input) {
+        CompiledProgram p = program;
+        if (p == null) {
+            throw new IllegalStateException("executable is closed");
+        }
+        memory.startRun(input, framesUsed);
+        context.startRun();
+        state.budget = budget;
+        try {
+            long r0 = p.run(Memory.inputAddress(), input.length);
+            return new Outcome.Returned(r0, input);
+        } catch (Trap t) {
+            return t.toOutcome();
+        } catch (StackOverflowError e) {
+            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "stack overflow in compiled code");
+        } catch (RuntimeException e) {
+            return new Outcome.Trapped(TrapKind.HELPER_FAILED, -1, "helper failed: " + e);
+        }
+    }
+
+    @Override
+    public Map<String, Object> info() {
+        return info;
+    }
+
+    @Override
+    public void close() {
+        program = null;
+    }
+}

@@ -1,0 +1,556 @@
+package dev.bpfh.jit;
+
+import static dev.bpfh.isa.Opcodes.*;
+import static dev.bpfh.jit.Compiler.*;
+import static java.lang.constant.ConstantDescs.*;
+
+import dev.bpfh.exec.Memory;
+import dev.bpfh.isa.Insn;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.classfile.Opcode;
+import java.lang.classfile.instruction.SwitchCase;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Emits the bytecode of one method: a whole subprogram (direct form) or one region of a split one.
+ *
+ * <p>eBPF registers are {@code long} locals, jumps are branches. Arithmetic is {@code invokestatic}
+ * to {@link dev.bpfh.isa.Alu} except the operations whose JVM instruction is the rule itself (64-bit
+ * add, sub, mul, and, or, xor, neg); conditions are the same bytecode {@link dev.bpfh.isa.Jumps}
+ * consists of ({@code lcmp}, {@code Long.compareUnsigned}, ...). Every memory access goes through
+ * {@link Memory}'s checked methods, except {@code [r10 + constant]} inside the frame, which is
+ * proven in bounds here and reads the frame's array directly.
+ */
+final class MethodGen {
+    static final ClassDesc CD_ALU = ClassDesc.of("dev.bpfh.isa.Alu");
+    static final ClassDesc CD_TRAP = ClassDesc.of("dev.bpfh.exec.Trap");
+    static final ClassDesc CD_RUNTIME = ClassDesc.of(JitRuntime.class.getName());
+    static final ClassDesc CD_FRAME = ClassDesc.of(FrameAccess.class.getName());
+    static final ClassDesc CD_BYTES = CD_byte.arrayType();
+    static final MethodTypeDesc J_J = MethodTypeDesc.of(CD_long, CD_long);
+    static final MethodTypeDesc JJ_J = MethodTypeDesc.of(CD_long, CD_long, CD_long);
+    static final MethodTypeDesc JI_J = MethodTypeDesc.of(CD_long, CD_long, CD_int);
+    static final MethodTypeDesc I_TRAP = MethodTypeDesc.of(CD_TRAP, CD_int);
+
+    /** Estimated bytes of a direct-form method around its blocks. */
+    static final int PROLOGUE_ESTIMATE = 60;
+    /** Estimated bytes of a region method besides its blocks and switch entries. */
+    static final int REGION_OVERHEAD = 220;
+    private static final int BLOCK_ESTIMATE = 30;
+
+    private final Compiler comp;
+    private final Cfg cfg;
+    private final Compiler.FnPlan plan;
+    private final CodeBuilder c;
+    private final int lo;
+    private final int hi;
+    private final boolean split;
+    private final int base;
+    private final Label[] labels;
+    private final Label tail;
+    private final List<Runnable> stubs = new ArrayList<>();
+    private final Map<Integer, Label> budgetTraps = new TreeMap<>();
+    private final Map<Integer, Label> depthTraps = new TreeMap<>();
+    private final Map<Integer, Label> fallTraps = new TreeMap<>();
+
+    MethodGen(Compiler comp, Compiler.FnPlan plan, CodeBuilder c, int lo, int hi, boolean split) {
+        this.comp = comp;
+        this.cfg = comp.cfg;
+        this.plan = plan;
+        this.c = c;
+        this.lo = lo;
+        this.hi = hi;
+        this.split = split;
+        this.base = split ? 2 : 1;
+        this.labels = new Label[hi - lo];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = c.newLabel();
+        }
+        this.tail = c.newLabel();
+    }
+
+    // Local variable slots: params first (depth, then r0..r9 or the entry block), then ours.
+    private int reg(int r) {
+        return base + 2 * r;
+    }
+
+    private int rem() {
+        return base + 22;
+    }
+
+    private int mem() {
+        return base + 24;
+    }
+
+    private int state() {
+        return base + 25;
+    }
+
+    private int frame() {
+        return base + 26;
+    }
+
+    private int next() {
+        return base + 27;
+    }
+
+    private int regs() {
+        return base + 28;
+    }
+
+    private int ret() {
+        return base + 29;
+    }
+
+    /** Upper estimate of a block's bytecode, for region packing (checked after the build). */
+    static int estimate(Cfg cfg, Cfg.Block b) {
+        int sum = BLOCK_ESTIMATE;
+        for (int pc = b.start(); pc < b.end(); ) {
+            int op = Insn.opcode(cfg.slots[pc]);
+            int cls = opClass(op);
+            sum += switch (cls) {
+                case ALU, ALU64 -> 12;
+                case LD -> 6;
+                case LDX, ST -> 22;
+                case STX -> (op & MODE_MASK) == MODE_ATOMIC ? 30 : 22;
+                default -> op == CALL_IMM || op == CALLX ? 120 : op == EXIT_OP ? 50 : 45;
+            };
+            pc += op == LDDW ? 2 : 1;
+        }
+        return sum;
+    }
+
+    void emit() {
+        prologue();
+        for (int i = lo; i < hi; i++) {
+            block(i);
+        }
+        for (Runnable r : stubs) {
+            r.run();
+        }
+        trapStubs(budgetTraps, "budgetExhausted");
+        trapStubs(depthTraps, "callDepth");
+        trapStubs(fallTraps, "fellOffEnd");
+        if (split) {
+            c.labelBinding(tail);
+            for (int i = 0; i < 10; i++) {
+                c.aload(regs()).loadConstant(i).lload(reg(i)).lastore();
+            }
+            c.aload(state()).lload(rem()).putfield(CD_STATE, "budget", CD_long);
+            c.iload(next()).ireturn();
+        }
+    }
+
+    private void prologue() {
+        c.ldc(Compiler.classData(0, CD_LINKAGE)).dup()
+                .invokevirtual(CD_LINKAGE, "memory", MethodTypeDesc.of(CD_MEMORY)).astore(mem())
+                .invokevirtual(CD_LINKAGE, "state", MethodTypeDesc.of(CD_STATE)).astore(state());
+        c.iload(0).invokestatic(CD_MEMORY, "frameTop", MethodTypeDesc.of(CD_long, CD_int)).lstore(reg(10));
+        c.aload(mem()).iload(0).loadConstant(Memory.STACK_REGION).iadd()
+                .invokevirtual(CD_MEMORY, "region", MethodTypeDesc.of(CD_BYTES, CD_int)).astore(frame());
+        c.aload(state()).getfield(CD_STATE, "budget", CD_long).lstore(rem());
+        if (split) {
+            c.aload(state()).getfield(CD_STATE, "regs", CD_LONG_ARRAY.arrayType()).iload(0).aaload().astore(regs());
+            for (int i = 0; i < 10; i++) {
+                c.aload(regs()).loadConstant(i).laload().lstore(reg(i));
+            }
+            List<SwitchCase> cases = new ArrayList<>();
+            for (int i = lo; i < hi; i++) {
+                cases.add(SwitchCase.of(i, labels[i - lo]));
+            }
+            c.iload(1).tableswitch(lo, hi - 1, labels[0], cases);
+        } else {
+            int entry = plan.localOf(cfg.blockAt[plan.fn().entry()]);
+            if (entry != lo) {
+                c.goto_(labels[entry - lo]);
+            }
+        }
+    }
+
+    private void block(int local) {
+        Cfg.Block b = cfg.blocks.get(plan.fn().blocks()[local]);
+        c.labelBinding(labels[local - lo]);
+        c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
+        for (int pc = b.start(); pc < b.end(); ) {
+            long w = cfg.slots[pc];
+            if (Insn.opcode(w) == LDDW) {
+                c.loadConstant(Insn.wideImm(w, cfg.slots[pc + 1])).lstore(reg(Insn.dst(w)));
+                pc += 2;
+            } else {
+                insn(pc, w);
+                pc++;
+            }
+        }
+        if (cfg.fallsThrough(b)) {
+            if (b.end() == cfg.slots.length) {
+                c.goto_(trapLabel(fallTraps, b.end()));
+            } else if (local + 1 >= hi) {
+                leave(local + 1);
+            }
+            // else the next block in this method is the fall-through successor: emitted right after
+        }
+    }
+
+    private void insn(int pc, long w) {
+        int op = Insn.opcode(w);
+        int dst = Insn.dst(w);
+        int src = Insn.src(w);
+        int off = Insn.off(w);
+        int imm = Insn.imm(w);
+        switch (opClass(op)) {
+            case ALU, ALU64 -> alu(op, dst, src, off, imm);
+            case LDX -> load(pc, op, dst, src, off);
+            case ST -> store(pc, op, dst, off, () -> c.loadConstant((long) imm));
+            case STX -> {
+                if ((op & MODE_MASK) == MODE_ATOMIC) {
+                    atomic(pc, op, dst, src, off, imm);
+                } else {
+                    store(pc, op, dst, off, () -> c.lload(reg(src)));
+                }
+            }
+            case JMP, JMP32 -> jump(pc, op, dst, src, off, imm);
+            default -> throw new IllegalStateException("unvalidated opcode 0x" + Integer.toHexString(op) + " at pc " + pc);
+        }
+    }
+
+    // ---- ALU ----------------------------------------------------------------------------------
+
+    private void alu(int op, int dst, int src, int off, int imm) {
+        boolean is64 = opClass(op) == ALU64;
+        boolean x = (op & SRC_X) != 0;
+        int code = op & OP_MASK;
+        switch (code) {
+            case MOV -> {
+                if (off == 0) {
+                    if (x) {
+                        c.lload(reg(src));
+                        if (!is64) {
+                            aluCall("u32", J_J);
+                        }
+                    } else {
+                        c.loadConstant(is64 ? (long) imm : imm & 0xffffffffL);
+                    }
+                } else if (is64) {
+                    c.lload(reg(src));
+                    aluCall(off == 8 ? "sx8" : off == 16 ? "sx16" : "sx32", J_J);
+                } else {
+                    c.lload(reg(src)).loadConstant(off);
+                    aluCall("movsx32", JI_J);
+                }
+            }
+            case NEG -> {
+                c.lload(reg(dst));
+                if (is64) {
+                    c.lneg();
+                } else {
+                    aluCall("neg32", J_J);
+                }
+            }
+            case END -> {
+                c.lload(reg(dst));
+                if (op == (ALU | END | SRC_K)) {
+                    c.loadConstant(imm);
+                    aluCall("le", JI_J);
+                } else {
+                    aluCall("bswap" + imm, J_J);
+                }
+            }
+            default -> {
+                c.lload(reg(dst));
+                if (x) {
+                    c.lload(reg(src));
+                } else {
+                    c.loadConstant((long) imm);
+                }
+                if (is64) {
+                    switch (code) {
+                        case ADD -> c.ladd();
+                        case SUB -> c.lsub();
+                        case MUL -> c.lmul();
+                        case OR -> c.lor();
+                        case AND -> c.land();
+                        case XOR -> c.lxor();
+                        case LSH -> aluCall("lsh64", JJ_J);
+                        case RSH -> aluCall("rsh64", JJ_J);
+                        case ARSH -> aluCall("arsh64", JJ_J);
+                        case DIV -> aluCall(off == 1 ? "sdiv64" : "div64", JJ_J);
+                        case MOD -> aluCall(off == 1 ? "smod64" : "mod64", JJ_J);
+                        default -> throw new IllegalStateException("alu op " + code);
+                    }
+                } else {
+                    switch (code) {
+                        case ADD -> aluCall("add32", JJ_J);
+                        case SUB -> aluCall("sub32", JJ_J);
+                        case MUL -> aluCall("mul32", JJ_J);
+                        case OR -> { c.lor(); aluCall("u32", J_J); }
+                        case AND -> { c.land(); aluCall("u32", J_J); }
+                        case XOR -> { c.lxor(); aluCall("u32", J_J); }
+                        case LSH -> aluCall("lsh32", JJ_J);
+                        case RSH -> aluCall("rsh32", JJ_J);
+                        case ARSH -> aluCall("arsh32", JJ_J);
+                        case DIV -> aluCall(off == 1 ? "sdiv32" : "div32", JJ_J);
+                        case MOD -> aluCall(off == 1 ? "smod32" : "mod32", JJ_J);
+                        default -> throw new IllegalStateException("alu op " + code);
+                    }
+                }
+            }
+        }
+        c.lstore(reg(dst));
+    }
+
+    private void aluCall(String name, MethodTypeDesc type) {
+        c.invokestatic(CD_ALU, name, type);
+    }
+
+    // ---- memory -------------------------------------------------------------------------------
+
+    /** Whether {@code [r10 + off]} of {@code size} bytes lies inside the current frame. */
+    private static boolean inFrame(int baseReg, int off, int size) {
+        return baseReg == 10 && off >= -Memory.FRAME_SIZE && off <= -size;
+    }
+
+    private void address(int baseReg, int off) {
+        c.lload(reg(baseReg));
+        if (off != 0) {
+            c.loadConstant((long) off).ladd();
+        }
+    }
+
+    private void load(int pc, int op, int dst, int src, int off) {
+        int size = sizeBytes(op);
+        String name = "load" + size * 8;
+        if (inFrame(src, off, size)) {
+            c.aload(frame()).loadConstant(Memory.FRAME_SIZE + off)
+                    .invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_long, CD_BYTES, CD_int));
+        } else {
+            c.aload(mem());
+            address(src, off);
+            c.loadConstant(pc).invokevirtual(CD_MEMORY, name, JI_J);
+        }
+        if ((op & MODE_MASK) == MODE_MEMSX) {
+            aluCall("sx" + size * 8, J_J);
+        }
+        c.lstore(reg(dst));
+    }
+
+    private void store(int pc, int op, int dst, int off, Runnable value) {
+        int size = sizeBytes(op);
+        String name = "store" + size * 8;
+        if (inFrame(dst, off, size)) {
+            c.aload(frame()).loadConstant(Memory.FRAME_SIZE + off);
+            value.run();
+            c.invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long));
+        } else {
+            c.aload(mem());
+            address(dst, off);
+            value.run();
+            c.loadConstant(pc).invokevirtual(CD_MEMORY, name, MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_int));
+        }
+    }
+
+    private void atomic(int pc, int op, int dst, int src, int off, int imm) {
+        c.aload(mem()).loadConstant(imm);
+        address(dst, off);
+        c.lload(reg(src)).lload(reg(0)).loadConstant(pc).invokevirtual(CD_MEMORY,
+                op == ATOMIC_W ? "atomic32" : "atomic64",
+                MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_long, CD_long, CD_int));
+        if (imm == ATOMIC_CMPXCHG) {
+            c.lstore(reg(0));
+        } else if ((imm & FETCH) != 0) {
+            c.lstore(reg(src));
+        } else {
+            c.pop2();
+        }
+    }
+
+    // ---- control flow -------------------------------------------------------------------------
+
+    private void jump(int pc, int op, int dst, int src, int off, int imm) {
+        int code = op & OP_MASK;
+        switch (code) {
+            case JA -> goTo(pc, Cfg.jumpTarget(Insn.encode(op, dst, src, off, imm), pc));
+            case EXIT -> exit();
+            case CALL -> {
+                if (op == CALLX) {
+                    budgetCheck(pc);
+                    c.ldc(Compiler.classData(0, CD_LINKAGE)).lload(reg(dst));
+                    for (int r = 1; r <= 5; r++) {
+                        c.lload(reg(r));
+                    }
+                    c.loadConstant(pc).invokestatic(CD_RUNTIME, "callx", MethodTypeDesc.of(CD_long, CD_LINKAGE,
+                            CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int)).lstore(reg(0));
+                } else if (src == CALL_LOCAL) {
+                    callLocal(pc, pc + 1 + imm);
+                } else {
+                    budgetCheck(pc);
+                    c.ldc(Compiler.classData(comp.helperConstant(imm), CD_HELPER))
+                            .ldc(Compiler.classData(0, CD_LINKAGE))
+                            .invokevirtual(CD_LINKAGE, "context", MethodTypeDesc.of(CD_CONTEXT));
+                    for (int r = 1; r <= 5; r++) {
+                        c.lload(reg(r));
+                    }
+                    c.loadConstant(pc).invokeinterface(CD_HELPER, "call", MethodTypeDesc.of(CD_long, CD_CONTEXT,
+                            CD_long, CD_long, CD_long, CD_long, CD_long, CD_int)).lstore(reg(0));
+                }
+            }
+            default -> {
+                int target = pc + 1 + off;
+                Label taken = edge(pc, target);
+                condition(op, dst, src, imm, taken);
+            }
+        }
+    }
+
+    /** Branches to {@code taken} when the condition of {@code op} holds; same bytecode as {@code Jumps}. */
+    private void condition(int op, int dst, int src, int imm, Label taken) {
+        boolean x = (op & SRC_X) != 0;
+        int code = op & OP_MASK;
+        if (opClass(op) == JMP) {
+            c.lload(reg(dst));
+            if (x) {
+                c.lload(reg(src));
+            } else {
+                c.loadConstant((long) imm);
+            }
+            switch (code) {
+                case JSET -> c.land().lconst_0().lcmp().ifne(taken);
+                case JGT, JGE, JLT, JLE -> {
+                    c.invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+                    c.branch(zeroBranch(code), taken);
+                }
+                default -> c.lcmp().branch(zeroBranch(code), taken);
+            }
+        } else {
+            c.lload(reg(dst)).l2i();
+            if (x) {
+                c.lload(reg(src)).l2i();
+            } else {
+                c.loadConstant(imm);
+            }
+            switch (code) {
+                case JSET -> c.iand().ifne(taken);
+                case JGT, JGE, JLT, JLE -> {
+                    c.invokestatic(CD_Integer, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int));
+                    c.branch(zeroBranch(code), taken);
+                }
+                default -> c.branch(switch (code) {
+                    case JEQ -> Opcode.IF_ICMPEQ;
+                    case JNE -> Opcode.IF_ICMPNE;
+                    case JSGT -> Opcode.IF_ICMPGT;
+                    case JSGE -> Opcode.IF_ICMPGE;
+                    case JSLT -> Opcode.IF_ICMPLT;
+                    default -> Opcode.IF_ICMPLE;
+                }, taken);
+            }
+        }
+    }
+
+    /** The branch on a comparison result (-1/0/1) for a condition code. */
+    private static Opcode zeroBranch(int code) {
+        return switch (code) {
+            case JEQ -> Opcode.IFEQ;
+            case JNE -> Opcode.IFNE;
+            case JGT, JSGT -> Opcode.IFGT;
+            case JGE, JSGE -> Opcode.IFGE;
+            case JLT, JSLT -> Opcode.IFLT;
+            case JLE, JSLE -> Opcode.IFLE;
+            default -> throw new IllegalStateException("condition " + code);
+        };
+    }
+
+    /**
+     * The label a taken jump from {@code pc} to {@code target} branches to: the block itself for a
+     * forward jump inside this method, else a stub that checks the budget (backward) and/or leaves
+     * the region.
+     */
+    private Label edge(int pc, int target) {
+        int local = plan.localOf(cfg.blockAt[target]);
+        boolean backward = target <= pc;
+        boolean here = local >= lo && local < hi;
+        if (!backward && here) {
+            return labels[local - lo];
+        }
+        Label stub = c.newLabel();
+        stubs.add(() -> {
+            c.labelBinding(stub);
+            transfer(pc, local, backward, here);
+        });
+        return stub;
+    }
+
+    private void goTo(int pc, int target) {
+        int local = plan.localOf(cfg.blockAt[target]);
+        transfer(pc, local, target <= pc, local >= lo && local < hi);
+    }
+
+    private void transfer(int pc, int local, boolean backward, boolean here) {
+        if (backward) {
+            budgetCheck(pc);
+        }
+        if (here) {
+            c.goto_(labels[local - lo]);
+        } else {
+            leave(local);
+        }
+    }
+
+    /** Leaves a region for block {@code local} of this subprogram (split form only). */
+    private void leave(int local) {
+        if (!split) {
+            throw new IllegalStateException("direct-form method leaving to block " + local);
+        }
+        c.loadConstant(local).istore(next()).goto_(tail);
+    }
+
+    private void budgetCheck(int pc) {
+        c.lload(rem()).lconst_0().lcmp().iflt(trapLabel(budgetTraps, pc));
+    }
+
+    private Label trapLabel(Map<Integer, Label> traps, int pc) {
+        return traps.computeIfAbsent(pc, k -> c.newLabel());
+    }
+
+    private void trapStubs(Map<Integer, Label> traps, String factory) {
+        traps.forEach((pc, label) -> {
+            c.labelBinding(label);
+            c.loadConstant(pc).invokestatic(CD_RUNTIME, factory, I_TRAP).athrow();
+        });
+    }
+
+    private void callLocal(int pc, int target) {
+        budgetCheck(pc);
+        c.iload(0).loadConstant(Memory.MAX_FRAMES - 1).if_icmpge(trapLabel(depthTraps, pc));
+        c.aload(state()).lload(rem()).putfield(CD_STATE, "budget", CD_long);
+        c.iload(0).iconst_1().iadd();
+        for (int r = 0; r < 10; r++) {
+            c.lload(reg(r));
+        }
+        c.invokestatic(CD_THIS, Compiler.fnName(cfg.functionAt.get(target)), FN_TYPE).lstore(reg(0));
+        c.aload(state()).getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(ret());
+        for (int r = 1; r <= 5; r++) {
+            c.aload(ret()).loadConstant(r).laload().lstore(reg(r));
+        }
+        c.aload(state()).getfield(CD_STATE, "budget", CD_long).lstore(rem());
+    }
+
+    private void exit() {
+        if (split) {
+            c.iconst_m1().istore(next()).goto_(tail);
+            return;
+        }
+        if (cfg.hasLocalCalls) {
+            c.aload(state()).getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(ret());
+            for (int r = 1; r <= 5; r++) {
+                c.aload(ret()).loadConstant(r).lload(reg(r)).lastore();
+            }
+            c.aload(state()).lload(rem()).putfield(CD_STATE, "budget", CD_long);
+        }
+        c.lload(reg(0)).lreturn();
+    }
+}

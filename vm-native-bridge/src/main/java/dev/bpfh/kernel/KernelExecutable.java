@@ -1,0 +1,248 @@
+package dev.bpfh.kernel;
+
+import dev.bpfh.isa.Program;
+import dev.bpfh.spi.Executable;
+import dev.bpfh.spi.LoadRejected;
+import dev.bpfh.spi.Outcome;
+import dev.bpfh.spi.TrapKind;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A program loaded into the kernel. The wrapper bakes the memory length into the program (the
+ * verifier must see the bounds as constants), so there is one kernel program per memory length,
+ * loaded on first use and cached ({@link #MAX_CACHED} lengths, least recently used evicted).
+ *
+ * <p>Native buffers are confined to the thread that loaded the program. A run from another thread
+ * still works, through a temporary load of its own (slow, but correct).
+ *
+ * <p>For benchmarks: {@link #kernelNanosPerRun} is the kernel's own {@code duration} over many
+ * repetitions (SCHED_CLS, map-value wrapping, never XDP), separate from the Java round trip of
+ * {@link #run}; {@link #info()} has the JIT image size, translated and verified instruction counts
+ * and the load (verify + JIT) time.
+ */
+public final class KernelExecutable implements Executable {
+    /** Memory lengths kept loaded at once. */
+    public static final int MAX_CACHED = 8;
+
+    private final String name;
+    private final long[] user;
+    private final Thread owner = Thread.currentThread();
+    private final Bpf bpf = new Bpf();
+    private final Map<Integer, LoadedProgram> runVariants = lru();
+    private final Map<Integer, LoadedProgram> timingVariants = lru();
+    /** XDP until a packet-access refusal shows this program needs the map-value wrapping. */
+    private Wrapping preferred = Wrapping.XDP;
+    private String fallbackReason = "";
+    private String deferredReason = "";
+    private LoadedProgram last;
+    private boolean closed;
+
+    private KernelExecutable(Program program) {
+        this.name = program.name();
+        this.user = program.slots();
+    }
+
+    /**
+     * Loads for {@code memoryLength} bytes of memory. With {@code strict}, any refusal is a
+     * {@link LoadRejected}; without, a refusal that depends on the memory length (bounds, verifier
+     * work) is deferred to the first run with a real length, where it becomes a
+     * {@link TrapKind#RUNTIME_ERROR} if it persists.
+     */
+    static KernelExecutable load(Program program, int memoryLength, boolean strict) throws LoadRejected {
+        KernelExecutable e = new KernelExecutable(program);
+        try {
+            e.last = e.variant(e.bpf, memoryLength);
+            return e;
+        } catch (Refusal r) {
+            if (!strict && r.dependsOnMemory()) {
+                e.deferredReason = r.oneLine() + " for nominal memory length " + memoryLength;
+                return e;
+            }
+            e.close();
+            throw r.toLoadRejected(memoryLength);
+        } catch (RuntimeException x) {
+            e.close();
+            throw x;
+        }
+    }
+
+    @Override
+    public Outcome run(byte[] memory) {
+        if (closed) {
+            throw new IllegalStateException("executable is closed");
+        }
+        try {
+            if (Thread.currentThread() != owner) {
+                return runFromOtherThread(memory);
+            }
+            LoadedProgram v = variant(bpf, memory.length);
+            last = v;
+            return v.run(bpf, memory);
+        } catch (Refusal r) {
+            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, r.pc,
+                    r.oneLine() + " for memory length " + memory.length);
+        } catch (RuntimeException x) {
+            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, String.valueOf(x.getMessage()));
+        }
+    }
+
+    private Outcome runFromOtherThread(byte[] memory) throws Refusal {
+        try (Bpf own = new Bpf(); LoadedProgram v = loadFor(own, memory.length)) {
+            return v.run(own, memory);
+        }
+    }
+
+    private LoadedProgram variant(Bpf b, int len) throws Refusal {
+        LoadedProgram v = runVariants.get(len);
+        if (v == null) {
+            v = loadFor(b, len);
+            runVariants.put(len, v);
+        }
+        return v;
+    }
+
+    /** XDP first; on a packet-access refusal (or memory beyond one XDP frame) the map-value wrapping. */
+    private LoadedProgram loadFor(Bpf b, int len) throws Refusal {
+        if (preferred == Wrapping.XDP && len <= Wrapping.XDP_MAX_MEMORY) {
+            try {
+                return LoadedProgram.load(b, name, user, Wrapping.XDP, len);
+            } catch (Refusal r) {
+                if (!r.isPacketAccess()) {
+                    throw r;
+                }
+                LoadedProgram m = LoadedProgram.load(b, name, user, Wrapping.MAP_VALUE, len);
+                preferred = Wrapping.MAP_VALUE;
+                fallbackReason = "XDP refused: " + r.oneLine();
+                return m;
+            }
+        }
+        if (len > Wrapping.XDP_MAX_MEMORY && fallbackReason.isEmpty()) {
+            fallbackReason = len + " bytes of memory exceed one XDP frame (" + Wrapping.XDP_MAX_MEMORY + ")";
+        }
+        return LoadedProgram.load(b, name, user, Wrapping.MAP_VALUE, len);
+    }
+
+    /**
+     * Mean ns per run as the kernel measures it ({@code duration} of one PROG_TEST_RUN with
+     * {@code repeat} repetitions), for a SCHED_CLS copy of the program in the map-value wrapping
+     * (XDP with repeat > 1 costs ≈ 16 ms of wall time per call). Includes the wrapper's few
+     * instructions. Repetitions share the memory: writes of one are seen by the next.
+     *
+     * @throws LoadRejected if the kernel refuses the map-value copy
+     * @throws BpfException if the run fails
+     */
+    public long kernelNanosPerRun(byte[] memory, int repeat) throws LoadRejected {
+        checkOwner();
+        if (repeat < 1) {
+            throw new IllegalArgumentException("repeat must be positive: " + repeat);
+        }
+        LoadedProgram v = runVariants.get(memory.length);
+        if (v == null || v.wrapping != Wrapping.MAP_VALUE) {
+            v = timingVariants.get(memory.length);
+            if (v == null) {
+                try {
+                    v = LoadedProgram.load(bpf, name, user, Wrapping.MAP_VALUE, memory.length);
+                } catch (Refusal r) {
+                    throw r.toLoadRejected(memory.length);
+                }
+                timingVariants.put(memory.length, v);
+            }
+        }
+        return Integer.toUnsignedLong(v.kernelNanos(bpf, memory, repeat));
+    }
+
+    /** Mean Java wall ns of {@link #run} (one PROG_TEST_RUN with repeat 1, plus copies) over {@code runs} calls. */
+    public double roundTripNanos(byte[] memory, int runs) {
+        checkOwner();
+        run(memory);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < runs; i++) {
+            run(memory);
+        }
+        return (System.nanoTime() - t0) / (double) runs;
+    }
+
+    /** Wall ns of the PROG_LOAD that produced the program last run (verify + JIT); -1 if none. */
+    public long loadNanos() {
+        return last == null ? -1 : last.loadNanos;
+    }
+
+    /** bpf_prog_info of the program last run (with the JIT image if asked), or null if none. */
+    public Bpf.ProgInfo progInfo(boolean withJitedImage) {
+        checkOwner();
+        return last == null ? null : bpf.progInfo(last.prog.value(), withJitedImage);
+    }
+
+    /** The wrapping of the program last run, or null if none is loaded yet. */
+    public Wrapping wrapping() {
+        return last == null ? null : last.wrapping;
+    }
+
+    /**
+     * "wrapping" (xdp | map-value), "programType", "memoryLength", "jitedBytes", "xlatedInsns",
+     * "verifiedInsns", "loadNanos" of the program last run; "fallback" when the map-value wrapping
+     * was needed; "deferred" when the load refusal at the nominal length was deferred to run time.
+     */
+    @Override
+    public Map<String, Object> info() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (last != null) {
+            m.put("wrapping", last.wrapping.label());
+            m.put("programType", last.wrapping == Wrapping.XDP ? "XDP" : "SCHED_CLS");
+            m.put("memoryLength", last.memoryLength);
+            m.put("jitedBytes", last.info.jitedProgLen());
+            m.put("xlatedInsns", last.info.xlatedInsns());
+            m.put("verifiedInsns", last.info.verifiedInsns());
+            m.put("wrapperInsns", last.wrapping.userStart());
+            m.put("loadNanos", last.loadNanos);
+        }
+        if (!fallbackReason.isEmpty()) {
+            m.put("fallback", fallbackReason);
+        }
+        if (!deferredReason.isEmpty()) {
+            m.put("deferred", deferredReason);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    private void checkOwner() {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("use a KernelExecutable from the thread that loaded it");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        runVariants.values().forEach(LoadedProgram::close);
+        timingVariants.values().forEach(LoadedProgram::close);
+        runVariants.clear();
+        timingVariants.clear();
+        last = null;
+        try {
+            bpf.close();
+        } catch (WrongThreadException e) {
+            // See LoadedProgram.close(): fds are closed, the attr buffer stays.
+        }
+    }
+
+    private static Map<Integer, LoadedProgram> lru() {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, LoadedProgram> eldest) {
+                if (size() > MAX_CACHED) {
+                    eldest.getValue().close();
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+}

@@ -1,0 +1,205 @@
+package dev.bpfh.kernel;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import dev.bpfh.spi.Outcome;
+import dev.bpfh.spi.TrapKind;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * One user program wrapped for one memory length and loaded into the kernel, with the buffers and
+ * the pre-filled PROG_TEST_RUN attr it runs with. Its buffers live in its own confined arena (so the
+ * thread that loaded it must run it); {@link #close()} frees them and closes the program and map fds.
+ */
+final class LoadedProgram implements AutoCloseable {
+    /** First log buffer for a refused program: the rotating log keeps the tail, where the error is. */
+    static final int LOG_MIN = 64 * 1024;
+    /** Largest log buffer we grow to (a 100k-insn program logs ≈ 5 MB at level 1). */
+    static final int LOG_MAX = 16 * 1024 * 1024;
+
+
+    /** Buffers of this program only, so that dropping it from a cache frees them. */
+    private final Arena arena;
+    final Wrapping wrapping;
+    final int memoryLength;
+    final Fd prog;
+    /** MAP_VALUE: the memory map and the r0 map; null for XDP. */
+    final Fd map;
+    final Fd resultMap;
+    final Bpf.ProgInfo info;
+    final long loadNanos;
+    private final Bpf.PreparedTestRun testRun;
+    private final MemorySegment dataIn;
+    private final MemorySegment dataOut;
+    private final MemorySegment key;
+    private final MemorySegment value;
+    private final MemorySegment result;
+
+    private LoadedProgram(Bpf bpf, Wrapping wrapping, int len, Fd prog, Fd map, Fd resultMap, long loadNanos,
+                          Bpf.ProgInfo info) {
+        this.arena = Arena.ofConfined();
+        this.wrapping = wrapping;
+        this.memoryLength = len;
+        this.prog = prog;
+        this.map = map;
+        this.resultMap = resultMap;
+        this.loadNanos = loadNanos;
+        this.info = info;
+        if (wrapping == Wrapping.XDP) {
+            dataIn = alloc(Wrapping.packetSize(len));
+            dataOut = alloc(Wrapping.packetSize(len));
+            key = null;
+            value = null;
+            result = null;
+        } else {
+            dataIn = alloc(Wrapping.MIN_PACKET);
+            dataOut = null;
+            key = alloc(4);
+            value = alloc(Wrapping.memoryValueSize(len));
+            result = alloc(8);
+        }
+        testRun = bpf.prepareTestRun(arena, prog.value(), dataIn, dataOut, 1);
+    }
+
+    private MemorySegment alloc(long bytes) {
+        return arena.allocate(Math.max(1, bytes), 8);
+    }
+
+    /** Wraps, loads (log-less first; with a log only on refusal) and reads bpf_prog_info. */
+    static LoadedProgram load(Bpf bpf, String name, long[] user, Wrapping wrapping, int len) throws Refusal {
+        Fd map = null;
+        Fd resultMap = null;
+        try {
+            if (wrapping == Wrapping.MAP_VALUE) {
+                map = bpf.mapCreate(Bpf.MAP_TYPE_ARRAY, 4, Wrapping.memoryValueSize(len), 1, 0);
+                resultMap = bpf.mapCreate(Bpf.MAP_TYPE_ARRAY, 4, 8, 1, 0);
+            }
+            long[] insns = wrapping.wrap(user, len, map == null ? 0 : map.value(),
+                    resultMap == null ? 0 : resultMap.value());
+            Bpf.LoadAttempt a = bpf.progLoad(wrapping.progType(), insns, name, 0, 0);
+            if (!a.ok()) {
+                throw refusal(bpf, name, insns, wrapping, a.errno());
+            }
+            Bpf.ProgInfo info;
+            try {
+                info = bpf.progInfo(a.fd().value());
+            } catch (BpfException e) {
+                a.fd().close();
+                throw e;
+            }
+            LoadedProgram p = new LoadedProgram(bpf, wrapping, len, a.fd(), map, resultMap, a.nanos(), info);
+            map = null;
+            resultMap = null;
+            return p;
+        } catch (BpfException e) {
+            throw new Refusal(e.errno(), -1, e.getMessage(), "", wrapping);
+        } finally {
+            if (map != null) {
+                map.close();
+            }
+            if (resultMap != null) {
+                resultMap.close();
+            }
+        }
+    }
+
+    /**
+     * Reloads a refused program with log_level 1 to learn why. A too-small buffer makes even a
+     * valid load fail with ENOSPC on 6.18, so the buffer grows to log_true_size (attr+140) up to
+     * {@link #LOG_MAX}; beyond that the rotating log's tail still holds the error.
+     */
+    private static Refusal refusal(Bpf bpf, String name, long[] insns, Wrapping wrapping, int errno) {
+        int size = LOG_MIN;
+        Bpf.LoadAttempt a;
+        while (true) {
+            a = bpf.progLoad(wrapping.progType(), insns, name, 1, size);
+            if (a.ok()) {
+                a.fd().close(); // accepted with a log although refused without: report the first errno
+                break;
+            }
+            if (a.errno() != Errno.ENOSPC || a.logTrueSize() <= size || size >= LOG_MAX) {
+                break;
+            }
+            size = Math.min(LOG_MAX, a.logTrueSize() + 1);
+        }
+        VerifierLog v = VerifierLog.parse(a.log());
+        int pc = v.insn() >= wrapping.userStart() ? v.insn() - wrapping.userStart() : -1;
+        return new Refusal(errno, pc, v.reason(), v.tail(), wrapping);
+    }
+
+    /** Runs once (repeat 1) on {@code memory}, updating it in place. Never throws for a kernel error. */
+    Outcome run(Bpf bpf, byte[] memory) {
+        int len = memoryLength;
+        if (wrapping == Wrapping.XDP) {
+            MemorySegment.copy(memory, 0, dataIn, JAVA_BYTE, 0, len);
+            int errno = testRun.invoke();
+            if (errno != 0) {
+                return failed("BPF_PROG_TEST_RUN", errno);
+            }
+            if (testRun.retval() != Wrapping.XDP_PASS) {
+                return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1,
+                        "XDP wrapper returned " + testRun.retval() + " (packet bounds check failed)");
+            }
+            MemorySegment.copy(dataOut, JAVA_BYTE, 0, memory, 0, len);
+            return new Outcome.Returned(dataOut.get(LE_LONG, len), memory);
+        }
+        MemorySegment.copy(memory, 0, value, JAVA_BYTE, 0, len);
+        try {
+            bpf.mapUpdate(map.value(), key, value, 0);
+            int errno = testRun.invoke();
+            if (errno != 0) {
+                return failed("BPF_PROG_TEST_RUN", errno);
+            }
+            bpf.mapLookup(map.value(), key, value);
+            bpf.mapLookup(resultMap.value(), key, result);
+        } catch (BpfException e) {
+            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, e.getMessage());
+        }
+        MemorySegment.copy(value, JAVA_BYTE, 0, memory, 0, len);
+        return new Outcome.Returned(result.get(LE_LONG, 0), memory);
+    }
+
+    /** Mean in-kernel ns per repetition over {@code repeat} repetitions (memory is not copied back). */
+    int kernelNanos(Bpf bpf, byte[] memory, int repeat) {
+        if (wrapping == Wrapping.XDP) {
+            throw new IllegalStateException("repeat-based timing must not use XDP (≈16 ms per call)");
+        }
+        MemorySegment.copy(memory, 0, value, JAVA_BYTE, 0, memoryLength);
+        bpf.mapUpdate(map.value(), key, value, 0);
+        testRun.setRepeat(repeat);
+        try {
+            int errno = testRun.invoke();
+            if (errno != 0) {
+                throw new BpfException("BPF_PROG_TEST_RUN", errno);
+            }
+            return testRun.durationNanos();
+        } finally {
+            testRun.setRepeat(1);
+        }
+    }
+
+    private static Outcome failed(String what, int errno) {
+        return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, what + " failed: " + Errno.name(errno));
+    }
+
+    private static final java.lang.foreign.ValueLayout.OfLong LE_LONG =
+            JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    @Override
+    public void close() {
+        prog.close();
+        try {
+            arena.close();
+        } catch (WrongThreadException e) {
+            // Closed from a thread that did not load it: the fds are closed, the few buffer bytes
+            // stay allocated (a confined arena can only be freed by its owner).
+        }
+        if (map != null) {
+            map.close();
+            resultMap.close();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.bpfh.kernel;
+
+import dev.bpfh.spi.LoadRejected;
+
+/**
+ * The kernel refused a wrapped program: the errno of the log-less load, the parsed verifier log,
+ * and the user pc the failing instruction maps to (-1 when it is in the wrapper or unknown).
+ */
+final class Refusal extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    final int errno;
+    final int pc;
+    final String reason;
+    final String log;
+    final Wrapping wrapping;
+
+    Refusal(int errno, int pc, String reason, String log, Wrapping wrapping) {
+        super(reason, null, false, false);
+        this.errno = errno;
+        this.pc = pc;
+        this.reason = reason;
+        this.log = log;
+        this.wrapping = wrapping;
+    }
+
+    /** "verifier: R5 !read_ok (EACCES)". */
+    String oneLine() {
+        return "verifier: " + (reason.isEmpty() ? "rejected" : reason) + " (" + Errno.name(errno) + ")";
+    }
+
+    /**
+     * True when the refusal is about where memory is accessed (packet or map-value bounds,
+     * variable offsets) or how much work the verifier had to do: those depend on the memory
+     * length and the wrapping, unlike a bad register or opcode.
+     */
+    boolean dependsOnMemory() {
+        String r = reason.toLowerCase(java.util.Locale.ROOT);
+        return errno == Errno.E2BIG || r.contains("packet") || r.contains("pkt") || r.contains("map value")
+                || r.contains("map_value") || r.contains("outside of the allowed memory range")
+                || r.contains("too large");
+    }
+
+    /** True when the XDP refusal is the packet-pointer limitation that the map-value wrapping lifts. */
+    boolean isPacketAccess() {
+        String r = reason.toLowerCase(java.util.Locale.ROOT);
+        return errno == Errno.EACCES && (r.contains("packet") || r.contains("pkt"));
+    }
+
+    LoadRejected toLoadRejected(int memoryLength) {
+        return new LoadRejected(pc, oneLine(), "wrapping " + wrapping.label() + ", memory length "
+                + memoryLength + ", verifier log tail:\n" + log);
+    }
+}
