@@ -261,6 +261,16 @@ public final class ConformanceRunner {
         return report;
     }
 
+    /**
+     * Runs one already-parsed test on one available backend with the options' cpu version, groups
+     * and load options, annotated with the manifest's listing (for JUnit dynamic tests and other
+     * callers that schedule pairs themselves). Backend availability is the caller's business.
+     */
+    public static TestResult runOne(TestCase test, Backend backend, ExpectationManifest manifest, Options options) {
+        return Judge.judge(test, backend, options.cpu(), options.groups(), options.load())
+                .withListing(manifest.lookup(backend.name(), test.id(), test.name()).orElse(null));
+    }
+
     private static Availability probe(Backend b) {
         try {
             return b.probe();

@@ -4,12 +4,15 @@ import dev.bpfh.data.DataFile;
 import dev.bpfh.isa.Classifier;
 import dev.bpfh.isa.CpuVersion;
 import dev.bpfh.isa.Group;
+import dev.bpfh.isa.Program;
 import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.Outcome;
 import dev.bpfh.spi.TrapKind;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -109,8 +112,9 @@ final class Judge {
         }
         long start = System.nanoTime();
         Observed observed;
-        try (Executable exe = backend.load(data.program(), loadOptions)) {
-            observed = new Loaded(exe.run(data.memory().clone()));
+        byte[] memory = data.memory();
+        try (Executable exe = load(backend, data.program(), loadOptions, memory.length)) {
+            observed = new Loaded(exe.run(memory));
         } catch (LoadRejected r) {
             if (r.unsupported()) {
                 return result(test, name, Status.SKIPPED, expected.describe(), "", "unsupported: " + r.getMessage(),
@@ -133,6 +137,43 @@ final class Judge {
         Verdict v = decide(expected, observed);
         return result(test, name, v.status(), expected.describe(), actual, v.message(), nanos);
     }
+
+    /**
+     * Engines that verify against the memory length offer {@code load(Program, LoadOptions, int
+     * memoryLength)} (the kernel: without it, a refusal that depends on the length shows up only at
+     * run time, as a trap instead of a rejection). The SPI has no such method, so it is found by
+     * reflection; every other backend gets the plain {@link Backend#load}.
+     */
+    static Executable load(Backend backend, Program program, LoadOptions options, int memoryLength) throws LoadRejected {
+        Method sized = SIZED_LOAD.get(backend.getClass());
+        if (sized == null) {
+            return backend.load(program, options);
+        }
+        try {
+            return (Executable) sized.invoke(backend, program, options, memoryLength);
+        } catch (InvocationTargetException e) {
+            switch (e.getCause()) {
+                case LoadRejected r -> throw r;
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        } catch (IllegalAccessException e) {
+            return backend.load(program, options);
+        }
+    }
+
+    private static final ClassValue<Method> SIZED_LOAD = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            try {
+                Method m = type.getMethod("load", Program.class, LoadOptions.class, int.class);
+                return Executable.class.isAssignableFrom(m.getReturnType()) ? m : null;
+            } catch (NoSuchMethodException e) {
+                return null;
+            }
+        }
+    };
 
     private record Verdict(Status status, String message) {}
 
