@@ -8,6 +8,8 @@ import dev.bpfh.spi.TrapKind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One user program wrapped for one memory length and loaded into the kernel, with the buffers and
@@ -126,8 +128,30 @@ final class LoadedProgram implements AutoCloseable {
             size = Math.min(LOG_MAX, a.logTrueSize() + 1);
         }
         VerifierLog v = VerifierLog.parse(a.log());
-        int pc = v.insn() >= wrapping.userStart() ? v.insn() - wrapping.userStart() : -1;
-        return new Refusal(errno, pc, v.reason(), v.tail(), wrapping);
+        int start = wrapping.userStart();
+        int pc = v.insn() >= start ? v.insn() - start : -1;
+        if (v.reason().startsWith("last insn is not an exit")) {
+            pc = insns.length - start - 1;
+        }
+        return new Refusal(errno, pc, toUserPcs(v.reason(), start), v.tail(), wrapping);
+    }
+
+    /** "insn 20", and the target in "from insn 20 to 26". */
+    private static final Pattern INSN_NUMBER = Pattern.compile("\\b(insn|to) (\\d+)");
+
+    /**
+     * Rewrites instruction numbers in a verifier reason ("infinite loop detected at insn 20") from
+     * the wrapped program's numbering to the user's pcs; numbers inside the wrapper stay as they are.
+     */
+    static String toUserPcs(String reason, int userStart) {
+        Matcher m = INSN_NUMBER.matcher(reason);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            int n = Integer.parseInt(m.group(2));
+            m.appendReplacement(out, m.group(1) + " " + (n >= userStart ? n - userStart : n));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** Runs once (repeat 1) on {@code memory}, updating it in place. Never throws for a kernel error. */

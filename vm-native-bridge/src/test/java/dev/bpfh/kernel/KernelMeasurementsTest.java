@@ -30,13 +30,9 @@ class KernelMeasurementsTest {
                 assertTrue(roundTrip > 0 && inKernel >= 0 && e.loadNanos() > 0);
                 System.out.printf("kernel: %-9s wrapping=%s round trip %.0f ns/run, in-kernel %d ns/run"
                                 + " (repeat 100000, SCHED_CLS map-value), load %.1f us, info %s%n",
-                        e.info().get("wrapping").equals("xdp") ? name(e) : name(e), e.info().get("wrapping"),
+                        e.info().get("xlatedInsns") + "insns", e.info().get("wrapping"),
                         roundTrip, inKernel, e.loadNanos() / 1e3, e.info());
             }
         }
-    }
-
-    private static String name(KernelExecutable e) {
-        return String.valueOf(e.info().get("xlatedInsns")) + "insns";
     }
 }
