@@ -31,8 +31,8 @@
  *
  * <ul>
  *   <li><b>SKIPPED</b> before running when the program needs a newer cpu version or a group outside
- *       the enabled mask (isa.md §3.4 classification; defaults v4 and the default groups plus
- *       callx), or when the backend's load says {@code LoadRejected.unsupported()}.
+ *       the enabled mask (isa.md §3.4 classification; defaults v4 and every group, callx and
+ *       packet included, so that the built-in corpus runs fully), or when the backend's load says {@code LoadRejected.unsupported()}.
  *   <li><b>UNAVAILABLE</b> when a named backend's {@code probe()} fails; by default the run only
  *       uses available built-in backends and notes the others.
  *   <li>Otherwise the program is loaded (own {@code Executable} per pair) and run once on a copy of

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every file of the built-in corpus on every built-in backend, one dynamic test per (backend,
  * file), decided by the conformance runner's rules with the corpus's kernel manifest and the
- * runner's defaults (cpu v4, default groups plus callx).
+ * runner's defaults (cpu v4, every group).
  *
  * <p>A pair passes when its status is PASS. A REJECTED or SKIPPED pair that the manifest lists is
  * reported as skipped (aborted) with the manifest's reason; anything else fails. When the kernel
