@@ -64,7 +64,7 @@ public final class BackendDiff {
 
         public static Options defaults() {
             return new Options(List.of(), List.of(), new byte[0], Runtime.getRuntime().availableProcessors(),
-                    LoadOptions.DEFAULTS, Duration.ofSeconds(PluginBackend.DEFAULT_TIMEOUT_SECONDS));
+                    ConformanceRunner.DEFAULT_LOAD, Duration.ofSeconds(PluginBackend.DEFAULT_TIMEOUT_SECONDS));
         }
 
         public Options withPaths(List<Path> v) {
@@ -203,6 +203,9 @@ public final class BackendDiff {
                     "no paths given and no built-in corpus (" + Corpus.RESOURCE + ") on the class path")));
         }
         List<Corpus.Entry> files = Corpus.collect(paths, List.of(".data", ".bin"));
+        if (files.isEmpty()) {
+            throw new ConformanceException("no .data or .bin files under " + paths);
+        }
         List<Availability> availability = backends.stream().map(BackendDiff::probe).toList();
         List<String> names = backends.stream().map(Backend::name).toList();
         DiffReport.Row[] rows = new DiffReport.Row[files.size()];

@@ -34,6 +34,17 @@ public final class ConformanceRunner {
     private ConformanceRunner() {}
 
     /**
+     * 10^7 instructions per run, a tenth of the SPI's default: every program of the built-in corpus
+     * that is meant to finish executes well under 10^6, and each test that is meant to exhaust the
+     * budget would otherwise spend about a second of CPU per userspace engine (most of the corpus
+     * run time). The trap pc of such a test does not depend on the budget.
+     */
+    public static final long DEFAULT_INSTRUCTION_BUDGET = 10_000_000L;
+
+    /** The runner's load options: {@link LoadOptions#DEFAULTS} with {@link #DEFAULT_INSTRUCTION_BUDGET}. */
+    public static final LoadOptions DEFAULT_LOAD = LoadOptions.DEFAULTS.withInstructionBudget(DEFAULT_INSTRUCTION_BUDGET);
+
+    /**
      * What to run.
      *
      * @param paths {@code .data} files or directories (recursive); empty: the built-in corpus
@@ -46,7 +57,7 @@ public final class ConformanceRunner {
      * @param json where to write the JSON results, if anywhere
      * @param junitXml directory for {@code TEST-bpfh-<backend>.xml}, if any
      * @param threads worker threads (default: available processors)
-     * @param load instruction budget and random seed for every load
+     * @param load instruction budget and random seed for every load (default {@link #DEFAULT_LOAD})
      * @param pluginTimeout per-run timeout of {@code plugin:} backends (default 10 s)
      * @param progress where a progress line goes every second of a long run ({@code null}: nowhere)
      * @param requireAvailable an UNAVAILABLE result fails the run (for CI that must test the kernel)
@@ -76,7 +87,7 @@ public final class ConformanceRunner {
 
         public static Options defaults() {
             return new Options(List.of(), List.of(), CpuVersion.V4, defaultGroups(), List.of(), Optional.empty(),
-                    Optional.empty(), Runtime.getRuntime().availableProcessors(), LoadOptions.DEFAULTS,
+                    Optional.empty(), Runtime.getRuntime().availableProcessors(), DEFAULT_LOAD,
                     Duration.ofSeconds(PluginBackend.DEFAULT_TIMEOUT_SECONDS), null, false);
         }
 
@@ -234,6 +245,9 @@ public final class ConformanceRunner {
             manifest = manifest.plus(ExpectationManifest.read(m));
         }
         List<Corpus.Entry> files = Corpus.collect(paths);
+        if (files.isEmpty()) {
+            throw new ConformanceException("no .data files under " + paths);
+        }
         List<String> names = backends.stream().map(Backend::name).toList();
         if (names.stream().distinct().count() != names.size()) {
             throw new ConformanceException("a backend is named twice: " + names);

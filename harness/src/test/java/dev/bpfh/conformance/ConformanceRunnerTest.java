@@ -406,6 +406,14 @@ class ConformanceRunnerTest {
         }
 
         @Test
+        void aRunWithoutTestFilesIsAnInputError() throws Exception {
+            Files.createDirectories(dir.resolve("empty"));
+            ConformanceException e = assertThrows(ConformanceException.class, () -> ConformanceRunner.run(
+                    ConformanceRunner.Options.defaults().withPaths(List.of(dir.resolve("empty"))), List.of(new FakeBackend("fake"))));
+            assertTrue(e.getMessage().contains("no .data files"), e.getMessage());
+        }
+
+        @Test
         void unknownBackendIsAOneLineError() {
             ConformanceException e = assertThrows(ConformanceException.class,
                     () -> ConformanceRunner.resolveBackends(List.of("nosuch"), java.time.Duration.ofSeconds(1)));

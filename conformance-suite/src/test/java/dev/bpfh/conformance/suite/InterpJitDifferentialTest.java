@@ -8,7 +8,7 @@ import dev.bpfh.conformance.BackendDiff.Observation;
 import dev.bpfh.conformance.TestCase;
 import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Backends;
-import dev.bpfh.spi.LoadOptions;
+import dev.bpfh.conformance.ConformanceRunner;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -32,8 +32,8 @@ class InterpJitDifferentialTest {
 
     private static void agree(Backend interp, Backend jit, TestCase test) {
         byte[] memory = test.data().memory();
-        Observation a = BackendDiff.observe(interp, test.data().program(), memory, LoadOptions.DEFAULTS);
-        Observation b = BackendDiff.observe(jit, test.data().program(), memory, LoadOptions.DEFAULTS);
+        Observation a = BackendDiff.observe(interp, test.data().program(), memory, ConformanceRunner.DEFAULT_LOAD);
+        Observation b = BackendDiff.observe(jit, test.data().program(), memory, ConformanceRunner.DEFAULT_LOAD);
         assertEquals(kind(a), kind(b), () -> "interp: " + a + "\njit: " + b);
         if (a instanceof Observation.Failed || b instanceof Observation.Failed) {
             throw new AssertionError("a backend crashed: interp: " + a + ", jit: " + b);
