@@ -392,6 +392,34 @@ class ConformanceRunnerTest {
     }
 
     @Nested
+    class Plugins {
+        @Test
+        void aPluginNamedOnTheCommandLineIsRunAndItsMessageMatchesErrorTextExactly() throws Exception {
+            // A plugin that answers 2a to every program except one it "refuses" the uBPF way.
+            Path plugin = write("plugin.sh", """
+                    #!/bin/sh
+                    IFS= read -r program
+                    case "$program" in
+                      "b7  00  00  00  07  "*) echo 'Failed to load code: seven'; exit 1 ;;
+                    esac
+                    echo 2a
+                    """);
+            plugin.toFile().setExecutable(true);
+            Path tests = dir.resolve("t");
+            write("t/answer.data", "-- asm\nmov %r0, 42\nexit\n-- result\n0x2a\n");
+            write("t/refused.data", "-- asm\nmov %r0, 7\nexit\n-- error\nFailed to load code: seven\n");
+            write("t/wrong_text.data", "-- asm\nmov %r0, 7\nexit\n-- error\nFailed to load code: eight\n");
+            String name = "plugin:" + plugin;
+            RunReport report = ConformanceRunner.run(ConformanceRunner.Options.defaults()
+                    .withPaths(List.of(tests)).withBackends(List.of(name)));
+            Map<String, TestResult> r = byTest(report, name);
+            assertEquals(Status.PASS, r.get("answer").status(), r.get("answer").message());
+            assertEquals(Status.PASS, r.get("refused").status(), r.get("refused").message());
+            assertEquals(Status.FAIL, r.get("wrong_text").status());
+        }
+    }
+
+    @Nested
     class Paths {
         @Test
         void directoriesAreSearchedRecursivelyInSortedOrderAndIdsStayUnique() throws Exception {
