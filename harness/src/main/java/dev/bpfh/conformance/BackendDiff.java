@@ -25,7 +25,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Differential testing: every backend runs every program, and any disagreement is reported; no
@@ -209,7 +208,6 @@ public final class BackendDiff {
         List<Availability> availability = backends.stream().map(BackendDiff::probe).toList();
         List<String> names = backends.stream().map(Backend::name).toList();
         DiffReport.Row[] rows = new DiffReport.Row[files.size()];
-        ReentrantLock kernelLock = new ReentrantLock();
         ExecutorService pool = Executors.newFixedThreadPool(options.threads(),
                 Thread.ofPlatform().name("bpfh-diff-", 0).daemon().stackSize(16L << 20).factory());
         try {
@@ -218,7 +216,7 @@ public final class BackendDiff {
                 int slot = i;
                 Corpus.Entry f = files.get(i);
                 tasks.add(CompletableFuture.runAsync(
-                        () -> rows[slot] = diffOne(f, options, backends, availability, kernelLock), pool));
+                        () -> rows[slot] = diffOne(f, options, backends, availability), pool));
             }
             CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
         } finally {
@@ -228,7 +226,7 @@ public final class BackendDiff {
     }
 
     private static DiffReport.Row diffOne(Corpus.Entry file, Options options, List<Backend> backends,
-            List<Availability> availability, ReentrantLock kernelLock) {
+            List<Availability> availability) {
         Program program;
         byte[] memory;
         try {
@@ -250,13 +248,6 @@ public final class BackendDiff {
             Backend backend = backends.get(b);
             if (!availability.get(b).available()) {
                 seen.add(new Observation.NotRun(backend.name(), "unavailable: " + availability.get(b).reason()));
-            } else if (backend.name().equals("kernel")) {
-                kernelLock.lock();
-                try {
-                    seen.add(observe(backend, program, memory, options.load()));
-                } finally {
-                    kernelLock.unlock();
-                }
             } else {
                 seen.add(observe(backend, program, memory, options.load()));
             }

@@ -80,8 +80,8 @@
  * <h2>Execution</h2>
  *
  * <p>Files are parsed and pairs run on a pool of {@code threads} (default: available processors).
- * Each pair loads its own {@code Executable}, so none is used by two threads; pairs of the
- * {@code kernel} backend run one at a time. With a progress stream, a line
+ * Each pair loads, runs and closes its own {@code Executable} on one thread, so none is used by two
+ * threads. Kernel pairs are not serialized (the kernel backend keeps no shared state). With a progress stream, a line
  * {@code [bpfh] done/total runs, F failing, T s} is printed every second of a long run.
  */
 package dev.bpfh.conformance;
