@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * to {@link dev.bpfh.isa.Alu} except the operations whose JVM instruction is the rule itself (64-bit
  * add, sub, mul, and, or, xor, neg); conditions are the same bytecode {@link dev.bpfh.isa.Jumps}
  * consists of ({@code lcmp}, {@code Long.compareUnsigned}, ...). Every memory access is checked:
- * {@code [r10 + constant]} inside the frame is proven in bounds here and uses the frame's array
+ * {@code [r10 + constant]} inside the frame (also through a register that provably holds
+ * {@code r10 + constant} within the block) is proven in bounds here and uses the frame's array
  * directly; other loads and stores try the input region with one explicit range check
  * ({@link InputAccess}) and otherwise use {@link Memory}'s checked methods; atomics always do.
  */
@@ -60,6 +61,13 @@ final class MethodGen {
     private final Map<Integer, Label> budgetTraps = new TreeMap<>();
     private final Map<Integer, Label> depthTraps = new TreeMap<>();
     private final Map<Integer, Label> fallTraps = new TreeMap<>();
+    /**
+     * Within the current block: which registers provably hold {@code r10 + frameOffset[r]} (set by
+     * {@code mov rX, r10} and moved by {@code add/sub rX, K}). Reset at every block entry, so the
+     * fact only ever flows along straight-line code.
+     */
+    private final boolean[] framePointer = new boolean[11];
+    private final long[] frameOffset = new long[11];
 
     MethodGen(Compiler comp, Compiler.FnPlan plan, CodeBuilder c, int lo, int hi, boolean split) {
         this.comp = comp;
@@ -185,13 +193,18 @@ final class MethodGen {
         Cfg.Block b = cfg.blocks.get(plan.fn().blocks()[local]);
         c.labelBinding(labels[local - lo]);
         c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
+        java.util.Arrays.fill(framePointer, false);
+        framePointer[10] = true;
+        frameOffset[10] = 0;
         for (int pc = b.start(); pc < b.end(); ) {
             long w = cfg.slots[pc];
             if (Insn.opcode(w) == LDDW) {
                 c.loadConstant(Insn.wideImm(w, cfg.slots[pc + 1])).lstore(reg(Insn.dst(w)));
+                framePointer[Insn.dst(w)] = false;
                 pc += 2;
             } else {
                 insn(pc, w);
+                track(w);
                 pc++;
             }
         }
@@ -224,6 +237,44 @@ final class MethodGen {
             }
             case JMP, JMP32 -> jump(pc, op, dst, src, off, imm);
             default -> throw new IllegalStateException("unvalidated opcode 0x" + Integer.toHexString(op) + " at pc " + pc);
+        }
+    }
+
+    /** Updates {@link #framePointer} after the instruction {@code w}: what it wrote and how. */
+    private void track(long w) {
+        int op = Insn.opcode(w);
+        int dst = Insn.dst(w);
+        int src = Insn.src(w);
+        switch (opClass(op)) {
+            case ALU64 -> {
+                boolean known = framePointer[dst];
+                long offset = frameOffset[dst];
+                if (op == (ALU64 | MOV | SRC_X) && Insn.off(w) == 0) {
+                    known = framePointer[src];
+                    offset = frameOffset[src];
+                } else if (op == (ALU64 | ADD | SRC_K)) {
+                    offset += Insn.imm(w);
+                } else if (op == (ALU64 | SUB | SRC_K)) {
+                    offset -= Insn.imm(w);
+                } else {
+                    known = false;
+                }
+                framePointer[dst] = known;
+                frameOffset[dst] = offset;
+            }
+            case ALU, LDX -> framePointer[dst] = false;
+            case STX -> {
+                int imm = Insn.imm(w);
+                if ((op & MODE_MASK) == MODE_ATOMIC && (imm & FETCH) != 0) {
+                    framePointer[imm == ATOMIC_CMPXCHG ? 0 : src] = false;
+                }
+            }
+            case JMP -> {
+                if ((op & OP_MASK) == CALL) {
+                    java.util.Arrays.fill(framePointer, 0, 6, false);
+                }
+            }
+            default -> {}
         }
     }
 
@@ -318,9 +369,15 @@ final class MethodGen {
 
     // ---- memory -------------------------------------------------------------------------------
 
-    /** Whether {@code [r10 + off]} of {@code size} bytes lies inside the current frame. */
-    private static boolean inFrame(int baseReg, int off, int size) {
-        return baseReg == 10 && off >= -Memory.FRAME_SIZE && off <= -size;
+    /** Whether {@code [baseReg + off]} of {@code size} bytes provably lies inside the current frame. */
+    private boolean inFrame(int baseReg, int off, int size) {
+        long at = frameOffset[baseReg] + off;
+        return framePointer[baseReg] && at >= -Memory.FRAME_SIZE && at <= -size;
+    }
+
+    /** The frame array index of {@code [baseReg + off]} when {@link #inFrame} holds. */
+    private int frameIndex(int baseReg, int off) {
+        return (int) (Memory.FRAME_SIZE + frameOffset[baseReg] + off);
     }
 
     private void address(int baseReg, int off) {
@@ -334,7 +391,7 @@ final class MethodGen {
         int size = sizeBytes(op);
         String name = "load" + size * 8;
         if (inFrame(src, off, size)) {
-            c.aload(frame()).loadConstant(Memory.FRAME_SIZE + off)
+            c.aload(frame()).loadConstant(frameIndex(src, off))
                     .invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_long, CD_BYTES, CD_int));
         } else {
             c.aload(input()).aload(mem());
@@ -352,7 +409,7 @@ final class MethodGen {
         int size = sizeBytes(op);
         String name = "store" + size * 8;
         if (inFrame(dst, off, size)) {
-            c.aload(frame()).loadConstant(Memory.FRAME_SIZE + off);
+            c.aload(frame()).loadConstant(frameIndex(dst, off));
             value.run();
             c.invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long));
         } else {
