@@ -93,17 +93,31 @@ class DisassemblerTest {
         assertEquals("exit\n.slot 0x0000000000000018\n", Disassembler.disassemble(lone));
     }
 
+    /** Everything the assembler encodes prints as a mnemonic (never .slot) and comes back identical. */
+    @Test
+    void everyAssembledStatementDisassemblesToAMnemonic() {
+        AssemblerEncodingTest.single().forEach(args -> {
+            long slot = (long) args.get()[1];
+            String text = Disassembler.instruction(slot, 0);
+            assertTrue(!text.startsWith(".slot"), args.get()[0] + " printed as " + text);
+            try {
+                assertArrayEquals(new long[] {slot}, Assembler.assemble("p", text).slots(), text);
+            } catch (AssemblyException e) {
+                throw new AssertionError(text, e);
+            }
+        });
+    }
+
     /** Every opcode byte with representative field values, assembled back to the same slots. */
     @Test
     void roundTripOverAllOpcodesAndRepresentativeFields() throws AssemblyException {
-        int[] regs = {0, 1, 9, 10, 11, 15};
-        int[] offs = {0, 1, 8, 16, 32, -1, 7, 32767, -32768};
-        int[] imms = {0, 1, -1, 10, 11, -10, -11, 16, 32, 64, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1,
-            Integer.MIN_VALUE, Integer.MAX_VALUE, 65536};
+        int[] regs = {0, 10, 15};
+        int[] offs = {0, 1, 8, 32, -1, -32768};
+        int[] imms = {0, 1, -1, 11, -11, 16, 64, 0x41, 0xe1, 0xf1, Integer.MIN_VALUE, 65536};
         List<Long> slots = new ArrayList<>();
         for (int op = 0; op < 256; op++) {
             for (int dst : regs) {
-                for (int src : new int[] {0, 1, 2, 10, 15}) {
+                for (int src : new int[] {0, 1, 11}) {
                     for (int off : offs) {
                         for (int imm : imms) {
                             slots.add(encode(op, dst, src, off, imm));

@@ -108,10 +108,10 @@ final class Compiler {
             return;
         }
         List<Integer> starts = new ArrayList<>();
-        int size = Integer.MAX_VALUE;
+        int size = 0;
         for (int i = 0; i < blocks.length; i++) {
             int cost = est[i] + 4; // plus its tableswitch entry
-            if (size + cost > regionTarget - MethodGen.REGION_OVERHEAD) {
+            if (i == 0 || size + cost > regionTarget - MethodGen.REGION_OVERHEAD) {
                 starts.add(i);
                 size = 0;
             }
