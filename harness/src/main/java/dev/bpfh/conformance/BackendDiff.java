@@ -25,7 +25,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Differential testing: every backend runs every program, and any disagreement is reported; no
@@ -64,7 +63,7 @@ public final class BackendDiff {
 
         public static Options defaults() {
             return new Options(List.of(), List.of(), new byte[0], Runtime.getRuntime().availableProcessors(),
-                    LoadOptions.DEFAULTS, Duration.ofSeconds(PluginBackend.DEFAULT_TIMEOUT_SECONDS));
+                    ConformanceRunner.DEFAULT_LOAD, Duration.ofSeconds(PluginBackend.DEFAULT_TIMEOUT_SECONDS));
         }
 
         public Options withPaths(List<Path> v) {
@@ -120,7 +119,7 @@ public final class BackendDiff {
     /** Loads and runs {@code program} once on a copy of {@code memory}. */
     public static Observation observe(Backend backend, Program program, byte[] memory, LoadOptions load) {
         String name = backend.name();
-        try (Executable exe = backend.load(program, load)) {
+        try (Executable exe = Judge.load(backend, program, load, memory.length)) {
             return switch (exe.run(memory.clone())) {
                 case Outcome.Returned r -> new Observation.Returned(name, r.r0(), r.memory(), !isPlugin(name));
                 case Outcome.Trapped t -> new Observation.Trapped(name, t.kind(), t.pc(), t.message());
@@ -203,10 +202,12 @@ public final class BackendDiff {
                     "no paths given and no built-in corpus (" + Corpus.RESOURCE + ") on the class path")));
         }
         List<Corpus.Entry> files = Corpus.collect(paths, List.of(".data", ".bin"));
+        if (files.isEmpty()) {
+            throw new ConformanceException("no .data or .bin files under " + paths);
+        }
         List<Availability> availability = backends.stream().map(BackendDiff::probe).toList();
         List<String> names = backends.stream().map(Backend::name).toList();
         DiffReport.Row[] rows = new DiffReport.Row[files.size()];
-        ReentrantLock kernelLock = new ReentrantLock();
         ExecutorService pool = Executors.newFixedThreadPool(options.threads(),
                 Thread.ofPlatform().name("bpfh-diff-", 0).daemon().stackSize(16L << 20).factory());
         try {
@@ -215,7 +216,7 @@ public final class BackendDiff {
                 int slot = i;
                 Corpus.Entry f = files.get(i);
                 tasks.add(CompletableFuture.runAsync(
-                        () -> rows[slot] = diffOne(f, options, backends, availability, kernelLock), pool));
+                        () -> rows[slot] = diffOne(f, options, backends, availability), pool));
             }
             CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
         } finally {
@@ -225,7 +226,7 @@ public final class BackendDiff {
     }
 
     private static DiffReport.Row diffOne(Corpus.Entry file, Options options, List<Backend> backends,
-            List<Availability> availability, ReentrantLock kernelLock) {
+            List<Availability> availability) {
         Program program;
         byte[] memory;
         try {
@@ -247,13 +248,6 @@ public final class BackendDiff {
             Backend backend = backends.get(b);
             if (!availability.get(b).available()) {
                 seen.add(new Observation.NotRun(backend.name(), "unavailable: " + availability.get(b).reason()));
-            } else if (backend.name().equals("kernel")) {
-                kernelLock.lock();
-                try {
-                    seen.add(observe(backend, program, memory, options.load()));
-                } finally {
-                    kernelLock.unlock();
-                }
             } else {
                 seen.add(observe(backend, program, memory, options.load()));
             }

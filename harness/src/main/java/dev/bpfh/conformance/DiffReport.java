@@ -84,7 +84,7 @@ public final class DiffReport {
             out.println(line.toString().stripTrailing());
         }
         if (shown.size() < rows.size()) {
-            out.println("(" + (rows.size() - shown.size()) + " more programs: every backend agreed)");
+            out.println("(" + (rows.size() - shown.size()) + " more programs without disagreement or error)");
         }
         for (Row r : rows) {
             r.disagreements().forEach(d -> out.println(r.program() + ": " + d));

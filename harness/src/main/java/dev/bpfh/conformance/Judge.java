@@ -4,12 +4,15 @@ import dev.bpfh.data.DataFile;
 import dev.bpfh.isa.Classifier;
 import dev.bpfh.isa.CpuVersion;
 import dev.bpfh.isa.Group;
+import dev.bpfh.isa.Program;
 import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.Outcome;
 import dev.bpfh.spi.TrapKind;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -86,7 +89,8 @@ final class Judge {
 
     private record Loaded(Outcome outcome) implements Observed {}
 
-    private record Refused(String message) implements Observed {}
+    /** {@code message} is the full one-line message (with "at pc N"), {@code reason} without the pc. */
+    private record Refused(String message, String reason) implements Observed {}
 
     static TestResult judge(TestCase test, Backend backend, CpuVersion cpu, int groups, LoadOptions loadOptions) {
         String name = backend.name();
@@ -108,14 +112,15 @@ final class Judge {
         }
         long start = System.nanoTime();
         Observed observed;
-        try (Executable exe = backend.load(data.program(), loadOptions)) {
-            observed = new Loaded(exe.run(data.memory().clone()));
+        byte[] memory = data.memory();
+        try (Executable exe = load(backend, data.program(), loadOptions, memory.length)) {
+            observed = new Loaded(exe.run(memory));
         } catch (LoadRejected r) {
             if (r.unsupported()) {
                 return result(test, name, Status.SKIPPED, expected.describe(), "", "unsupported: " + r.getMessage(),
                         System.nanoTime() - start);
             }
-            observed = new Refused(r.getMessage());
+            observed = new Refused(r.getMessage(), r.reason());
         } catch (RuntimeException | Error e) {
             if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
                 throw e;
@@ -125,7 +130,7 @@ final class Judge {
         }
         long nanos = System.nanoTime() - start;
         String actual = switch (observed) {
-            case Refused(String message) -> "rejected: " + message;
+            case Refused(String message, String reason) -> "rejected: " + message;
             case Loaded(Outcome.Returned(long r0, byte[] ignored)) -> hex(r0);
             case Loaded(Outcome.Trapped t) -> describe(t);
         };
@@ -133,12 +138,49 @@ final class Judge {
         return result(test, name, v.status(), expected.describe(), actual, v.message(), nanos);
     }
 
+    /**
+     * Engines that verify against the memory length offer {@code load(Program, LoadOptions, int
+     * memoryLength)} (the kernel: without it, a refusal that depends on the length shows up only at
+     * run time, as a trap instead of a rejection). The SPI has no such method, so it is found by
+     * reflection; every other backend gets the plain {@link Backend#load}.
+     */
+    static Executable load(Backend backend, Program program, LoadOptions options, int memoryLength) throws LoadRejected {
+        Method sized = SIZED_LOAD.get(backend.getClass());
+        if (sized == null) {
+            return backend.load(program, options);
+        }
+        try {
+            return (Executable) sized.invoke(backend, program, options, memoryLength);
+        } catch (InvocationTargetException e) {
+            switch (e.getCause()) {
+                case LoadRejected r -> throw r;
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        } catch (IllegalAccessException e) {
+            return backend.load(program, options);
+        }
+    }
+
+    private static final ClassValue<Method> SIZED_LOAD = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            try {
+                Method m = type.getMethod("load", Program.class, LoadOptions.class, int.class);
+                return Executable.class.isAssignableFrom(m.getReturnType()) ? m : null;
+            } catch (NoSuchMethodException e) {
+                return null;
+            }
+        }
+    };
+
     private record Verdict(Status status, String message) {}
 
     private static Verdict decide(Expectation expected, Observed observed) {
         return switch (expected) {
             case Result(long want) -> switch (observed) {
-                case Refused(String why) -> new Verdict(Status.REJECTED, why);
+                case Refused(String why, String reason) -> new Verdict(Status.REJECTED, why);
                 case Loaded(Outcome.Returned(long r0, byte[] ignored)) -> r0 == want
                         ? new Verdict(Status.PASS, "")
                         : new Verdict(Status.FAIL, "expected r0 " + hex(want) + " (" + Long.toUnsignedString(want)
@@ -146,14 +188,14 @@ final class Judge {
                 case Loaded(Outcome.Trapped t) -> new Verdict(Status.ERROR, "unexpected " + describe(t));
             };
             case Rejection() -> switch (observed) {
-                case Refused(String ignored) -> new Verdict(Status.PASS, "");
+                case Refused(String why, String reason) -> new Verdict(Status.PASS, "");
                 case Loaded(Outcome.Returned(long r0, byte[] ignored)) ->
                         new Verdict(Status.FAIL, "expected the load to be rejected, but it ran and returned " + hex(r0));
                 case Loaded(Outcome.Trapped t) ->
                         new Verdict(Status.FAIL, "expected the load to be rejected, but it ran: " + describe(t));
             };
             case Trap(TrapKind kind, int pc) -> switch (observed) {
-                case Refused(String why) -> new Verdict(Status.REJECTED, why);
+                case Refused(String why, String reason) -> new Verdict(Status.REJECTED, why);
                 case Loaded(Outcome.Returned(long r0, byte[] ignored)) ->
                         new Verdict(Status.FAIL, "expected " + expected.describe() + ", but it returned " + hex(r0));
                 case Loaded(Outcome.Trapped t) -> t.kind() == kind && (pc < 0 || t.pc() == pc)
@@ -161,7 +203,7 @@ final class Judge {
                         : new Verdict(Status.FAIL, "expected " + expected.describe() + ", got " + describe(t));
             };
             case Message(String text) -> switch (observed) {
-                case Refused(String why) -> why.equals(text)
+                case Refused(String why, String reason) -> why.equals(text) || reason.equals(text)
                         ? new Verdict(Status.PASS, "")
                         : new Verdict(Status.FAIL, "rejected with \"" + why + "\" but expected \"" + text + "\"");
                 case Loaded(Outcome.Trapped t) -> t.message().equals(text)

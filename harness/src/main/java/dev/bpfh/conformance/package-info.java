@@ -31,8 +31,8 @@
  *
  * <ul>
  *   <li><b>SKIPPED</b> before running when the program needs a newer cpu version or a group outside
- *       the enabled mask (isa.md §3.4 classification; defaults v4 and the default groups plus
- *       callx), or when the backend's load says {@code LoadRejected.unsupported()}.
+ *       the enabled mask (isa.md §3.4 classification; defaults v4 and every group, callx and
+ *       packet included, so that the built-in corpus runs fully), or when the backend's load says {@code LoadRejected.unsupported()}.
  *   <li><b>UNAVAILABLE</b> when a named backend's {@code probe()} fails; by default the run only
  *       uses available built-in backends and notes the others.
  *   <li>Otherwise the program is loaded (own {@code Executable} per pair) and run once on a copy of
@@ -80,8 +80,8 @@
  * <h2>Execution</h2>
  *
  * <p>Files are parsed and pairs run on a pool of {@code threads} (default: available processors).
- * Each pair loads its own {@code Executable}, so none is used by two threads; pairs of the
- * {@code kernel} backend run one at a time. With a progress stream, a line
+ * Each pair loads, runs and closes its own {@code Executable} on one thread, so none is used by two
+ * threads. Kernel pairs are not serialized (the kernel backend keeps no shared state). With a progress stream, a line
  * {@code [bpfh] done/total runs, F failing, T s} is printed every second of a long run.
  */
 package dev.bpfh.conformance;

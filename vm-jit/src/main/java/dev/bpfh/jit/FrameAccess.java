@@ -1,14 +1,20 @@
 package dev.bpfh.jit;
 
+import dev.bpfh.exec.Memory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Loads and stores on the current stack frame's array at an index the compiler has already proven
- * to lie inside the frame ({@code [r10 + constant]} with {@code -512 <= constant <= -size}), so the
- * tagged-region check of {@link dev.bpfh.exec.Memory} is redundant there. Little-endian and
- * zero-extending exactly like {@code Memory}'s loads.
+ * Loads and stores on the current stack frame's array.
+ *
+ * <p>The {@code (byte[], int)} forms take an index the compiler has proven to lie inside the
+ * frame ({@code [r10 + constant]} with {@code -512 <= constant <= -size}), so the tagged-region
+ * check of {@link Memory} is redundant there. The {@code (byte[], long, Memory, long, int)} forms
+ * are for pointers derived from r10 by a run-time amount: one explicit range check against the
+ * frame ({@code addr - frameBase} in {@code [0, 512 - size]}, which is exactly Memory's check for
+ * that region) and {@link Memory}'s checked method otherwise, which also raises the trap.
+ * Little-endian and zero-extending exactly like {@code Memory}'s loads.
  */
 public final class FrameAccess {
     private FrameAccess() {}
@@ -47,5 +53,65 @@ public final class FrameAccess {
 
     public static void store64(byte[] a, int i, long v) {
         LONG.set(a, i, v);
+    }
+
+    private static boolean fits(byte[] a, long off, int size) {
+        return off >= 0 && off <= a.length - size;
+    }
+
+    public static long load8(byte[] f, long base, Memory m, long addr, int pc) {
+        long off = addr - base;
+        return fits(f, off, 1) ? load8(f, (int) off) : m.load8(addr, pc);
+    }
+
+    public static long load16(byte[] f, long base, Memory m, long addr, int pc) {
+        long off = addr - base;
+        return fits(f, off, 2) ? load16(f, (int) off) : m.load16(addr, pc);
+    }
+
+    public static long load32(byte[] f, long base, Memory m, long addr, int pc) {
+        long off = addr - base;
+        return fits(f, off, 4) ? load32(f, (int) off) : m.load32(addr, pc);
+    }
+
+    public static long load64(byte[] f, long base, Memory m, long addr, int pc) {
+        long off = addr - base;
+        return fits(f, off, 8) ? load64(f, (int) off) : m.load64(addr, pc);
+    }
+
+    public static void store8(byte[] f, long base, Memory m, long addr, long v, int pc) {
+        long off = addr - base;
+        if (fits(f, off, 1)) {
+            store8(f, (int) off, v);
+        } else {
+            m.store8(addr, v, pc);
+        }
+    }
+
+    public static void store16(byte[] f, long base, Memory m, long addr, long v, int pc) {
+        long off = addr - base;
+        if (fits(f, off, 2)) {
+            store16(f, (int) off, v);
+        } else {
+            m.store16(addr, v, pc);
+        }
+    }
+
+    public static void store32(byte[] f, long base, Memory m, long addr, long v, int pc) {
+        long off = addr - base;
+        if (fits(f, off, 4)) {
+            store32(f, (int) off, v);
+        } else {
+            m.store32(addr, v, pc);
+        }
+    }
+
+    public static void store64(byte[] f, long base, Memory m, long addr, long v, int pc) {
+        long off = addr - base;
+        if (fits(f, off, 8)) {
+            store64(f, (int) off, v);
+        } else {
+            m.store64(addr, v, pc);
+        }
     }
 }

@@ -33,6 +33,19 @@ public final class JitBackend implements Backend {
     public static final int HUGE_METHOD_LIMIT = 8000;
     /** First region size target; halved on retry if a method came out over the limit anyway. */
     static final int REGION_TARGET = 6000;
+    /** Smallest region target tried before giving up and falling back to the interpreter. */
+    static final int MIN_REGION_TARGET = 500;
+
+    private final int regionTarget;
+
+    public JitBackend() {
+        this(REGION_TARGET);
+    }
+
+    /** For tests: a small target forces the split (region) form on small programs. */
+    JitBackend(int regionTarget) {
+        this.regionTarget = regionTarget;
+    }
 
     @Override
     public String name() {
@@ -58,12 +71,15 @@ public final class JitBackend implements Backend {
         try {
             Cfg cfg = new Cfg(program.slots());
             failure = "no attempt";
-            for (int target = REGION_TARGET; target >= 1000; target /= 2) {
+            for (int target = regionTarget; ; target /= 2) {
                 Compiler compiler = new Compiler(cfg, helpers, target);
                 byte[] bytes = compiler.build();
                 Sizes sizes = Sizes.of(bytes);
                 if (sizes.maxMethod() > HUGE_METHOD_LIMIT) {
                     failure = "largest method " + sizes.maxMethod() + " bytes exceeds " + HUGE_METHOD_LIMIT;
+                    if (target / 2 < MIN_REGION_TARGET) {
+                        break;
+                    }
                     continue;
                 }
                 return define(cfg, compiler, bytes, sizes, helpers, options, System.nanoTime() - start);
@@ -92,6 +108,7 @@ public final class JitBackend implements Backend {
             throw new IllegalStateException("cannot instantiate the compiled class", t);
         }
         Map<String, Object> info = new LinkedHashMap<>();
+        info.put("engine", "jit");
         info.put("bytecodeBytes", sizes.total());
         info.put("methods", sizes.methods());
         info.put("maxMethodBytes", sizes.maxMethod());

@@ -49,7 +49,8 @@ final class JitExecutable implements Executable {
         } catch (StackOverflowError e) {
             return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "stack overflow in compiled code");
         } catch (RuntimeException e) {
-            return new Outcome.Trapped(TrapKind.HELPER_FAILED, -1, "helper failed: " + e);
+            // Only a helper can throw anything else; the generated code itself throws only Trap.
+            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "internal error in a helper: " + e);
         }
     }
 

@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * to {@link dev.bpfh.isa.Alu} except the operations whose JVM instruction is the rule itself (64-bit
  * add, sub, mul, and, or, xor, neg); conditions are the same bytecode {@link dev.bpfh.isa.Jumps}
  * consists of ({@code lcmp}, {@code Long.compareUnsigned}, ...). Every memory access is checked:
- * {@code [r10 + constant]} inside the frame is proven in bounds here and uses the frame's array
+ * {@code [r10 + constant]} inside the frame (also through a register that provably holds
+ * {@code r10 + constant} within the block) is proven in bounds here and uses the frame's array
  * directly; other loads and stores try the input region with one explicit range check
  * ({@link InputAccess}) and otherwise use {@link Memory}'s checked methods; atomics always do.
  */
@@ -60,6 +61,17 @@ final class MethodGen {
     private final Map<Integer, Label> budgetTraps = new TreeMap<>();
     private final Map<Integer, Label> depthTraps = new TreeMap<>();
     private final Map<Integer, Label> fallTraps = new TreeMap<>();
+    /**
+     * Within the current block, what each register is known to hold: {@link #FRAME_EXACT} is
+     * {@code r10 + frameOffset[r]} (from {@code mov rX, r10} and {@code add/sub rX, K}),
+     * {@link #FRAME_DERIVED} is r10 plus some run-time amount (only chooses which checked fast
+     * path to try). Reset at every block entry, so the facts only flow along straight-line code.
+     */
+    private final int[] pointerKind = new int[11];
+    private final long[] frameOffset = new long[11];
+    private static final int UNKNOWN = 0;
+    private static final int FRAME_EXACT = 1;
+    private static final int FRAME_DERIVED = 2;
 
     MethodGen(Compiler comp, Compiler.FnPlan plan, CodeBuilder c, int lo, int hi, boolean split) {
         this.comp = comp;
@@ -114,6 +126,11 @@ final class MethodGen {
         return base + 30;
     }
 
+    /** Address of the current frame's first byte: r10 - 512. */
+    private int frameBase() {
+        return base + 31;
+    }
+
     /** Upper estimate of a block's bytecode, for region packing (checked after the build). */
     static int estimate(Cfg cfg, Cfg.Block b) {
         int sum = BLOCK_ESTIMATE;
@@ -158,6 +175,7 @@ final class MethodGen {
                 .invokevirtual(CD_LINKAGE, "memory", MethodTypeDesc.of(CD_MEMORY)).astore(mem())
                 .invokevirtual(CD_LINKAGE, "state", MethodTypeDesc.of(CD_STATE)).astore(state());
         c.iload(0).invokestatic(CD_MEMORY, "frameTop", MethodTypeDesc.of(CD_long, CD_int)).lstore(reg(10));
+        c.lload(reg(10)).loadConstant((long) Memory.FRAME_SIZE).lsub().lstore(frameBase());
         c.aload(mem()).iload(0).loadConstant(Memory.STACK_REGION).iadd()
                 .invokevirtual(CD_MEMORY, "region", MethodTypeDesc.of(CD_BYTES, CD_int)).astore(frame());
         c.aload(mem()).loadConstant(Memory.INPUT_REGION)
@@ -185,13 +203,18 @@ final class MethodGen {
         Cfg.Block b = cfg.blocks.get(plan.fn().blocks()[local]);
         c.labelBinding(labels[local - lo]);
         c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
+        java.util.Arrays.fill(pointerKind, UNKNOWN);
+        pointerKind[10] = FRAME_EXACT;
+        frameOffset[10] = 0;
         for (int pc = b.start(); pc < b.end(); ) {
             long w = cfg.slots[pc];
             if (Insn.opcode(w) == LDDW) {
                 c.loadConstant(Insn.wideImm(w, cfg.slots[pc + 1])).lstore(reg(Insn.dst(w)));
+                pointerKind[Insn.dst(w)] = UNKNOWN;
                 pc += 2;
             } else {
                 insn(pc, w);
+                track(w);
                 pc++;
             }
         }
@@ -224,6 +247,50 @@ final class MethodGen {
             }
             case JMP, JMP32 -> jump(pc, op, dst, src, off, imm);
             default -> throw new IllegalStateException("unvalidated opcode 0x" + Integer.toHexString(op) + " at pc " + pc);
+        }
+    }
+
+    /** Updates {@link #pointerKind} after the instruction {@code w}: what it wrote and how. */
+    private void track(long w) {
+        int op = Insn.opcode(w);
+        int dst = Insn.dst(w);
+        int src = Insn.src(w);
+        switch (opClass(op)) {
+            case ALU64 -> {
+                int kind = UNKNOWN;
+                long offset = frameOffset[dst];
+                if (op == (ALU64 | MOV | SRC_X) && Insn.off(w) == 0) {
+                    kind = pointerKind[src];
+                    offset = frameOffset[src];
+                } else if (op == (ALU64 | ADD | SRC_K)) {
+                    kind = pointerKind[dst];
+                    offset += Insn.imm(w);
+                } else if (op == (ALU64 | SUB | SRC_K)) {
+                    kind = pointerKind[dst];
+                    offset -= Insn.imm(w);
+                } else if (op == (ALU64 | ADD | SRC_X)) {
+                    boolean a = pointerKind[dst] != UNKNOWN;
+                    boolean b = pointerKind[src] != UNKNOWN;
+                    kind = a != b ? FRAME_DERIVED : UNKNOWN;
+                } else if (op == (ALU64 | SUB | SRC_X)) {
+                    kind = pointerKind[dst] != UNKNOWN && pointerKind[src] == UNKNOWN ? FRAME_DERIVED : UNKNOWN;
+                }
+                pointerKind[dst] = kind;
+                frameOffset[dst] = offset;
+            }
+            case ALU, LDX -> pointerKind[dst] = UNKNOWN;
+            case STX -> {
+                int imm = Insn.imm(w);
+                if ((op & MODE_MASK) == MODE_ATOMIC && (imm & FETCH) != 0) {
+                    pointerKind[imm == ATOMIC_CMPXCHG ? 0 : src] = UNKNOWN;
+                }
+            }
+            case JMP -> {
+                if ((op & OP_MASK) == CALL) {
+                    java.util.Arrays.fill(pointerKind, 0, 6, UNKNOWN);
+                }
+            }
+            default -> {}
         }
     }
 
@@ -318,9 +385,15 @@ final class MethodGen {
 
     // ---- memory -------------------------------------------------------------------------------
 
-    /** Whether {@code [r10 + off]} of {@code size} bytes lies inside the current frame. */
-    private static boolean inFrame(int baseReg, int off, int size) {
-        return baseReg == 10 && off >= -Memory.FRAME_SIZE && off <= -size;
+    /** Whether {@code [baseReg + off]} of {@code size} bytes provably lies inside the current frame. */
+    private boolean inFrame(int baseReg, int off, int size) {
+        long at = frameOffset[baseReg] + off;
+        return pointerKind[baseReg] == FRAME_EXACT && at >= -Memory.FRAME_SIZE && at <= -size;
+    }
+
+    /** The frame array index of {@code [baseReg + off]} when {@link #inFrame} holds. */
+    private int frameIndex(int baseReg, int off) {
+        return (int) (Memory.FRAME_SIZE + frameOffset[baseReg] + off);
     }
 
     private void address(int baseReg, int off) {
@@ -334,8 +407,13 @@ final class MethodGen {
         int size = sizeBytes(op);
         String name = "load" + size * 8;
         if (inFrame(src, off, size)) {
-            c.aload(frame()).loadConstant(Memory.FRAME_SIZE + off)
+            c.aload(frame()).loadConstant(frameIndex(src, off))
                     .invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_long, CD_BYTES, CD_int));
+        } else if (pointerKind[src] != UNKNOWN) {
+            c.aload(frame()).lload(frameBase()).aload(mem());
+            address(src, off);
+            c.loadConstant(pc).invokestatic(CD_FRAME, name,
+                    MethodTypeDesc.of(CD_long, CD_BYTES, CD_long, CD_MEMORY, CD_long, CD_int));
         } else {
             c.aload(input()).aload(mem());
             address(src, off);
@@ -352,9 +430,15 @@ final class MethodGen {
         int size = sizeBytes(op);
         String name = "store" + size * 8;
         if (inFrame(dst, off, size)) {
-            c.aload(frame()).loadConstant(Memory.FRAME_SIZE + off);
+            c.aload(frame()).loadConstant(frameIndex(dst, off));
             value.run();
             c.invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long));
+        } else if (pointerKind[dst] != UNKNOWN) {
+            c.aload(frame()).lload(frameBase()).aload(mem());
+            address(dst, off);
+            value.run();
+            c.loadConstant(pc).invokestatic(CD_FRAME, name,
+                    MethodTypeDesc.of(CD_void, CD_BYTES, CD_long, CD_MEMORY, CD_long, CD_long, CD_int));
         } else {
             c.aload(input()).aload(mem());
             address(dst, off);

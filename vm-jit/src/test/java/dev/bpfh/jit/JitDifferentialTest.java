@@ -23,7 +23,19 @@ class JitDifferentialTest {
 
     @Test
     void jitAgreesWithTheInterpreterOnRandomPrograms() throws Exception {
-        SplittableRandom seeds = new SplittableRandom(0xb9f_d1ffL);
+        compare(Engines.JIT, 0xb9f_d1ffL, "direct");
+    }
+
+    /** The same with regions of a few blocks, so region exits, re-entry and the dispatch tree run. */
+    @Test
+    void splitFormAgreesWithTheInterpreterToo() throws Exception {
+        JitBackend tiny = new JitBackend(200);
+        compare(tiny, 0x5b1_17L, "split");
+    }
+
+    private static void compare(JitBackend backend, long rootSeed, String label) throws Exception {
+        SplittableRandom seeds = new SplittableRandom(rootSeed);
+        int split = 0;
         int returned = 0;
         Map<dev.bpfh.spi.TrapKind, Integer> traps = new EnumMap<>(dev.bpfh.spi.TrapKind.class);
         for (int i = 0; i < PROGRAMS; i++) {
@@ -36,10 +48,11 @@ class JitDifferentialTest {
             LoadOptions options = LoadOptions.DEFAULTS.withInstructionBudget(rnd.nextInt(4) == 0 ? rnd.nextInt(1, 200) : 100_000);
             Outcome expected;
             Outcome actual;
-            try (Executable interp = Engines.INTERP.load(p, options); Executable jit = Engines.JIT.load(p, options)) {
+            try (Executable interp = Engines.INTERP.load(p, options); Executable jit = backend.load(p, options)) {
                 expected = interp.run(memory.clone());
                 actual = jit.run(memory.clone());
                 assertTrue(!jit.info().containsKey("fallback"), "unexpected fallback");
+                split += ((Long) jit.info().get("splitFunctions")) > 0 ? 1 : 0;
             } catch (dev.bpfh.spi.LoadRejected e) {
                 fail("generator made an invalid program (seed " + seed + "): " + e.getMessage() + "\n" + listing(p));
                 return;
@@ -57,7 +70,8 @@ class JitDifferentialTest {
                 returned++;
             }
         }
-        System.out.printf("differential: %d programs agree (%d returned, traps %s)%n", PROGRAMS, returned, traps);
+        System.out.printf("differential (%s): %d programs agree (%d returned, traps %s, %d in split form)%n",
+                label, PROGRAMS, returned, traps, split);
         assertTrue(returned > PROGRAMS / 10, "too few programs ran to the end: " + returned);
     }
 

@@ -36,6 +36,13 @@ class JitTrapTest {
     }
 
     @Test
+    void copiedFramePointerIsCheckedAgainstTheFrame() {
+        assertTrap(TrapKind.OUT_OF_BOUNDS, 3, jit("mov %r1, %r10\nadd %r1, -4\nmov %r0, 0\nstxdw [%r1+0], %r0\nexit", new byte[0]));
+        assertTrap(TrapKind.OUT_OF_BOUNDS, 2, jit("mov %r1, %r10\nadd %r1, -600\nldxb %r0, [%r1+80]\nexit", new byte[0]));
+        assertEquals(7, Engines.r0(jit("mov %r1, %r10\nadd %r1, -600\nstb [%r1+89], 7\nldxb %r0, [%r10-511]\nexit", new byte[0])));
+    }
+
+    @Test
     void nullAndSmallIntegersAreNotPointers() {
         assertTrap(TrapKind.OUT_OF_BOUNDS, 1, jit("mov %r2, 16\nstxb [%r2+0], %r2\nexit", new byte[32]));
     }

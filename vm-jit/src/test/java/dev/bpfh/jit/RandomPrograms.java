@@ -42,6 +42,13 @@ final class RandomPrograms {
         // r6 = r1 + small: a derived input pointer
         out.add(Gen.of(Insn.encode(ALU64 | MOV | SRC_X, 6, 1, 0, 0)));
         out.add(Gen.of(Insn.encode(ALU64 | ADD | SRC_K, 6, 0, 0, rnd.nextInt(-2, 6))));
+        // r8 = r10 - small: a derived frame pointer (until something overwrites r8)
+        out.add(Gen.of(Insn.encode(ALU64 | MOV | SRC_X, 8, 10, 0, 0)));
+        out.add(Gen.of(Insn.encode(ALU64 | (rnd.nextBoolean() ? ADD : SUB) | SRC_K, 8, 0, 0, rnd.nextInt(-64, 64))));
+        // r7 = r10 - small - r2: a frame pointer moved by a run-time amount
+        out.add(Gen.of(Insn.encode(ALU64 | MOV | SRC_X, 7, 10, 0, 0)));
+        out.add(Gen.of(Insn.encode(ALU64 | ADD | SRC_K, 7, 0, 0, -rnd.nextInt(0, 100))));
+        out.add(Gen.of(Insn.encode(ALU64 | SUB | SRC_X, 7, 2, 0, 0)));
         int loopHead = -1;
         if (loop) {
             out.add(Gen.of(Insn.encode(ALU64 | MOV | SRC_K, 9, 0, 0, rnd.nextInt(1, 40))));
@@ -126,7 +133,9 @@ final class RandomPrograms {
 
     /** A base register and offset: mostly in the frame or the input, sometimes just outside. */
     private int[] baseAndOffset(int size) {
-        return switch (rnd.nextInt(8)) {
+        return switch (rnd.nextInt(10)) {
+            case 9 -> new int[] {7, rnd.nextInt(-420, 110)};
+            case 8 -> new int[] {8, rnd.nextInt(-460, 70)};
             case 0, 1, 2 -> new int[] {10, -rnd.nextInt(size, Memory_FRAME + 1)};
             case 3 -> new int[] {10, rnd.nextInt(-520, 4)};
             case 4, 5 -> new int[] {1, rnd.nextInt(0, Math.max(1, inputLength - size + 1))};
