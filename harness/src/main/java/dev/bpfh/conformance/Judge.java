@@ -11,8 +11,6 @@ import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.Outcome;
 import dev.bpfh.spi.TrapKind;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -139,41 +137,12 @@ final class Judge {
     }
 
     /**
-     * Engines that verify against the memory length offer {@code load(Program, LoadOptions, int
-     * memoryLength)} (the kernel: without it, a refusal that depends on the length shows up only at
-     * run time, as a trap instead of a rejection). The SPI has no such method, so it is found by
-     * reflection; every other backend gets the plain {@link Backend#load}.
+     * Loads with the test's memory length as a hint: engines that verify against the length (the
+     * kernel) then refuse length-dependent programs at load, as REJECTED, instead of at run time.
      */
     static Executable load(Backend backend, Program program, LoadOptions options, int memoryLength) throws LoadRejected {
-        Method sized = SIZED_LOAD.get(backend.getClass());
-        if (sized == null) {
-            return backend.load(program, options);
-        }
-        try {
-            return (Executable) sized.invoke(backend, program, options, memoryLength);
-        } catch (InvocationTargetException e) {
-            switch (e.getCause()) {
-                case LoadRejected r -> throw r;
-                case RuntimeException r -> throw r;
-                case Error err -> throw err;
-                default -> throw new IllegalStateException(e.getCause());
-            }
-        } catch (IllegalAccessException e) {
-            return backend.load(program, options);
-        }
+        return backend.load(program, options.withMemoryLengthHint(memoryLength));
     }
-
-    private static final ClassValue<Method> SIZED_LOAD = new ClassValue<>() {
-        @Override
-        protected Method computeValue(Class<?> type) {
-            try {
-                Method m = type.getMethod("load", Program.class, LoadOptions.class, int.class);
-                return Executable.class.isAssignableFrom(m.getReturnType()) ? m : null;
-            } catch (NoSuchMethodException e) {
-                return null;
-            }
-        }
-    };
 
     private record Verdict(Status status, String message) {}
 

@@ -103,13 +103,17 @@ public final class KernelExecutable implements Executable {
         return v;
     }
 
-    /** XDP first; on a packet-access refusal (or memory beyond one XDP frame) the map-value wrapping. */
+    /**
+     * XDP first; on a packet-access refusal (or memory beyond one XDP frame) the map-value wrapping.
+     * Zero bytes of memory always stay XDP: an ARRAY value has at least one byte, so the map-value
+     * wrapping would let the program read a byte that does not exist.
+     */
     private LoadedProgram loadFor(Bpf b, int len) throws Refusal {
-        if (preferred == Wrapping.XDP && len <= Wrapping.XDP_MAX_MEMORY) {
+        if (len == 0 || (preferred == Wrapping.XDP && len <= Wrapping.XDP_MAX_MEMORY)) {
             try {
                 return LoadedProgram.load(b, name, user, Wrapping.XDP, len);
             } catch (Refusal r) {
-                if (!r.isPacketAccess()) {
+                if (!r.isPacketAccess() || len == 0) {
                     throw r;
                 }
                 LoadedProgram m = LoadedProgram.load(b, name, user, Wrapping.MAP_VALUE, len);
