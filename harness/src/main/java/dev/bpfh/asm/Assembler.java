@@ -241,7 +241,7 @@ public final class Assembler {
                 }
                 cls = is32 ? ALU : ALU64;
                 code = c;
-                off = base.startsWith("s") ? 1 : 0; // sdiv, smod
+                off = base.equals("sdiv") || base.equals("smod") ? 1 : 0;
             }
         }
         count(mn, ops, 2);
