@@ -84,7 +84,9 @@ public final class JitBackend implements Backend {
                 }
                 return define(cfg, compiler, bytes, sizes, helpers, options, System.nanoTime() - start);
             }
-        } catch (IllegalArgumentException | IllegalStateException | LinkageError e) {
+        } catch (RuntimeException | LinkageError e) {
+            // Class-file limits (constant pool, code length) surface as IllegalArgumentException;
+            // anything else is a compiler bug, still recorded rather than hidden.
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
         } catch (ReflectiveOperationException e) {
             failure = e.toString();

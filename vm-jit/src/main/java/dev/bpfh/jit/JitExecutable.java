@@ -33,7 +33,8 @@ final class JitExecutable implements Executable {
     }
 
     @Override
-    public Outcome run(byte[] input) {
+    public Outcome run(byte[] memoryOrNull) {
+        byte[] input = memoryOrNull == null ? new byte[0] : memoryOrNull;
         CompiledProgram p = program;
         if (p == null) {
             throw new IllegalStateException("executable is closed");

@@ -129,4 +129,21 @@ class JitLargeProgramTest {
             System.out.println("1M-slot program: " + e.info());
         }
     }
+
+    @Test
+    void tooManyConstantsForOneClassFallBackToTheInterpreterAndSaySo() throws Exception {
+        // 40,000 distinct 64-bit constants need 80,000 constant-pool slots; a class has 65,535.
+        int n = 40_000;
+        long[] s = new long[2 * n + 1];
+        for (int i = 0; i < n; i++) {
+            long v = 0x1234_5678_0000_0000L + i;
+            s[2 * i] = Insn.encode(LDDW, 0, 0, 0, (int) v);
+            s[2 * i + 1] = Insn.encode(0, 0, 0, 0, (int) (v >>> 32));
+        }
+        s[2 * n] = EXIT;
+        try (Executable e = load(s)) {
+            assertTrue(e.info().containsKey("fallback"), e.info()::toString);
+            assertEquals(0x1234_5678_0000_0000L + n - 1, Engines.r0(e.run(new byte[0])));
+        }
+    }
 }

@@ -134,7 +134,7 @@ class JitSemanticsTest {
         assertEquals(Long.parseUnsignedLong(expectedHex, 16), r0(jit(text, new byte[0])), text);
     }
 
-    /** sub is written as raw slots: the assembler on branch asm (6ce7472) encodes sub with off = 1. */
+    /** sub as raw slots, independent of the assembler. */
     @Test
     void subtractsIn64And32Bits() {
         long mov3 = dev.bpfh.isa.Insn.encode(0xb7, 0, 0, 0, 3);

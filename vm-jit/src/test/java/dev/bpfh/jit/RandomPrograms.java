@@ -89,11 +89,11 @@ final class RandomPrograms {
             } else if (kind < 63) {
                 int size = SIZES[rnd.nextInt(4)];
                 boolean sx = size != SIZE_DW && rnd.nextBoolean();
-                int[] bo = baseAndOffset(Opcodes.sizeBytes(size));
+                int[] bo = baseAndOffset(sizeBytes(size));
                 out.add(Gen.of(Insn.encode(LDX | size | (sx ? MODE_MEMSX : MODE_MEM), dst, bo[0], bo[1], 0)));
             } else if (kind < 75) {
                 int size = SIZES[rnd.nextInt(4)];
-                int[] bo = baseAndOffset(Opcodes.sizeBytes(size));
+                int[] bo = baseAndOffset(sizeBytes(size));
                 out.add(Gen.of(rnd.nextBoolean()
                         ? Insn.encode(ST | size | MODE_MEM, bo[0], 0, bo[1], rnd.nextInt())
                         : Insn.encode(STX | size | MODE_MEM, bo[0], src, bo[1], 0)));
@@ -136,15 +136,13 @@ final class RandomPrograms {
         return switch (rnd.nextInt(10)) {
             case 9 -> new int[] {7, rnd.nextInt(-420, 110)};
             case 8 -> new int[] {8, rnd.nextInt(-460, 70)};
-            case 0, 1, 2 -> new int[] {10, -rnd.nextInt(size, Memory_FRAME + 1)};
+            case 0, 1, 2 -> new int[] {10, -rnd.nextInt(size, dev.bpfh.exec.Memory.FRAME_SIZE + 1)};
             case 3 -> new int[] {10, rnd.nextInt(-520, 4)};
             case 4, 5 -> new int[] {1, rnd.nextInt(0, Math.max(1, inputLength - size + 1))};
             case 6 -> new int[] {1, rnd.nextInt(-2, inputLength + 2)};
             default -> new int[] {6, rnd.nextInt(-3, inputLength + 1)};
         };
     }
-
-    private static final int Memory_FRAME = 512;
 
     private long alu(int dst, int src) {
         int code = ALU_CODES[rnd.nextInt(ALU_CODES.length)];
@@ -203,11 +201,5 @@ final class RandomPrograms {
             }
         }
         return new Program(name, slots);
-    }
-
-    private static final class Opcodes {
-        static int sizeBytes(int size) {
-            return dev.bpfh.isa.Opcodes.sizeBytes(size);
-        }
     }
 }
