@@ -255,7 +255,7 @@ public final class ConformanceRunner {
 
         long start = System.nanoTime();
         TestResult[] results = new TestResult[files.size() * backends.size()];
-        List<TestCase> tests = execute(options, files, backends, availability, results);
+        List<TestCase> tests = execute(options, files, backends, availability, manifest, results);
         List<TestResult> annotated = new ArrayList<>(results.length);
         for (int t = 0; t < tests.size(); t++) {
             TestCase test = tests.get(t);
@@ -284,8 +284,23 @@ public final class ConformanceRunner {
      * callers that schedule pairs themselves). Backend availability is the caller's business.
      */
     public static TestResult runOne(TestCase test, Backend backend, ExpectationManifest manifest, Options options) {
-        return Judge.judge(test, backend, options.cpu(), options.groups(), options.load())
+        return judgeUnlessListedSkipped(test, backend, manifest, options)
                 .withListing(manifest.lookup(backend.name(), test.id(), test.name()).orElse(null));
+    }
+
+    /**
+     * A pair the manifest lists as SKIPPED is not run: SKIPPED there means "this backend cannot or
+     * should not run this test" (the kernel verifier needs seconds to refuse an unbounded loop, a
+     * plugin lacks a feature), so running it would only cost time. Everything else is judged.
+     */
+    private static TestResult judgeUnlessListedSkipped(TestCase test, Backend backend, ExpectationManifest manifest,
+            Options options) {
+        var listed = manifest.lookup(backend.name(), test.id(), test.name());
+        if (listed.isPresent() && listed.get().status() == Status.SKIPPED && test.parseError() == null) {
+            return new TestResult(test.id(), backend.name(), Status.SKIPPED, "", "",
+                    "not run: the manifest lists it as SKIPPED", 0, null, "");
+        }
+        return Judge.judge(test, backend, options.cpu(), options.groups(), options.load());
     }
 
     private static Availability probe(Backend b) {
@@ -304,7 +319,7 @@ public final class ConformanceRunner {
      * verifier that can take seconds on one program.
      */
     private static List<TestCase> execute(Options options, List<Corpus.Entry> files, List<Backend> backends,
-            List<Availability> availability, TestResult[] results) {
+            List<Availability> availability, ExpectationManifest manifest, TestResult[] results) {
         int nb = backends.size();
         AtomicInteger done = new AtomicInteger();
         AtomicInteger failing = new AtomicInteger();
@@ -327,7 +342,7 @@ public final class ConformanceRunner {
                         if (tc.parseError() == null && !a.available()) {
                             r = new TestResult(tc.id(), backend.name(), Status.UNAVAILABLE, "", "", a.reason(), 0, null, "");
                         } else {
-                            r = Judge.judge(tc, backend, options.cpu(), options.groups(), options.load());
+                            r = judgeUnlessListedSkipped(tc, backend, manifest, options);
                         }
                         results[slot] = r;
                         if (r.status() == Status.FAIL || r.status() == Status.ERROR) {

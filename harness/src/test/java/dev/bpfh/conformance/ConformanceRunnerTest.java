@@ -259,6 +259,19 @@ class ConformanceRunnerTest {
         }
 
         @Test
+        void aPairListedAsSkippedIsNotRunAtAll() throws Exception {
+            test("slow", "-- result\n0x2a\n");
+            Path manifest = write("fake.expect", "slow SKIPPED the verifier needs seconds for this one\n");
+            // Were it run, the crash would make it an ERROR.
+            FakeBackend fake = new FakeBackend("fake").on("slow", new Crashes("must not be loaded"));
+            RunReport report = run(ConformanceRunner.Options.defaults().withManifests(List.of(manifest)), fake);
+            TestResult r = report.results().getFirst();
+            assertEquals(Status.SKIPPED, r.status());
+            assertTrue(r.asListed(), r.toString());
+            assertEquals(0, report.exitCode());
+        }
+
+        @Test
         void aFileNamedAfterABackendCoversOnlyThatBackend() throws Exception {
             test("refused", "-- result\n0x2a\n");
             Path manifest = write("kernel.expect", "refused REJECTED verifier\n");
