@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  *       ({@code Offset out of 16-bit range: LABEL}) instead of being truncated.</li>
  *   <li>An {@code lddw} immediate beyond 64 bits gives {@code Immediate out of 64-bit range: X}.</li>
  *   <li>{@code gotol} is accepted as an alias of {@code ja32}.</li>
+ *   <li>A hex IMM32 may also be written as the 64-bit sign extension of an int32
+ *       ({@code 0xffffffffffffff80} is -128), as the reference suite's own files do; anything else
+ *       above {@code 0xffffffff} is still out of range.</li>
  *   <li>Registers may also be written without the {@code %} ({@code r1}), as older bpf_conformance
  *       files and uBPF's tests do; {@code r50} is then {@code Invalid register: r50}.</li>
  *   <li>{@code .slot 0x<up to 16 hex digits>} emits one raw slot (the little-endian word), so the
@@ -408,6 +411,12 @@ public final class Assembler {
     private int imm32(String t) throws AssemblyException {
         BigInteger v = number(t, "Invalid immediate: " + t, false);
         boolean hex = t.contains("0x");
+        if (hex && !t.startsWith("-") && v.compareTo(SIGN_EXTENDED_INT32_MIN) >= 0 && v.compareTo(TWO_64) < 0) {
+            // A 64-bit hex pattern that is the sign extension of an int32, as the reference suite
+            // writes the operand of 64-bit compares (rfc9669_movsx: jne %r6, 0xffffffffffffff80):
+            // it is that int32, which the CPU sign-extends back to exactly this value.
+            return (int) v.longValue();
+        }
         long max = hex ? 0xffffffffL : Integer.MAX_VALUE;
         long min = hex ? 0 : Integer.MIN_VALUE;
         if (v.compareTo(BigInteger.valueOf(min)) < 0 || v.compareTo(BigInteger.valueOf(max)) > 0) {
@@ -415,6 +424,8 @@ public final class Assembler {
         }
         return (int) v.longValue();
     }
+
+    private static final BigInteger SIGN_EXTENDED_INT32_MIN = new BigInteger("ffffffff80000000", 16);
 
     /**
      * IMM64: hex of up to 64 bits (a leading {@code -} negates modulo 2^64, as C's stoull does),

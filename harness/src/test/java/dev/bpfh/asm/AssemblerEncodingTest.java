@@ -139,6 +139,13 @@ class AssemblerEncodingTest {
     }
 
     @Test
+    void aHexImmediateMayBeTheSignExtensionOfAnInt32() throws AssemblyException {
+        // rfc9669_movsx.data compares with jne %r6, 0xffffffffffffff80: the int32 -128.
+        assertEquals(encode(0x55, 6, 0, 1, -128), Assembler.assemble("t", "jne %r6, 0xffffffffffffff80, +1").slot(0));
+        assertEquals(encode(0xb7, 0, 0, 0, 0x80000001), Assembler.assemble("t", "mov %r0, 0xffffffff80000001").slot(0));
+    }
+
+    @Test
     void registersMayBeWrittenWithoutThePercentSignAsOlderCorporaDo() throws AssemblyException {
         String modern = "mov32 %r0, %r1\nldxb %r2, [%r1+2]\njeq %r2, %r0, +1\ncall %r2\nlock add [%r10-8], %r1\nexit";
         String older = "mov32 r0, r1\nldxb r2, [r1+2]\njeq r2, r0, +1\ncall r2\nlock add [r10-8], r1\nexit";

@@ -35,6 +35,8 @@ class AssemblerRulesTest {
                 ja +32768                    | Offset out of 16-bit range: +32768
                 mov32 %r0, 2147483648        | Immediate out of 32-bit range: 2147483648
                 mov32 %r0, 0x100000000       | Immediate out of 32-bit range: 0x100000000
+                mov32 %r0, 0x876543210       | Immediate out of 32-bit range: 0x876543210
+                mov %r0, 0xffffffff7fffffff  | Immediate out of 32-bit range: 0xffffffff7fffffff
                 mov32 %r0, 4294967295        | Immediate out of 32-bit range: 4294967295
                 mov %r0, -2147483649         | Immediate out of 32-bit range: -2147483649
                 mov %r0, -0x1                | Immediate out of 32-bit range: -0x1
