@@ -57,7 +57,9 @@
  * <p>An {@link dev.bpfh.conformance.ExpectationManifest} (format in its class comment) lists known
  * REJECTED and SKIPPED pairs; with the built-in corpus and no manifest given, the corpus's
  * {@code kernel.expect} is used. A pair whose status is exactly what the manifest lists is
- * expected; a listed pair that passes is noted "unexpected pass; remove from manifest".
+ * expected; a listed pair that passes is noted "unexpected pass; remove from manifest". A pair the
+ * manifest lists as SKIPPED is not run at all: SKIPPED there means "this backend cannot or should
+ * not run it" (the kernel verifier spends seconds refusing an unbounded loop).
  *
  * <h2>Output and exit code</h2>
  *
