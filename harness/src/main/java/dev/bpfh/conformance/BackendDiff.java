@@ -171,16 +171,7 @@ public final class BackendDiff {
         List<Backend> backends = ConformanceRunner.resolveBackends(options.backends(), options.pluginTimeout());
         List<String> notes = new ArrayList<>();
         if (options.backends().isEmpty()) {
-            List<Backend> available = new ArrayList<>();
-            for (Backend b : backends) {
-                Availability a = b.probe();
-                if (a.available()) {
-                    available.add(b);
-                } else {
-                    notes.add(b.name() + " not run: unavailable: " + a.reason());
-                }
-            }
-            backends = available;
+            backends = ConformanceRunner.availableOnly(backends, notes);
         }
         try {
             return run(options, backends, notes);

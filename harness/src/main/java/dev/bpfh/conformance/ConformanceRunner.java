@@ -205,22 +205,30 @@ public final class ConformanceRunner {
         List<Backend> backends = resolveBackends(options.backends(), options.pluginTimeout());
         List<String> notes = new ArrayList<>();
         if (options.backends().isEmpty()) {
-            List<Backend> available = new ArrayList<>();
-            for (Backend b : backends) {
-                Availability a = b.probe();
-                if (a.available()) {
-                    available.add(b);
-                } else {
-                    notes.add(b.name() + " not run: unavailable: " + a.reason());
-                }
-            }
-            backends = available;
+            backends = ConformanceRunner.availableOnly(backends, notes);
         }
         try {
             return run(options, backends, notes);
         } finally {
             backends.forEach(Backend::close);
         }
+    }
+
+    /**
+     * The backends whose probe says available; each left out adds a note with its reason. Used
+     * when the user named no backends: the default is every built-in backend that can run here.
+     */
+    static List<Backend> availableOnly(List<Backend> backends, List<String> notes) {
+        List<Backend> available = new ArrayList<>();
+        for (Backend b : backends) {
+            Availability a = b.probe();
+            if (a.available()) {
+                available.add(b);
+            } else {
+                notes.add(b.name() + " not run: unavailable: " + a.reason());
+            }
+        }
+        return available;
     }
 
     /** Runs {@code options} on the given backends (its own backend names are ignored). */
