@@ -90,8 +90,12 @@ class HostileInputTest {
 
     @Test
     void interpAndJitRefuseOrRunEveryHostileProgramAndAgreeOnThoseTheyRun() {
-        Backend interp = Backends.find("interp").orElseThrow();
-        Backend jit = Backends.find("jit").orElseThrow();
+        try (Backend interp = Backends.find("interp").orElseThrow(); Backend jit = Backends.find("jit").orElseThrow()) {
+            interpAndJitAgree(interp, jit);
+        }
+    }
+
+    private static void interpAndJitAgree(Backend interp, Backend jit) {
         List<Case> cases = cases(PROGRAMS);
         int[] ran = new int[1];
         assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
@@ -136,7 +140,12 @@ class HostileInputTest {
 
     @Test
     void theKernelRefusesOrRunsHostilePrograms() {
-        Backend kernel = Backends.find("kernel").orElseThrow();
+        try (Backend kernel = Backends.find("kernel").orElseThrow()) {
+            kernelRefusesOrRuns(kernel);
+        }
+    }
+
+    private static void kernelRefusesOrRuns(Backend kernel) {
         Availability availability = kernel.probe();
         if (!availability.available()) {
             if ("1".equals(System.getenv("BPFH_REQUIRE_KERNEL"))) {
