@@ -9,6 +9,7 @@ import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Backends;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,6 +131,32 @@ class CommandsTest {
         assertTrue(Files.exists(out.resolve("conformance.json")));
         assertTrue(Files.exists(out.resolve("TEST-bpfh-interp.xml")));
         assertTrue(r.out().contains("JSON results: " + out.resolve("conformance.json").toAbsolutePath()), r.out());
+    }
+
+    @Test
+    void malformedDataFilesAreOneLineErrorsNamingFileAndLineAndTheOtherTestsStillRun(@TempDir Path dir) throws Exception {
+        Path tests = Files.createDirectory(dir.resolve("tests"));
+        Files.writeString(tests.resolve("good.data"), "-- asm\nmov %r0, 1\nexit\n-- result\n0x1\n");
+        Files.writeString(tests.resolve("unknown.data"), "-- asm\nmov %r0, 1\nexit\n-- frobnicate\n-- result\n0x1\n");
+        Files.writeString(tests.resolve("badasm.data"), "-- asm\nmov %r0, 1\nbogus %r1\nexit\n-- result\n0x1\n");
+        Files.writeString(tests.resolve("badresult.data"), "-- asm\nmov %r0, 1\nexit\n-- result\nzz\n");
+        Files.writeString(tests.resolve("noresult.data"), "-- asm\nmov %r0, 1\nexit\n");
+        CliRun r = withEnv("", Map.of(), dir, "conformance", "--backends", "interp", tests.toString());
+        assertEquals(1, r.exit(), r.out());
+        String at = tests + java.io.File.separator;
+        // One line each, naming the file and, where the problem is on a line, that line (isa.md §5.1:
+        // bpf_conformance would silently skip the first and last of these).
+        List<String> lines = r.out().lines().toList();
+        for (String expected : List.of(
+                "unknown [interp] ERROR: " + at + "unknown.data:4: ",
+                "badasm [interp] ERROR: " + at + "badasm.data:3: ",
+                "badresult [interp] ERROR: " + at + "badresult.data:5: ",
+                "noresult [interp] ERROR: " + at + "noresult.data: ")) {
+            assertEquals(1, lines.stream().filter(l -> l.startsWith(expected)).count(), expected + " in\n" + r.out());
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.matches("good\\s+pass")), r.out());
+        assertTrue(r.out().contains("interp: 1 passed, 4 failed, 0 skipped"), r.out());
+        assertTrue(!r.out().contains("Exception") && !r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
     }
 
     @Test

@@ -120,7 +120,7 @@ public final class BackendDiff {
     public static Observation observe(Backend backend, Program program, byte[] memory, LoadOptions load) {
         String name = backend.name();
         try (Executable exe = Judge.load(backend, program, load, memory.length)) {
-            return switch (exe.run(memory.clone())) {
+            return switch (PluginBackend.runOrRefuse(exe, memory.clone())) {
                 case Outcome.Returned r -> new Observation.Returned(name, r.r0(), r.memory(), !isPlugin(name));
                 case Outcome.Trapped t -> new Observation.Trapped(name, t.kind(), t.pc(), t.message());
             };

@@ -5,6 +5,8 @@ import dev.bpfh.isa.Classifier;
 import dev.bpfh.isa.CpuVersion;
 import dev.bpfh.isa.Group;
 import dev.bpfh.isa.Program;
+import dev.bpfh.plugin.FailureLine;
+import dev.bpfh.plugin.PluginBackend;
 import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
@@ -45,7 +47,10 @@ final class Judge {
         }
     }
 
-    /** Any other text: bpf_conformance semantics, the failure message must equal it. */
+    /**
+     * Any other text: bpf_conformance semantics, the failure message must equal it: the refusal's or
+     * trap's message, or its whole line as {@code bpfh plugin} prints it ({@link FailureLine}).
+     */
     record Message(String text) implements Expectation {
         public String describe() {
             return "error \"" + text + "\"";
@@ -112,7 +117,8 @@ final class Judge {
         Observed observed;
         byte[] memory = data.memory();
         try (Executable exe = load(backend, data.program(), loadOptions, memory.length)) {
-            observed = new Loaded(exe.run(memory));
+            // A plugin refuses only when it runs: runOrRefuse throws that as the LoadRejected below.
+            observed = new Loaded(PluginBackend.runOrRefuse(exe, memory));
         } catch (LoadRejected r) {
             if (r.unsupported()) {
                 return result(test, name, Status.SKIPPED, expected.describe(), "", "unsupported: " + r.getMessage(),
@@ -173,9 +179,10 @@ final class Judge {
             };
             case Message(String text) -> switch (observed) {
                 case Refused(String why, String reason) -> why.equals(text) || reason.equals(text)
+                        || ("rejected: " + why).equals(text)
                         ? new Verdict(Status.PASS, "")
                         : new Verdict(Status.FAIL, "rejected with \"" + why + "\" but expected \"" + text + "\"");
-                case Loaded(Outcome.Trapped t) -> t.message().equals(text)
+                case Loaded(Outcome.Trapped t) -> t.message().equals(text) || FailureLine.of(t).equals(text)
                         ? new Verdict(Status.PASS, "")
                         : new Verdict(Status.FAIL, "failed with \"" + t.message() + "\" but expected \"" + text + "\"");
                 case Loaded(Outcome.Returned(long r0, byte[] ignored)) ->

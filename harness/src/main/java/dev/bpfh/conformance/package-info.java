@@ -51,8 +51,15 @@
  *   <tr><td>{@code -- error} any other text</td>
  *       <td>bpf_conformance semantics: the backend failed (load refused or trapped) and its one-line
  *       message equals the text exactly (meant for {@code plugin:} backends, whose failure message
- *       is the plugin's output)</td><td>FAIL</td></tr>
+ *       is the plugin's output); the whole line as {@code bpfh plugin} prints it
+ *       ({@code rejected: ...}, {@code trap KIND at pc N: ...}) matches too</td><td>FAIL</td></tr>
  * </table>
+ *
+ * <p>A {@code plugin:} backend learns of a refusal only when it runs the program. When the plugin
+ * prints {@code rejected: <reason> [at pc N]} (as {@code bpfh plugin} does), the run counts as a
+ * load refusal, exactly like an in-process {@code LoadRejected}, and {@code trap KIND at pc N: ...}
+ * counts as that trap; any other failure line is RUNTIME_ERROR with the line as its message (see
+ * {@link dev.bpfh.plugin.PluginBackend}).
  *
  * <p>An {@link dev.bpfh.conformance.ExpectationManifest} (format in its class comment) lists known
  * REJECTED and SKIPPED pairs; with the built-in corpus and no manifest given, the corpus's

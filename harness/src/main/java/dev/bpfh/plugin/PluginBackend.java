@@ -5,6 +5,7 @@ import dev.bpfh.spi.Availability;
 import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
+import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.Outcome;
 import dev.bpfh.spi.TrapKind;
 import java.io.IOException;
@@ -35,16 +36,34 @@ import java.util.concurrent.TimeUnit;
  *       digit parses or the value overflows 64 bits, the run is a {@link TrapKind#RUNTIME_ERROR}
  *       saying so.
  *   <li>Non-zero exit: the plugin's one-line message (stdout, else stderr; one trailing newline
- *       removed, cut at the first {@code \r}, trailing whitespace stripped, exactly as §5.2 step 7)
- *       becomes {@code Trapped(RUNTIME_ERROR, -1, message)}, so a test's {@code -- error} text can
- *       be compared with it exactly.
+ *       removed, cut at the first {@code \r}, trailing whitespace stripped, exactly as §5.2 step 7).
+ *       Two forms, the ones {@code bpfh plugin} prints ({@link FailureLine}), are understood:
+ *       <ul>
+ *         <li>{@code trap KIND at pc N: message} (KIND a {@link TrapKind} name) becomes
+ *             {@code Trapped(KIND, N, message)};
+ *         <li>{@code rejected: reason at pc N} (or {@code rejected: reason}) is a <em>refusal
+ *             found at run time</em>, see below.
+ *       </ul>
+ *       Any other message is opaque and becomes {@code Trapped(RUNTIME_ERROR, -1, message)}, so a
+ *       test's {@code -- error} text can be compared with it exactly (bpf_conformance semantics).
  *   <li>No answer within the timeout (default {@value #DEFAULT_TIMEOUT_SECONDS} s): the process is
  *       killed and the run is a {@code RUNTIME_ERROR} naming the timeout.
  * </ul>
  *
+ * <p><b>Refusals found at run time.</b> A plugin sees the program only when it runs, so
+ * {@link #load} never throws {@link dev.bpfh.spi.LoadRejected}, and the SPI's {@link Outcome} has
+ * no "refused" variant. The executables of this backend are {@link PluginExecutable}s with two
+ * entry points: {@link PluginExecutable#runOrRefuse} throws the refusal as the
+ * {@code LoadRejected} an in-process engine would have thrown at load (pc and reason parsed from
+ * the line, the plugin's output as its log), and the SPI's {@link Executable#run} reports it as
+ * {@code Trapped(RUNTIME_ERROR, -1, "rejected: ...")}, the plugin's own line. Runners that judge
+ * refusals (the conformance runner, the differential runner) call {@link #runOrRefuse(Executable,
+ * byte[])}, which is plain {@code run} for every other backend; so a plugin's {@code rejected:}
+ * passes a {@code -- error rejected} test, exactly like an in-process refusal.
+ *
  * <p>A plugin reports only r0, never the memory after the run: {@link Outcome.Returned#memory()} is
- * the input memory unchanged, and comparisons of memory skip plugin backends. Loading never fails
- * (the plugin only sees the program when it runs), and {@link LoadOptions} are not passed on.
+ * the input memory unchanged, and comparisons of memory skip plugin backends. {@link LoadOptions}
+ * are not passed on.
  */
 public final class PluginBackend implements Backend {
 
@@ -118,12 +137,44 @@ public final class PluginBackend implements Backend {
     }
 
     @Override
-    public Executable load(Program program, LoadOptions options) {
-        String programHex = PluginHex.format(program.toBytes()) + "\n";
-        return memory -> runProcess(programHex, memory);
+    public PluginExecutable load(Program program, LoadOptions options) {
+        return new PluginExecutable(PluginHex.format(program.toBytes()) + "\n");
     }
 
-    private Outcome runProcess(String programHex, byte[] memory) {
+    /**
+     * Runs {@code executable} on {@code memory}; when it is a {@link PluginExecutable}, a refusal the
+     * plugin reports at run time is thrown as the {@link LoadRejected} it stands for. For every other
+     * executable this is {@link Executable#run}.
+     */
+    public static Outcome runOrRefuse(Executable executable, byte[] memory) throws LoadRejected {
+        return executable instanceof PluginExecutable p ? p.runOrRefuse(memory) : executable.run(memory);
+    }
+
+    /** One program, run by starting the plugin process once per {@link #run}. */
+    public final class PluginExecutable implements Executable {
+        private final String programHex;
+
+        private PluginExecutable(String programHex) {
+            this.programHex = programHex;
+        }
+
+        /** The SPI view: a refusal is {@code Trapped(RUNTIME_ERROR, -1, "rejected: ...")}. */
+        @Override
+        public Outcome run(byte[] memory) {
+            try {
+                return runOrRefuse(memory);
+            } catch (LoadRejected r) {
+                return failure(FailureLine.of(r));
+            }
+        }
+
+        /** Like {@link #run}, but a plugin's {@code rejected: ...} line is thrown as a refusal. */
+        public Outcome runOrRefuse(byte[] memory) throws LoadRejected {
+            return runProcess(programHex, memory);
+        }
+    }
+
+    private Outcome runProcess(String programHex, byte[] memory) throws LoadRejected {
         List<String> argv = new ArrayList<>(command.size() + 1);
         argv.add(command.getFirst());
         if (memory.length > 0) {
@@ -153,7 +204,7 @@ public final class PluginBackend implements Backend {
             String stderr = err.join();
             int exit = process.exitValue();
             if (exit != 0) {
-                return failure(message(stdout, stderr));
+                return failed(message(stdout, stderr), stdout + stderr);
             }
             return parseR0(stdout, memory);
         } catch (InterruptedException e) {
@@ -165,6 +216,15 @@ public final class PluginBackend implements Backend {
                 process.destroyForcibly();
             }
         }
+    }
+
+    /** A non-zero exit: a trap or refusal in {@link FailureLine}'s words, else an opaque message. */
+    static Outcome failed(String line, String output) throws LoadRejected {
+        return switch (FailureLine.parse(line, output)) {
+            case FailureLine.Rejection(LoadRejected rejection) -> throw rejection;
+            case FailureLine.Trap(Outcome.Trapped trapped) -> trapped;
+            case FailureLine.Opaque(String message) -> failure(message);
+        };
     }
 
     private static CompletableFuture<String> drain(InputStream in) {

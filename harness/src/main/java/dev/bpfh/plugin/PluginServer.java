@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * <p>Output: r0 in lowercase hex without prefix and a newline on stdout, exit {@value #OK}. When
  * the program is refused or faults: one line on stdout, exit {@value #FAILED}, starting with
  * {@code rejected: } or {@code trap KIND at pc N: } (the words of our corpus's {@code -- error}
- * texts). Anything else (bad arguments, bad hex or ELF, an unavailable backend, a backend bug):
+ * texts; {@link FailureLine} writes them and {@link PluginBackend} reads them back). Anything else
+ * (bad arguments, bad hex or ELF, an unavailable backend, a backend bug):
  * one line on stdout starting with {@code error: } or {@code unavailable: }, exit {@value #BAD_INPUT}.
  * Messages go to stdout because the runner reads stdout first.
  */
@@ -191,7 +192,7 @@ public final class PluginServer {
             try (Executable executable = b.load(program, loadOptions)) {
                 outcome = executable.run(memory);
             } catch (LoadRejected e) {
-                stdout.println("rejected: " + oneLine(e.getMessage()));
+                stdout.println(FailureLine.of(e));
                 if (request.debug() && !e.log().isEmpty()) {
                     stderr.println(e.log());
                 }
@@ -206,7 +207,7 @@ public final class PluginServer {
                     yield OK;
                 }
                 case Outcome.Trapped t -> {
-                    stdout.println("trap " + t.kind() + " at pc " + t.pc() + ": " + oneLine(t.message()));
+                    stdout.println(FailureLine.of(t));
                     yield FAILED;
                 }
             };

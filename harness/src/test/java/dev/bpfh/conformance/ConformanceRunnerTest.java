@@ -430,6 +430,52 @@ class ConformanceRunnerTest {
             assertEquals(Status.PASS, r.get("refused").status(), r.get("refused").message());
             assertEquals(Status.FAIL, r.get("wrong_text").status());
         }
+
+        @Test
+        void bpfhPluginsRejectedAndTrapLinesAreJudgedLikeInProcessRefusalsAndTraps() throws Exception {
+            // Answers like `bpfh plugin`: mov r0, 7 is "refused", mov r0, 8 "traps" at pc 1.
+            Path plugin = write("like-bpfh.sh", """
+                    #!/bin/sh
+                    IFS= read -r program
+                    case "$program" in
+                      "b7  00  00  00  07  "*) echo 'rejected: seven is unlucky at pc 0'; exit 1 ;;
+                      "b7  00  00  00  08  "*) echo 'trap OUT_OF_BOUNDS at pc 1: eight'; exit 1 ;;
+                    esac
+                    echo 2a
+                    """);
+            plugin.toFile().setExecutable(true);
+            Path tests = dir.resolve("t");
+            write("t/refused.data", "-- asm\nmov %r0, 7\nexit\n-- error\nrejected\n");
+            write("t/refused_empty_error.data", "-- asm\nmov %r0, 7\nexit\n-- error\n\n");
+            write("t/refused_line.data", "-- asm\nmov %r0, 7\nexit\n-- error\nrejected: seven is unlucky at pc 0\n");
+            write("t/refused_result.data", "-- asm\nmov %r0, 7\nexit\n-- result\n0x7\n");
+            write("t/refused_not_trap.data", "-- asm\nmov %r0, 7\nexit\n-- error\ntrap OUT_OF_BOUNDS\n");
+            write("t/trap.data", "-- asm\nmov %r0, 8\nexit\n-- error\ntrap OUT_OF_BOUNDS at pc 1\n");
+            write("t/trap_other_pc.data", "-- asm\nmov %r0, 8\nexit\n-- error\ntrap OUT_OF_BOUNDS at pc 0\n");
+            write("t/trap_line.data", "-- asm\nmov %r0, 8\nexit\n-- error\ntrap OUT_OF_BOUNDS at pc 1: eight\n");
+            write("t/trap_message.data", "-- asm\nmov %r0, 8\nexit\n-- error\neight\n");
+            write("t/ran_not_refused.data", "-- asm\nmov %r0, 9\nexit\n-- error\nrejected\n");
+            String name = "plugin:" + plugin;
+            Map<String, TestResult> r = byTest(ConformanceRunner.run(ConformanceRunner.Options.defaults()
+                    .withPaths(List.of(tests)).withBackends(List.of(name)).withThreads(2)), name);
+            for (String pass : List.of("refused", "refused_empty_error", "refused_line", "trap", "trap_line", "trap_message")) {
+                assertEquals(Status.PASS, r.get(pass).status(), pass + ": " + r.get(pass).message());
+            }
+            assertEquals(Status.REJECTED, r.get("refused_result").status());
+            assertEquals("rejected: seven is unlucky at pc 0", r.get("refused_result").actual());
+            assertEquals(Status.REJECTED, r.get("refused_not_trap").status());
+            assertEquals(Status.FAIL, r.get("trap_other_pc").status());
+            assertEquals(Status.FAIL, r.get("ran_not_refused").status());
+        }
+
+        @Test
+        void theDifferentialRunnerShowsAPluginRefusalAsNotRun() throws Exception {
+            Path plugin = write("refuses.sh", "#!/bin/sh\ncat >/dev/null\necho 'rejected: no at pc 0'\nexit 1\n");
+            plugin.toFile().setExecutable(true);
+            BackendDiff.Observation o = BackendDiff.observe(new dev.bpfh.plugin.PluginBackend(plugin.toString()),
+                    dev.bpfh.isa.Program.of("p", 0xb7, 0x95), new byte[0], ConformanceRunner.DEFAULT_LOAD);
+            assertEquals(new BackendDiff.Observation.NotRun("plugin:" + plugin, "rejected: no at pc 0"), o);
+        }
     }
 
     @Nested

@@ -3,10 +3,12 @@ package dev.bpfh.plugin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpfh.isa.Program;
 import dev.bpfh.spi.LoadOptions;
+import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.Outcome;
 import dev.bpfh.spi.TrapKind;
 import java.io.IOException;
@@ -89,7 +91,7 @@ class PluginBackendTest {
     }
 
     @Test
-    void nonZeroExitIsARuntimeErrorWithTheOneLineMessageFromStdout() throws Exception {
+    void nonZeroExitWithAnotherMessageIsARuntimeErrorWithTheOneLineMessageFromStdout() throws Exception {
         Path p = script("fails", "echo 'Failed to load code: bad jump'; echo 'ignored' >&2; exit 1");
         Outcome.Trapped t = assertInstanceOf(Outcome.Trapped.class, run(new PluginBackend(p.toString()), new byte[0]));
         assertEquals(TrapKind.RUNTIME_ERROR, t.kind());
@@ -131,5 +133,40 @@ class PluginBackendTest {
     void aCommandThatCannotStartIsARuntimeErrorNotAnException() throws Exception {
         Outcome o = run(new PluginBackend(dir.resolve("missing").toString()), new byte[0]);
         assertTrue(assertInstanceOf(Outcome.Trapped.class, o).message().startsWith("plugin failed to execute"));
+    }
+
+    @Test
+    void aTrapLineOfBpfhPluginIsThatTrapWithItsPc() throws Exception {
+        Path p = script("traps", "cat >/dev/null; echo 'trap OUT_OF_BOUNDS at pc 1: load of 4 bytes at 0x0'; exit 1");
+        assertEquals(new Outcome.Trapped(TrapKind.OUT_OF_BOUNDS, 1, "load of 4 bytes at 0x0"),
+                run(new PluginBackend(p.toString()), new byte[0]));
+    }
+
+    @Test
+    void aRejectedLineIsARefusalForRunOrRefuseAndTheLineAsRuntimeErrorForRun() throws Exception {
+        Path p = script("rejects", "cat >/dev/null; echo 'rejected: unknown opcode 0x00 at pc 1'; exit 1");
+        PluginBackend backend = new PluginBackend(p.toString());
+        try (var exe = backend.load(PROGRAM, LoadOptions.DEFAULTS)) {
+            LoadRejected r = assertThrows(LoadRejected.class, () -> PluginBackend.runOrRefuse(exe, new byte[0]));
+            assertEquals(1, r.pc());
+            assertEquals("unknown opcode 0x00", r.reason());
+            assertEquals("rejected: unknown opcode 0x00 at pc 1\n", r.log());
+            assertEquals(new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "rejected: unknown opcode 0x00 at pc 1"),
+                    exe.run(new byte[0]));
+        }
+    }
+
+    @Test
+    void theRecognisedFormsCountOnlyOnANonZeroExit() throws Exception {
+        Path p = script("lies", "cat >/dev/null; echo 'rejected: at pc 0'");
+        // Exit 0: stdout is r0 read like stoull; 'r' is not a hex digit.
+        Outcome.Trapped t = assertInstanceOf(Outcome.Trapped.class, run(new PluginBackend(p.toString()), new byte[0]));
+        assertTrue(t.message().startsWith("plugin return value could not be parsed"), t.message());
+    }
+
+    @Test
+    void runOrRefuseIsPlainRunForOtherExecutables() throws Exception {
+        Outcome fixed = new Outcome.Returned(5, new byte[0]);
+        assertEquals(fixed, PluginBackend.runOrRefuse(memory -> fixed, new byte[0]));
     }
 }
