@@ -78,8 +78,8 @@ final class CompareCommand implements Callable<Integer> {
             long unconfirmed = rows.stream().filter(r -> r.verdict() == Comparison.Verdict.UNCONFIRMED).count();
             if (unconfirmed > 0) {
                 main.out.println(unconfirmed + " figure(s) UNCONFIRMED: their interval lies beyond " + threshold
-                        + ", but " + (Comparison.independentSamples(baseSummary) ? "NEW" : "BASE")
-                        + " has a single fork, whose correlated iterations cannot show run-to-run noise; "
+                        + ", but " + singleFork(baseSummary, newSummary)
+                        + " a single fork, whose correlated iterations cannot show run-to-run noise; "
                         + "not counted as regressions. Compare runs with at least 2 forks (bench without --quick).");
             }
             main.out.println((regressions == 0 ? "No regression" : regressions + " regression(s)")
@@ -88,5 +88,11 @@ final class CompareCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw UserError.usage(Main.oneLine(e.getMessage()));
         }
+    }
+
+    private static String singleFork(Summary base, Summary next) {
+        boolean b = !Comparison.independentSamples(base);
+        boolean n = !Comparison.independentSamples(next);
+        return b && n ? "BASE and NEW have" : b ? "BASE has" : "NEW has";
     }
 }
