@@ -91,6 +91,7 @@ public final class Charts {
         CategoryChart c = chart("eBPF instructions per second, millions (log scale; interp goal: "
                 + (int) Derived.INTERP_GOAL_M_INSN_PER_S + " on loop-heavy workloads)", "workload", "M insn/s");
         c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setLegendPosition(LegendPosition.OutsideE); // the tallest bars are often the first ones
         List<Derived.Throughput> all = Derived.throughput(s);
         List<String> programs = all.stream().map(Derived.Throughput::program).distinct().toList();
         for (String backend : s.backends()) {

@@ -17,7 +17,7 @@ public final class HtmlReport {
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bpfh benchmark</title>\n")
                 .append("<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}")
                 .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px}")
-                .append("td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f2f2f2}")
+                .append("td{white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f2f2f2}")
                 .append("img{max-width:100%;border:1px solid #eee;margin:1em 0}li.met{color:#060}li.miss{color:#a00}</style></head><body>\n")
                 .append("<h1>bpfh benchmark</h1>\n<p>Times are JMH AverageTime means in ns per program run; ")
                 .append("for the kernel the in-kernel time from <code>BPF_PROG_TEST_RUN</code>'s <code>duration</code> ")
@@ -79,7 +79,9 @@ public final class HtmlReport {
         for (List<String> row : rows.subList(1, rows.size())) {
             t.append("<tr>");
             for (int i = 0; i < row.size(); i++) {
-                t.append(i >= 2 ? "<td class=\"n\">" : "<td>").append(esc(row.get(i))).append("</td>");
+                String cell = row.get(i);
+                boolean numeric = i >= 2 || i == 1 && !cell.isEmpty() && Character.isDigit(cell.charAt(0));
+                t.append(numeric ? "<td class=\"n\">" : "<td>").append(esc(cell)).append("</td>");
             }
             t.append("</tr>\n");
         }
