@@ -6,6 +6,7 @@ import dev.bpfh.reports.Reports;
 import dev.bpfh.reports.Summary;
 import dev.bpfh.reports.SummaryJson;
 import dev.bpfh.reports.Tables;
+import dev.bpfh.reports.WorkloadFacts;
 import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Backends;
 import java.io.IOException;
@@ -66,7 +67,8 @@ public final class BenchRunner {
         Files.createDirectories(dir);
 
         out.println("Checking " + workloads.size() + " workloads on " + String.join(", ", backends) + " ...");
-        failures.addAll(precheck(workloads, backends));
+        List<WorkloadFacts> facts = new ArrayList<>();
+        failures.addAll(precheck(workloads, backends, facts));
         failures.forEach(f -> out.println("  FAILED " + f));
 
         Path jmhJson = dir.resolve(Reports.JMH_JSON);
@@ -80,7 +82,7 @@ public final class BenchRunner {
                         + " s measurement");
         env.put("kernel repeat", Integer.toString(Defaults.KERNEL_REPEAT));
         Summary summary = JmhSummaries.from(JmhJson.read(jmhJson), env);
-        summary = summary.withFailures(missing(summary, workloads, backends, failures));
+        summary = summary.withFailures(missing(summary, workloads, backends, failures)).withFacts(facts);
         SummaryJson.write(summary, dir.resolve(Reports.SUMMARY_JSON));
         Path html = Reports.render(summary, dir);
 
@@ -88,6 +90,13 @@ public final class BenchRunner {
         out.print(Tables.format(Tables.runRows(summary)));
         out.println();
         out.print(Tables.format(Tables.extraRows(summary)));
+        if (!facts.isEmpty()) {
+            out.println();
+            out.print(Tables.format(Tables.factsRows(summary)));
+        }
+        out.println();
+        out.print(Tables.format(Tables.ratioRows(summary)));
+        Tables.goalLines(summary).forEach(out::println);
         summary.failures().forEach(f -> out.println("FAILED " + f));
         out.println();
         out.println("Wrote " + dir.resolve(Reports.JMH_JSON) + ", " + Reports.SUMMARY_JSON + ", charts and " + html);
@@ -145,16 +154,34 @@ public final class BenchRunner {
         return ok;
     }
 
-    /** Loads and runs every workload once on every backend, in this JVM; returns the failures. */
-    static List<String> precheck(List<String> workloads, List<String> backends) {
+    /**
+     * Loads and runs every workload once on every backend, in this JVM; returns the failures and adds
+     * each workload's untimed {@link WorkloadFacts} (executed instructions, JIT and kernel output) to
+     * {@code facts}.
+     */
+    static List<String> precheck(List<String> workloads, List<String> backends, List<WorkloadFacts> facts) {
         List<String> failures = new ArrayList<>();
         for (String w : workloads) {
+            WorkloadFacts.Jit jit = null;
+            WorkloadFacts.Kernel kernel = null;
             for (String b : backends) {
                 try (Prepared p = Prepared.of(w, b)) {
-                    // Prepared.of has checked r0
+                    // Prepared.of has run it once and checked r0, so info() describes a program that ran
+                    switch (b) {
+                        case "jit" -> jit = Facts.jit(p.executable.info());
+                        case "kernel" -> kernel = Facts.kernel(p.executable.info());
+                        default -> { }
+                    }
                 } catch (IOException | RuntimeException e) {
                     failures.add(e.getMessage());
                 }
+            }
+            try {
+                Workload workload = Workloads.load(w);
+                facts.add(new WorkloadFacts(Workloads.displayName(w), Facts.programInsns(workload.program()),
+                        Facts.executedInstructions(workload), jit, kernel));
+            } catch (IOException e) {
+                // already reported as a failure by Prepared.of above
             }
         }
         return failures;

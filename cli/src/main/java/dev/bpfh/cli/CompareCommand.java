@@ -75,11 +75,24 @@ final class CompareCommand implements Callable<Integer> {
             Files.createDirectories(dir);
             Charts.save(Charts.comparison(rows, t), dir, "compare", new ArrayList<>());
             long regressions = rows.stream().filter(r -> r.verdict() == Comparison.Verdict.REGRESSION).count();
+            long unconfirmed = rows.stream().filter(r -> r.verdict() == Comparison.Verdict.UNCONFIRMED).count();
+            if (unconfirmed > 0) {
+                main.out.println(unconfirmed + " figure(s) UNCONFIRMED: their interval lies beyond " + threshold
+                        + ", but " + singleFork(baseSummary, newSummary)
+                        + " a single fork, whose correlated iterations cannot show run-to-run noise; "
+                        + "not counted as regressions. Compare runs with at least 2 forks (bench without --quick).");
+            }
             main.out.println((regressions == 0 ? "No regression" : regressions + " regression(s)")
                     + " beyond " + threshold + " (95% bootstrap CI); chart: " + dir.resolve("compare.png"));
             return regressions == 0 ? Main.EXIT_OK : Main.EXIT_FAILED;
         } catch (IOException e) {
             throw UserError.usage(Main.oneLine(e.getMessage()));
         }
+    }
+
+    private static String singleFork(Summary base, Summary next) {
+        boolean b = !Comparison.independentSamples(base);
+        boolean n = !Comparison.independentSamples(next);
+        return b && n ? "BASE and NEW have" : b ? "BASE has" : "NEW has";
     }
 }

@@ -49,6 +49,13 @@ final class ReportCommand implements Callable<Integer> {
             }
             Path html = Reports.render(s, dir);
             main.out.print(Tables.format(Tables.runRows(s)));
+            if (!s.facts().isEmpty()) {
+                main.out.println();
+                main.out.print(Tables.format(Tables.factsRows(s)));
+            }
+            main.out.println();
+            main.out.print(Tables.format(Tables.ratioRows(s)));
+            Tables.goalLines(s).forEach(main.out::println);
             s.failures().forEach(f -> main.out.println("FAILED " + f));
             main.out.println("Wrote charts and " + html);
         } catch (IOException e) {

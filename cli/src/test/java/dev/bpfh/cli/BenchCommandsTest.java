@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bpfh.reports.BenchRun;
 import dev.bpfh.reports.Summary;
 import dev.bpfh.reports.SummaryJson;
+import dev.bpfh.reports.WorkloadFacts;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -87,6 +88,35 @@ class BenchCommandsTest {
         benchDir(dir, "base", 1.0);
         benchDir(dir, "new", 1.03);
         assertEquals(0, bpfh(dir, "compare", "base", "new", "--threshold", "5%").exit());
+    }
+
+    @Test
+    void singleForkRunsTwiceAsSlowAreUnconfirmedAndPass(@TempDir Path dir) throws IOException {
+        for (String name : List.of("base", "new")) {
+            double factor = name.equals("base") ? 1.0 : 2.0;
+            Path d = Files.createDirectories(dir.resolve(name));
+            SummaryJson.write(new Summary(Map.of("forks", "1"), List.of(run("sum", "jit", 100 * factor)), List.of(),
+                    List.of(), List.of()), d.resolve("summary.json"));
+        }
+        Run r = bpfh(dir, "compare", "base", "new");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("UNCONFIRMED") && r.out().contains("No regression"), r.out());
+        assertTrue(r.out().contains("single fork"), r.out());
+    }
+
+    @Test
+    void reportPrintsFactsRatiosAndGoals(@TempDir Path dir) throws IOException {
+        Path run = Files.createDirectories(dir.resolve("run"));
+        SummaryJson.write(new Summary(Map.of(), List.of(run("sum", "interp", 6147), run("sum", "jit", 1000),
+                run("sum", "kernel", 800)), List.of(), List.of(), List.of(), List.of(),
+                List.of(new WorkloadFacts("sum", 9, 6147, new WorkloadFacts.Jit(161, 3, 141, ""),
+                        new WorkloadFacts.Kernel(150, 28, 6168, "xdp")))), run.resolve("summary.json"));
+        Run r = bpfh(dir, "report", "run");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("M insn/s") && r.out().contains("1,000"), r.out()); // 6147 insns in 6147 ns
+        assertTrue(r.out().contains("6168"), "kernel verified instructions: " + r.out());
+        assertTrue(r.out().contains("geomean jit/kernel 1.25") && r.out().contains("MET"), r.out());
+        assertTrue(Files.readString(run.resolve("index.html")).contains("Engine facts"));
     }
 
     @Test

@@ -33,6 +33,9 @@ public final class Charts {
         if (speedup != null) {
             save(speedup, dir, "speedup", written);
         }
+        if (!Derived.throughput(s).isEmpty()) {
+            save(throughput(s), dir, "throughput", written);
+        }
         if (!s.latencies().isEmpty()) {
             save(latency(s), dir, "latency", written);
         }
@@ -77,6 +80,25 @@ public final class Charts {
                 BenchRun other = s.run(p, backend);
                 values.add(interp == null || other == null || !(other.nsPerRun() > 0) ? null
                         : bar(interp.nsPerRun() / other.nsPerRun()));
+            }
+            c.addSeries(backend, programs, values);
+        }
+        return fitLogAxis(c);
+    }
+
+    /** Million eBPF instructions per second per workload × backend ({@link Derived#throughput}). */
+    static CategoryChart throughput(Summary s) {
+        CategoryChart c = chart("eBPF instructions per second, millions (log scale; interp goal: "
+                + (int) Derived.INTERP_GOAL_M_INSN_PER_S + " on loop-heavy workloads)", "workload", "M insn/s");
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setLegendPosition(LegendPosition.OutsideE); // the tallest bars are often the first ones
+        List<Derived.Throughput> all = Derived.throughput(s);
+        List<String> programs = all.stream().map(Derived.Throughput::program).distinct().toList();
+        for (String backend : s.backends()) {
+            List<Double> values = new ArrayList<>();  // null: no bar (XChart skips it; NaN breaks a log axis)
+            for (String p : programs) {
+                values.add(all.stream().filter(t -> t.program().equals(p) && t.backend().equals(backend))
+                        .map(t -> bar(t.mInsnPerSec())).filter(v -> v != null).findFirst().orElse(null));
             }
             c.addSeries(backend, programs, values);
         }

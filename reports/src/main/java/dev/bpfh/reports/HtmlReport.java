@@ -17,8 +17,8 @@ public final class HtmlReport {
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bpfh benchmark</title>\n")
                 .append("<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}")
                 .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px}")
-                .append("td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f2f2f2}")
-                .append("img{max-width:100%;border:1px solid #eee;margin:1em 0}</style></head><body>\n")
+                .append("td{white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f2f2f2}")
+                .append("img{max-width:100%;border:1px solid #eee;margin:1em 0}li.met{color:#060}li.miss{color:#a00}</style></head><body>\n")
                 .append("<h1>bpfh benchmark</h1>\n<p>Times are JMH AverageTime means in ns per program run; ")
                 .append("for the kernel the in-kernel time from <code>BPF_PROG_TEST_RUN</code>'s <code>duration</code> ")
                 .append("over a large repeat, with the Java round trip listed separately. ± is JMH's 99.9 % interval.</p>\n");
@@ -32,7 +32,27 @@ public final class HtmlReport {
             s.failures().forEach(f -> h.append("<li>").append(esc(f)).append("</li>"));
             h.append("</ul>\n");
         }
-        h.append("<h2>Time per run</h2>\n").append(table(Tables.runRows(s)));
+        h.append("<h2>Time per run</h2>\n<p>M insn/s is the eBPF instructions one run executes (counted once by ")
+                .append("the interpreter, outside the timed region) divided by the time per run.</p>\n")
+                .append(table(Tables.runRows(s)));
+        if (Tables.ratioRows(s).size() > 2) {
+            h.append("<h2>Ratios and goals</h2>\n<p>jit/kernel: jit time over the kernel's in-kernel time (below 1: ")
+                    .append("the JIT is faster); interp/jit: the JIT's speedup over the interpreter. Geometric means ")
+                    .append("weigh every workload the same; the interpreter's is over loop-heavy workloads (executing ")
+                    .append("at least ").append(String.format(java.util.Locale.ROOT, "%.0f", Derived.LOOP_HEAVY_FACTOR))
+                    .append("&times; their size).</p>\n<ul>");
+            for (String g : Tables.goalLines(s)) {
+                String cls = g.endsWith("NOT MET") ? "miss" : g.endsWith("MET") ? "met" : "";
+                h.append("<li class=\"").append(cls).append("\">").append(esc(g)).append("</li>");
+            }
+            h.append("</ul>\n").append(table(Tables.ratioRows(s)));
+        }
+        if (!s.facts().isEmpty()) {
+            h.append("<h2>Engine facts</h2>\n<p>insns: the program's size; executed: instructions one run executes; ")
+                    .append("loop &times;: executed / size. The JIT's generated JVM bytecode (HotSpot compiles only ")
+                    .append("methods under 8000 bytes); the kernel's JIT image and its translated and verified ")
+                    .append("instruction counts (wrapper included).</p>\n").append(table(Tables.factsRows(s)));
+        }
         if (Tables.extraRows(s).size() > 1) {
             h.append("<h2>Round trips, load times, latency</h2>\n").append(table(Tables.extraRows(s)));
         }
@@ -59,7 +79,9 @@ public final class HtmlReport {
         for (List<String> row : rows.subList(1, rows.size())) {
             t.append("<tr>");
             for (int i = 0; i < row.size(); i++) {
-                t.append(i >= 2 ? "<td class=\"n\">" : "<td>").append(esc(row.get(i))).append("</td>");
+                String cell = row.get(i);
+                boolean numeric = i >= 2 || i == 1 && !cell.isEmpty() && Character.isDigit(cell.charAt(0));
+                t.append(numeric ? "<td class=\"n\">" : "<td>").append(esc(cell)).append("</td>");
             }
             t.append("</tr>\n");
         }

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param latencies SampleTime percentiles per workload and backend
  * @param failures one line per workload × backend that produced no figure (wrong result, load
  *     rejected, backend unavailable), so a missing bar is never silent
+ * @param facts per workload: executed instructions and what each engine generated (not timed);
+ *     the base of {@link Derived}'s instruction throughput and of the "engine facts" table
  */
 public record Summary(
         Map<String, String> environment,
@@ -24,11 +26,17 @@ public record Summary(
         List<BenchRun> roundTrips,
         List<BenchRun> loads,
         List<Latency> latencies,
-        List<String> failures) {
+        List<String> failures,
+        List<WorkloadFacts> facts) {
 
     public Summary(Map<String, String> environment, List<BenchRun> runs, List<BenchRun> roundTrips,
             List<BenchRun> loads, List<Latency> latencies) {
-        this(environment, runs, roundTrips, loads, latencies, List.of());
+        this(environment, runs, roundTrips, loads, latencies, List.of(), List.of());
+    }
+
+    public Summary(Map<String, String> environment, List<BenchRun> runs, List<BenchRun> roundTrips,
+            List<BenchRun> loads, List<Latency> latencies, List<String> failures) {
+        this(environment, runs, roundTrips, loads, latencies, failures, List.of());
     }
 
     public Summary {
@@ -38,18 +46,33 @@ public record Summary(
         loads = loads == null ? List.of() : List.copyOf(loads);
         latencies = latencies == null ? List.of() : List.copyOf(latencies);
         failures = failures == null ? List.of() : List.copyOf(failures);
+        facts = facts == null ? List.of() : List.copyOf(facts);
     }
 
     public Summary withFailures(List<String> more) {
         List<String> all = new java.util.ArrayList<>(failures);
         all.addAll(more);
-        return new Summary(environment, runs, roundTrips, loads, latencies, all);
+        return new Summary(environment, runs, roundTrips, loads, latencies, all, facts);
     }
 
     public Summary withEnvironment(Map<String, String> more) {
         Map<String, String> all = new java.util.LinkedHashMap<>(environment);
         all.putAll(more);
-        return new Summary(all, runs, roundTrips, loads, latencies, failures);
+        return new Summary(all, runs, roundTrips, loads, latencies, failures, facts);
+    }
+
+    public Summary withFacts(List<WorkloadFacts> workloadFacts) {
+        return new Summary(environment, runs, roundTrips, loads, latencies, failures, workloadFacts);
+    }
+
+    /** The facts of {@code program}, or null. */
+    public WorkloadFacts facts(String program) {
+        for (WorkloadFacts f : facts) {
+            if (f.program().equals(program)) {
+                return f;
+            }
+        }
+        return null;
     }
 
     /** Workload names in first-seen order. */

@@ -16,8 +16,15 @@ import java.util.Map;
 /**
  * {@code summary.json}: {@code {"environment":{...}, "runs":[{"program","backend","nsPerRun","error",
  * "samples":[...]}], "roundTrips":[...], "loads":[...], "latencies":[{"program","backend",
- * "percentiles":{...}}], "failures":["one line", ...]}}. Non-finite numbers are written as JMH writes them ("NaN", "+INF", "-INF")
- * so that strict JSON parsers accept the file.
+ * "percentiles":{...}}], "failures":["one line", ...], "facts":[{"program","programInsns","instructions",
+ * "loopFactor","jit":{"bytecodeBytes","methods","maxMethodBytes","fallback"},"kernel":{"jitedBytes",
+ * "xlatedInsns","verifiedInsns","wrapping"}}], "throughput":[{"program","backend","instructions",
+ * "nsPerRun","mInsnPerSec"}], "ratios":[{"program","jitOverKernel","interpOverJit"}], "goals":{...}}}.
+ * Non-finite numbers are written as JMH writes them ("NaN", "+INF", "-INF") so that strict JSON
+ * parsers accept the file.
+ *
+ * <p>"throughput", "ratios" and "goals" are {@link Derived} figures, written for readers and other
+ * tools; reading ignores them and recomputes them from "runs" and "facts".
  */
 public final class SummaryJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -38,6 +45,8 @@ public final class SummaryJson {
         runs(root.putArray("loads"), s.loads());
         ArrayNode failures = root.putArray("failures");
         s.failures().forEach(failures::add);
+        facts(root.putArray("facts"), s.facts());
+        derived(root, s);
         ArrayNode lat = root.putArray("latencies");
         for (Latency l : s.latencies()) {
             ObjectNode o = lat.addObject().put("program", l.program()).put("backend", l.backend());
@@ -72,7 +81,70 @@ public final class SummaryJson {
         List<String> failures = new ArrayList<>();
         root.path("failures").forEach(f -> failures.add(f.asText()));
         return new Summary(env, runs(root.path("runs")), runs(root.path("roundTrips")), runs(root.path("loads")),
-                latencies, failures);
+                latencies, failures, facts(root.path("facts")));
+    }
+
+    private static void facts(ArrayNode out, List<WorkloadFacts> facts) {
+        for (WorkloadFacts f : facts) {
+            ObjectNode o = out.addObject().put("program", f.program()).put("programInsns", f.programInsns())
+                    .put("instructions", f.instructions());
+            number(o, "loopFactor", f.loopFactor());
+            if (f.jit() != null) {
+                o.putObject("jit").put("bytecodeBytes", f.jit().bytecodeBytes()).put("methods", f.jit().methods())
+                        .put("maxMethodBytes", f.jit().maxMethodBytes()).put("fallback", f.jit().fallback());
+            }
+            if (f.kernel() != null) {
+                o.putObject("kernel").put("jitedBytes", f.kernel().jitedBytes())
+                        .put("xlatedInsns", f.kernel().xlatedInsns()).put("verifiedInsns", f.kernel().verifiedInsns())
+                        .put("wrapping", f.kernel().wrapping());
+            }
+        }
+    }
+
+    private static List<WorkloadFacts> facts(JsonNode array) {
+        List<WorkloadFacts> out = new ArrayList<>();
+        for (JsonNode f : array) {
+            JsonNode j = f.path("jit");
+            JsonNode k = f.path("kernel");
+            out.add(new WorkloadFacts(f.path("program").asText(), f.path("programInsns").asInt(),
+                    f.path("instructions").asLong(-1),
+                    j.isObject() ? new WorkloadFacts.Jit(j.path("bytecodeBytes").asInt(), j.path("methods").asInt(),
+                            j.path("maxMethodBytes").asInt(), j.path("fallback").asText()) : null,
+                    k.isObject() ? new WorkloadFacts.Kernel(k.path("jitedBytes").asInt(), k.path("xlatedInsns").asInt(),
+                            k.path("verifiedInsns").asInt(), k.path("wrapping").asText()) : null));
+        }
+        return out;
+    }
+
+    private static void derived(ObjectNode root, Summary s) {
+        ArrayNode tp = root.putArray("throughput");
+        for (Derived.Throughput t : Derived.throughput(s)) {
+            ObjectNode o = tp.addObject().put("program", t.program()).put("backend", t.backend())
+                    .put("instructions", t.instructions());
+            number(o, "nsPerRun", t.nsPerRun());
+            number(o, "mInsnPerSec", t.mInsnPerSec());
+        }
+        ArrayNode ratios = root.putArray("ratios");
+        for (Derived.Ratios r : Derived.ratios(s)) {
+            ObjectNode o = ratios.addObject().put("program", r.program());
+            number(o, "jitOverKernel", r.jitOverKernel());
+            number(o, "interpOverJit", r.interpOverJit());
+        }
+        Derived.Goals g = Derived.goals(s);
+        ObjectNode goals = root.putObject("goals");
+        number(goals, "jitOverKernelGeomean", g.jitOverKernelGeomean());
+        goals.put("jitOverKernelWorkloads", g.jitOverKernelCount());
+        goals.put("jitOverKernelGoal", Derived.JIT_KERNEL_GOAL);
+        goals.put("jitGoalMet", g.jitGoalMet());
+        number(goals, "interpOverJitGeomean", g.interpOverJitGeomean());
+        goals.put("interpOverJitWorkloads", g.interpOverJitCount());
+        number(goals, "interpLoopHeavyMInsnPerSecGeomean", g.interpLoopHeavyGeomean());
+        number(goals, "interpLoopHeavyMInsnPerSecMin", g.interpLoopHeavyMin());
+        goals.put("loopHeavyWorkloads", g.loopHeavyCount());
+        goals.put("loopHeavyMeetingGoal", g.loopHeavyMeetingGoal());
+        goals.put("loopHeavyFactor", Derived.LOOP_HEAVY_FACTOR);
+        goals.put("interpGoalMInsnPerSec", Derived.INTERP_GOAL_M_INSN_PER_S);
+        goals.put("interpGoalMet", g.interpGoalMet());
     }
 
     private static void runs(ArrayNode out, List<BenchRun> runs) {

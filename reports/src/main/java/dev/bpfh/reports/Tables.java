@@ -8,10 +8,13 @@ import java.util.Locale;
 public final class Tables {
     private Tables() {}
 
-    /** Header and rows of the main table: ns per run with ratios to the kernel and the interpreter. */
+    /**
+     * Header and rows of the main table: ns per run, million eBPF instructions per second (when the
+     * summary has instruction counts), and ratios to the kernel and the interpreter.
+     */
     public static List<List<String>> runRows(Summary s) {
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("workload", "backend", "ns/run", "± (99.9%)", "× kernel", "× interp"));
+        rows.add(List.of("workload", "backend", "ns/run", "± (99.9%)", "M insn/s", "× kernel", "× interp"));
         for (String p : s.programs()) {
             BenchRun kernel = s.run(p, "kernel");
             BenchRun interp = s.run(p, "interp");
@@ -20,10 +23,69 @@ public final class Tables {
                 if (r == null) {
                     continue;
                 }
-                rows.add(List.of(p, b, ns(r.nsPerRun()), ns(r.error()), ratio(r, kernel), ratio(r, interp)));
+                rows.add(List.of(p, b, ns(r.nsPerRun()), ns(r.error()), rate(Derived.mInsnPerSec(s, p, b)),
+                        ratio(r, kernel), ratio(r, interp)));
             }
         }
         return rows;
+    }
+
+    /**
+     * Per workload: executed instructions (and whether loop-heavy), what the JIT generated, what the
+     * kernel verified and JITed. Only the header when the summary has no facts.
+     */
+    public static List<List<String>> factsRows(Summary s) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("workload", "insns", "executed", "loop ×", "jit bytecode B", "jit methods", "jit max method B",
+                "jit fallback", "kernel jited B", "kernel xlated", "kernel verified"));
+        for (WorkloadFacts f : s.facts()) {
+            WorkloadFacts.Jit j = f.jit();
+            WorkloadFacts.Kernel k = f.kernel();
+            rows.add(List.of(f.program(), Integer.toString(f.programInsns()),
+                    f.instructions() < 0 ? "n/a" : Long.toString(f.instructions()),
+                    Double.isNaN(f.loopFactor()) ? "" : String.format(Locale.ROOT, "%.1f%s", f.loopFactor(),
+                            f.loopFactor() >= Derived.LOOP_HEAVY_FACTOR ? " loop" : ""),
+                    j == null ? "" : Integer.toString(j.bytecodeBytes()), j == null ? "" : Integer.toString(j.methods()),
+                    j == null ? "" : Integer.toString(j.maxMethodBytes()), j == null ? "" : j.fellBack() ? j.fallback() : "no",
+                    k == null ? "" : Integer.toString(k.jitedBytes()), k == null ? "" : Integer.toString(k.xlatedInsns()),
+                    k == null ? "" : Integer.toString(k.verifiedInsns())));
+        }
+        return rows;
+    }
+
+    /**
+     * Per workload: jit/kernel time, interp/jit time and the interpreter's M insn/s, then a row of
+     * geometric means (the interpreter's over loop-heavy workloads only, as its goal is stated).
+     */
+    public static List<List<String>> ratioRows(Summary s) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("workload", "jit/kernel", "interp/jit", "interp M insn/s", "loop-heavy"));
+        for (Derived.Ratios r : Derived.ratios(s)) {
+            rows.add(List.of(r.program(), times(r.jitOverKernel()), times(r.interpOverJit()),
+                    rate(Derived.mInsnPerSec(s, r.program(), "interp")), Derived.loopHeavy(s, r.program()) ? "yes" : ""));
+        }
+        Derived.Goals g = Derived.goals(s);
+        rows.add(List.of("geomean", times(g.jitOverKernelGeomean()), times(g.interpOverJitGeomean()),
+                rate(g.interpLoopHeavyGeomean()), g.loopHeavyCount() + " loop-heavy"));
+        return rows;
+    }
+
+    /** One line per goal: its figure, the target, and MET / NOT MET / n/a. */
+    public static List<String> goalLines(Summary s) {
+        Derived.Goals g = Derived.goals(s);
+        String jit = g.jitOverKernelCount() == 0 ? "n/a (needs jit and kernel times)"
+                : String.format(Locale.ROOT, "geomean jit/kernel %.2f over %d workloads (goal <= %.1f): %s",
+                        g.jitOverKernelGeomean(), g.jitOverKernelCount(), Derived.JIT_KERNEL_GOAL,
+                        g.jitGoalMet() ? "MET" : "NOT MET");
+        String interp = g.loopHeavyCount() == 0 ? "n/a (needs interp times and instruction counts)"
+                : String.format(Locale.ROOT,
+                        "geomean %.0f M insn/s over %d loop-heavy workloads, min %.0f, %d of %d at or above the goal "
+                                + "(goal >= %.0f): %s",
+                        g.interpLoopHeavyGeomean(), g.loopHeavyCount(), g.interpLoopHeavyMin(),
+                        g.loopHeavyMeetingGoal(), g.loopHeavyCount(), Derived.INTERP_GOAL_M_INSN_PER_S,
+                        g.interpGoalMet() ? "MET" : "NOT MET");
+        return List.of("Goal: jit within " + Derived.JIT_KERNEL_GOAL + "x of the kernel: " + jit,
+                "Goal: interp >= " + (int) Derived.INTERP_GOAL_M_INSN_PER_S + " M insn/s on loop-heavy workloads: " + interp);
     }
 
     /** The other figures: Java round trips, load times, latency percentiles. */
@@ -100,6 +162,19 @@ public final class Tables {
             return String.format(Locale.ROOT, "%,.0f", v);
         }
         return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+    }
+
+    /** A rate in M insn/s: whole numbers, blank when unknown. */
+    static String rate(double mInsnPerSec) {
+        if (!(mInsnPerSec > 0) || !Double.isFinite(mInsnPerSec)) {
+            return "";
+        }
+        return String.format(Locale.ROOT, mInsnPerSec >= 10 ? "%,.0f" : "%.2f", mInsnPerSec);
+    }
+
+    /** A ratio with two decimals, blank when unknown. */
+    static String times(double ratio) {
+        return ratio > 0 && Double.isFinite(ratio) ? String.format(Locale.ROOT, "%.2f", ratio) : "";
     }
 
     private static String ratio(BenchRun r, BenchRun reference) {

@@ -97,4 +97,17 @@ class ChartsTest {
         // sum: interp 1000, jit 100, kernel 80 -> jit is 1.25x kernel and 0.10x interp.
         assertTrue(table.lines().anyMatch(l -> l.startsWith("sum") && l.contains("jit") && l.contains("1.25") && l.endsWith("0.10")), table);
     }
+
+    @Test
+    void throughputChartAndHtmlSectionsAppearWithFacts(@TempDir Path dir) throws Exception {
+        Summary s = DerivedTest.sample();
+        List<String> written = Charts.writeAll(s, dir);
+        assertTrue(written.contains("throughput"), written.toString());
+        assertEquals("svg", xml().parse(dir.resolve("throughput.svg").toFile()).getDocumentElement().getNodeName());
+        String html = Files.readString(HtmlReport.write(s, dir, written));
+        assertTrue(html.contains("<h2>Engine facts</h2>"));
+        assertTrue(html.contains("<h2>Ratios and goals</h2>"));
+        assertTrue(html.contains("<th>M insn/s</th>"));
+        assertTrue(html.contains("geomean jit/kernel 1.00 over 3 workloads"), "goal line in the page");
+    }
 }

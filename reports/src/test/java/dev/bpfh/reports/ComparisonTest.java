@@ -72,4 +72,36 @@ class ComparisonTest {
         assertEquals(0.05, Comparison.parseThreshold("0.05"), 1e-12);
         assertEquals(0.125, Comparison.parseThreshold(" 12.5 % "), 1e-12);
     }
+
+    @Test
+    void singleForkShiftsAreUnconfirmedNotRegressions() {
+        // iterations of one fork, tightly clustered: the interval excludes 1.05, but they are correlated
+        Summary base = new Summary(Map.of("forks", "1"), List.of(run("p", "jit", 100, 101, 99)), List.of(), List.of(),
+                List.of());
+        Summary next = new Summary(Map.of("forks", "1"), List.of(run("p", "jit", 150, 151, 149),
+                run("q", "jit", 50, 51, 49)), List.of(), List.of(), List.of());
+        Summary nextQ = new Summary(Map.of("forks", "1"), List.of(run("q", "jit", 100, 101, 99)), List.of(), List.of(),
+                List.of());
+        Comparison.Row slower = Comparison.compare(base, next, 0.05).getFirst();
+        assertTrue(slower.ratio().low() > 1.05);
+        assertEquals(Comparison.Verdict.UNCONFIRMED, slower.verdict());
+        assertFalse(Comparison.anyRegression(Comparison.compare(base, next, 0.05)));
+        Comparison.Row faster = Comparison.compare(nextQ, next, 0.05).stream()
+                .filter(r -> r.program().equals("q")).findFirst().orElseThrow();
+        assertEquals(Comparison.Verdict.UNCONFIRMED, faster.verdict());
+        // one side with 3 forks is not enough: the other side's interval is still too narrow
+        Summary threeForks = new Summary(Map.of("forks", "3"), next.runs(), List.of(), List.of(), List.of());
+        assertEquals(Comparison.Verdict.UNCONFIRMED, Comparison.compare(base, threeForks, 0.05).getFirst().verdict());
+        Summary baseThree = new Summary(Map.of("forks", "3"), base.runs(), List.of(), List.of(), List.of());
+        assertEquals(Comparison.Verdict.REGRESSION, Comparison.compare(baseThree, threeForks, 0.05).getFirst().verdict());
+    }
+
+    @Test
+    void independenceFollowsTheRecordedForks() {
+        assertTrue(Comparison.independentSamples(summary()));
+        assertFalse(Comparison.independentSamples(new Summary(Map.of("forks", "1"), List.of(), List.of(), List.of(),
+                List.of())));
+        assertTrue(Comparison.independentSamples(new Summary(Map.of("forks", "2"), List.of(), List.of(), List.of(),
+                List.of())));
+    }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +110,47 @@ class JsonTest {
         assertEquals(s.runs().get(1), back.runs().get(1));
         assertTrue(Double.isNaN(back.runs().getFirst().error()));
         assertEquals(Double.POSITIVE_INFINITY, back.loads().getFirst().error());
+    }
+
+    @Test
+    void factsRoundTripAndDerivedFiguresAreWrittenButRecomputed() throws IOException {
+        WorkloadFacts compiled = new WorkloadFacts("sum", 9, 6147, new WorkloadFacts.Jit(1500, 2, 1200, ""),
+                new WorkloadFacts.Kernel(300, 14, 20, "xdp"));
+        WorkloadFacts fellBack = new WorkloadFacts("big", 2419, 2419,
+                new WorkloadFacts.Jit(0, 0, 0, "method too large"), null);
+        WorkloadFacts trapped = new WorkloadFacts("bad", 3, -1, null, null);
+        Summary s = new Summary(Map.of(), List.of(new BenchRun("sum", "interp", 6147, 1, List.of()),
+                new BenchRun("sum", "jit", 1000, 1, List.of()), new BenchRun("sum", "kernel", 800, 1, List.of())),
+                List.of(), List.of(), List.of(), List.of(), List.of(compiled, fellBack, trapped));
+        String json = SummaryJson.toJson(s);
+        Summary back = SummaryJson.parse(json);
+        assertEquals(s.facts(), back.facts());
+        assertEquals(s, back);
+
+        JsonNode root = new ObjectMapper().readTree(json);
+        JsonNode sum = root.path("facts").get(0);
+        assertEquals(1500, sum.path("jit").path("bytecodeBytes").asInt());
+        assertEquals(20, sum.path("kernel").path("verifiedInsns").asInt());
+        assertEquals("method too large", root.path("facts").get(1).path("jit").path("fallback").asText());
+        assertTrue(root.path("facts").get(2).path("jit").isMissingNode());
+        // 6147 instructions in 6147 ns: 1000 M insn/s on interp; 6147 in 1000 ns on the jit
+        JsonNode tp = root.path("throughput");
+        assertEquals("interp", tp.get(0).path("backend").asText());
+        assertEquals(1000.0, tp.get(0).path("mInsnPerSec").asDouble(), 1e-9);
+        assertEquals(6147.0, tp.get(1).path("mInsnPerSec").asDouble(), 1e-9);
+        assertEquals(1.25, root.path("ratios").get(0).path("jitOverKernel").asDouble(), 1e-12);
+        assertEquals(6.147, root.path("ratios").get(0).path("interpOverJit").asDouble(), 1e-12);
+        assertTrue(root.path("goals").path("jitGoalMet").asBoolean());
+        assertEquals(1, root.path("goals").path("loopHeavyWorkloads").asInt()); // sum: factor 683; big: 1
+        assertTrue(root.path("goals").path("interpGoalMet").asBoolean());
+    }
+
+    @Test
+    void summariesWrittenBeforeFactsExistedStillLoad() throws IOException {
+        Summary old = SummaryJson.parse("{\"environment\":{},\"runs\":[{\"program\":\"p\",\"backend\":\"jit\","
+                + "\"nsPerRun\":5.0,\"error\":0.1,\"samples\":[]}]}");
+        assertEquals(List.of(), old.facts());
+        assertEquals(5.0, old.run("p", "jit").nsPerRun());
     }
 
     @Test

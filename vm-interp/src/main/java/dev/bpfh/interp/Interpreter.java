@@ -63,6 +63,12 @@ final class Interpreter implements Executable {
     private final int[] returnPc = new int[Memory.MAX_FRAMES];
     /** How many stack frames (from depth 0) the last run may have written; the next run zeroes these. */
     private int framesTouched;
+    /**
+     * Instructions the last run executed if it returned (architecture.md's count: an {@code lddw}
+     * once), else -1. Written once per run at the final exit from "pc + base", so it costs the loop
+     * nothing per instruction.
+     */
+    private long executedInstructions = -1;
 
     Interpreter(String name, Predecoder.Code decoded, Helper[] helpers, long budget, long randomSeed) {
         this.name = name;
@@ -78,6 +84,7 @@ final class Interpreter implements Executable {
         byte[] in = input == null ? new byte[0] : input;
         memory.startRun(in, framesTouched);
         framesTouched = 1;
+        executedInstructions = -1;
         context.startRun();
         try {
             long r0 = execute(in.length);
@@ -93,6 +100,15 @@ final class Interpreter implements Executable {
     @Override
     public Map<String, Object> info() {
         return Map.of("engine", "interp", "program", name, "slots", code.length - 1);
+    }
+
+    /**
+     * The number of instructions the last {@link #run} executed, counted as the budget rule counts
+     * them (an {@code lddw} once, every instruction of a called function, the final exit included);
+     * -1 if it trapped or nothing has run yet.
+     */
+    long executedInstructions() {
+        return executedInstructions;
     }
 
     /** The dispatch loop. Returns r0 of the final exit; throws {@link Trap} for every fault. */
@@ -766,6 +782,7 @@ final class Interpreter implements Executable {
                 }
                 case Op.EXIT -> {
                     if (depth == 0) {
+                        executedInstructions = budget - rem + pc + 1; // base + pc + 1, base = budget - rem
                         return r[0];
                     }
                     depth--;

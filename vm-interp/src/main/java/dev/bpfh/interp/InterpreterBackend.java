@@ -8,6 +8,7 @@ import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
+import dev.bpfh.spi.Outcome;
 
 /**
  * The interpreter backend {@code interp}: validates a program, pre-decodes it once into compact
@@ -55,5 +56,34 @@ public final class InterpreterBackend implements Backend {
         Validator.validate(program, helpers);
         return new Interpreter(program.name(), Predecoder.decode(program), helpers.toArray(),
                 options.instructionBudget(), options.randomSeed());
+    }
+
+    /**
+     * The number of eBPF instructions one run of {@code program} on {@code memory} executes, counted
+     * as architecture.md's budget rule counts them: every executed instruction once (an {@code lddw}
+     * once although it occupies two slots), the instructions of called functions included, the
+     * final {@code exit} included. Deterministic for a given program and input (helpers such as
+     * {@code bpf_ktime_get_ns} aside), so benchmarks count it once, outside the timed region, and
+     * divide by the time per run. {@code memory} is used in place, like {@link Executable#run}.
+     *
+     * @throws LoadRejected if the validator refuses the program
+     * @throws IllegalArgumentException if the run traps instead of returning (the message names the
+     *     trap kind and pc)
+     */
+    public static long countInstructions(Program program, byte[] memory) throws LoadRejected {
+        return countInstructions(program, memory, LoadOptions.DEFAULTS);
+    }
+
+    /** {@link #countInstructions(Program, byte[])} with explicit options (budget, random seed). */
+    public static long countInstructions(Program program, byte[] memory, LoadOptions options) throws LoadRejected {
+        Validator.validate(program, Helpers.standard());
+        Interpreter interpreter = new Interpreter(program.name(), Predecoder.decode(program),
+                Helpers.standard().toArray(), options.instructionBudget(), options.randomSeed());
+        Outcome o = interpreter.run(memory);
+        if (o instanceof Outcome.Trapped t) {
+            throw new IllegalArgumentException(program.name() + ": the run trapped (" + t.kind() + " at pc " + t.pc()
+                    + "), so it has no instruction count");
+        }
+        return interpreter.executedInstructions();
     }
 }
