@@ -50,14 +50,20 @@ final class Compiler {
         /** Local index of the first block of each region, plus blocks.length at the end. */
         int[] regionStart;
         int tableData = -1;
+        private final RegisterFacts facts;
 
         Cfg.Function fn() {
             return fn;
         }
 
-        FnPlan(int index, Cfg.Function fn) {
+        RegisterFacts facts() {
+            return facts;
+        }
+
+        FnPlan(int index, Cfg.Function fn, RegisterFacts facts) {
             this.index = index;
             this.fn = fn;
+            this.facts = facts;
         }
 
         boolean split() {
@@ -88,7 +94,9 @@ final class Compiler {
         this.regionTarget = regionTarget;
         classData.add(null);
         for (int i = 0; i < cfg.functions.size(); i++) {
-            FnPlan p = new FnPlan(i, cfg.functions.get(i));
+            Cfg.Function fn = cfg.functions.get(i);
+            boolean programEntry = fn.entry() == 0 && RegisterFacts.entryNeverCalled(cfg);
+            FnPlan p = new FnPlan(i, fn, new RegisterFacts(cfg, fn, programEntry));
             plan(p);
             plans.add(p);
         }

@@ -3,11 +3,11 @@ package dev.bpfh.jit;
 import dev.bpfh.exec.Helpers;
 import dev.bpfh.exec.Memory;
 import dev.bpfh.exec.RunContext;
+import dev.bpfh.interp.InterpreterBackend;
 import dev.bpfh.isa.Program;
 import dev.bpfh.isa.Validator;
 import dev.bpfh.spi.Availability;
 import dev.bpfh.spi.Backend;
-import dev.bpfh.spi.Backends;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
@@ -64,7 +64,11 @@ public final class JitBackend implements Backend {
 
     @Override
     public Executable load(Program program, LoadOptions options) throws LoadRejected {
-        Helpers helpers = Helpers.standard();
+        return compile(program, options, Helpers.standard());
+    }
+
+    /** Loads with a helper table other than the standard one (embedders, tests). */
+    public Executable compile(Program program, LoadOptions options, Helpers helpers) throws LoadRejected {
         Validator.validate(program, helpers);
         long start = System.nanoTime();
         String failure;
@@ -91,7 +95,7 @@ public final class JitBackend implements Backend {
         } catch (ReflectiveOperationException e) {
             failure = e.toString();
         }
-        return fallback(program, options, failure);
+        return fallback(program, options, helpers, failure);
     }
 
     private static Executable define(Cfg cfg, Compiler compiler, byte[] bytes, Sizes sizes, Helpers helpers,
@@ -121,10 +125,9 @@ public final class JitBackend implements Backend {
         return new JitExecutable(program, linkage, options.instructionBudget(), frames, info);
     }
 
-    private Executable fallback(Program program, LoadOptions options, String reason) throws LoadRejected {
-        Backend interp = Backends.find("interp").orElseThrow(
-                () -> new LoadRejected("jit cannot compile (" + reason + ") and no interpreter is available"));
-        Executable e = interp.load(program, options);
+    private static Executable fallback(Program program, LoadOptions options, Helpers helpers, String reason)
+            throws LoadRejected {
+        Executable e = InterpreterBackend.compile(program, options, helpers);
         Map<String, Object> info = new LinkedHashMap<>(e.info());
         info.put("fallback", reason);
         return new Executable() {

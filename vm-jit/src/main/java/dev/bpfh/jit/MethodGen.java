@@ -62,16 +62,10 @@ final class MethodGen {
     private final Map<Integer, Label> depthTraps = new TreeMap<>();
     private final Map<Integer, Label> fallTraps = new TreeMap<>();
     /**
-     * Within the current block, what each register is known to hold: {@link #FRAME_EXACT} is
-     * {@code r10 + frameOffset[r]} (from {@code mov rX, r10} and {@code add/sub rX, K}),
-     * {@link #FRAME_DERIVED} is r10 plus some run-time amount (only chooses which checked fast
-     * path to try). Reset at every block entry, so the facts only flow along straight-line code.
+     * What each register provably holds before the instruction being emitted: the block's entry
+     * facts from {@link RegisterFacts}, stepped through the block's instructions.
      */
-    private final int[] pointerKind = new int[11];
-    private final long[] frameOffset = new long[11];
-    private static final int UNKNOWN = 0;
-    private static final int FRAME_EXACT = 1;
-    private static final int FRAME_DERIVED = 2;
+    private RegisterFacts.Fact[] cur;
 
     MethodGen(Compiler comp, Compiler.FnPlan plan, CodeBuilder c, int lo, int hi, boolean split) {
         this.comp = comp;
@@ -131,6 +125,11 @@ final class MethodGen {
         return base + 31;
     }
 
+    /** An int scratch local: the index of a proven input access. */
+    private int index() {
+        return base + 33;
+    }
+
     /** Upper estimate of a block's bytecode, for region packing (checked after the build). */
     static int estimate(Cfg cfg, Cfg.Block b) {
         int sum = BLOCK_ESTIMATE;
@@ -140,8 +139,8 @@ final class MethodGen {
             sum += switch (cls) {
                 case ALU, ALU64 -> 12;
                 case LD -> 6;
-                case LDX, ST -> 22;
-                case STX -> (op & MODE_MASK) == MODE_ATOMIC ? 30 : 22;
+                case LDX, ST -> 44;
+                case STX -> (op & MODE_MASK) == MODE_ATOMIC ? 30 : 44;
                 default -> op == CALL_IMM || op == CALLX ? 120 : op == EXIT_OP ? 50 : 45;
             };
             pc += op == LDDW ? 2 : 1;
@@ -203,20 +202,16 @@ final class MethodGen {
         Cfg.Block b = cfg.blocks.get(plan.fn().blocks()[local]);
         c.labelBinding(labels[local - lo]);
         c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
-        java.util.Arrays.fill(pointerKind, UNKNOWN);
-        pointerKind[10] = FRAME_EXACT;
-        frameOffset[10] = 0;
+        cur = plan.facts().atEntry(local);
         for (int pc = b.start(); pc < b.end(); ) {
             long w = cfg.slots[pc];
             if (Insn.opcode(w) == LDDW) {
                 c.loadConstant(Insn.wideImm(w, cfg.slots[pc + 1])).lstore(reg(Insn.dst(w)));
-                pointerKind[Insn.dst(w)] = UNKNOWN;
-                pc += 2;
             } else {
                 insn(pc, w);
-                track(w);
-                pc++;
             }
+            RegisterFacts.step(cur, cfg.slots, pc);
+            pc += Insn.opcode(w) == LDDW ? 2 : 1;
         }
         if (cfg.fallsThrough(b)) {
             if (b.end() == cfg.slots.length) {
@@ -247,50 +242,6 @@ final class MethodGen {
             }
             case JMP, JMP32 -> jump(pc, op, dst, src, off, imm);
             default -> throw new IllegalStateException("unvalidated opcode 0x" + Integer.toHexString(op) + " at pc " + pc);
-        }
-    }
-
-    /** Updates {@link #pointerKind} after the instruction {@code w}: what it wrote and how. */
-    private void track(long w) {
-        int op = Insn.opcode(w);
-        int dst = Insn.dst(w);
-        int src = Insn.src(w);
-        switch (opClass(op)) {
-            case ALU64 -> {
-                int kind = UNKNOWN;
-                long offset = frameOffset[dst];
-                if (op == (ALU64 | MOV | SRC_X) && Insn.off(w) == 0) {
-                    kind = pointerKind[src];
-                    offset = frameOffset[src];
-                } else if (op == (ALU64 | ADD | SRC_K)) {
-                    kind = pointerKind[dst];
-                    offset += Insn.imm(w);
-                } else if (op == (ALU64 | SUB | SRC_K)) {
-                    kind = pointerKind[dst];
-                    offset -= Insn.imm(w);
-                } else if (op == (ALU64 | ADD | SRC_X)) {
-                    boolean a = pointerKind[dst] != UNKNOWN;
-                    boolean b = pointerKind[src] != UNKNOWN;
-                    kind = a != b ? FRAME_DERIVED : UNKNOWN;
-                } else if (op == (ALU64 | SUB | SRC_X)) {
-                    kind = pointerKind[dst] != UNKNOWN && pointerKind[src] == UNKNOWN ? FRAME_DERIVED : UNKNOWN;
-                }
-                pointerKind[dst] = kind;
-                frameOffset[dst] = offset;
-            }
-            case ALU, LDX -> pointerKind[dst] = UNKNOWN;
-            case STX -> {
-                int imm = Insn.imm(w);
-                if ((op & MODE_MASK) == MODE_ATOMIC && (imm & FETCH) != 0) {
-                    pointerKind[imm == ATOMIC_CMPXCHG ? 0 : src] = UNKNOWN;
-                }
-            }
-            case JMP -> {
-                if ((op & OP_MASK) == CALL) {
-                    java.util.Arrays.fill(pointerKind, 0, 6, UNKNOWN);
-                }
-            }
-            default -> {}
         }
     }
 
@@ -387,13 +338,37 @@ final class MethodGen {
 
     /** Whether {@code [baseReg + off]} of {@code size} bytes provably lies inside the current frame. */
     private boolean inFrame(int baseReg, int off, int size) {
-        long at = frameOffset[baseReg] + off;
-        return pointerKind[baseReg] == FRAME_EXACT && at >= -Memory.FRAME_SIZE && at <= -size;
+        RegisterFacts.Fact f = cur[baseReg];
+        return f.kind() == RegisterFacts.FRAME && f.bounded()
+                && f.lo() + off >= -Memory.FRAME_SIZE && f.hi() + off <= -size;
     }
 
-    /** The frame array index of {@code [baseReg + off]} when {@link #inFrame} holds. */
-    private int frameIndex(int baseReg, int off) {
-        return (int) (Memory.FRAME_SIZE + frameOffset[baseReg] + off);
+    /**
+     * Whether {@code [baseReg + off]} provably starts at input offset {@code 0 <= i < 2^31 - 8}, so
+     * that the access is in bounds exactly when {@code i <= length - size}.
+     */
+    private boolean inputIndexed(int baseReg, int off) {
+        RegisterFacts.Fact f = cur[baseReg];
+        return f.kind() == RegisterFacts.INPUT && f.bounded()
+                && f.lo() + off >= 0 && f.hi() + off <= Integer.MAX_VALUE - 8;
+    }
+
+    /**
+     * Pushes the array index of {@code [baseReg + off]} when {@link #inFrame} or
+     * {@link #inputIndexed} holds: the low 32 bits of the address plus {@code off}. The input address
+     * and every frame base have low bits 0 and 0x200, and the proven offset keeps the sum in
+     * {@code [0, 2^31)}, so no carry or overflow can occur.
+     */
+    private void arrayIndex(int baseReg, int off) {
+        RegisterFacts.Fact f = cur[baseReg];
+        if (f.kind() == RegisterFacts.FRAME && f.lo() == f.hi()) {
+            c.loadConstant((int) (Memory.FRAME_SIZE + f.lo() + off));
+            return;
+        }
+        c.lload(reg(baseReg)).l2i();
+        if (off != 0) {
+            c.loadConstant(off).iadd();
+        }
     }
 
     private void address(int baseReg, int off) {
@@ -403,13 +378,32 @@ final class MethodGen {
         }
     }
 
+    /** Branches to {@code outside} unless the proven input index in {@link #index()} fits {@code size} bytes. */
+    private void inputCheck(int size, Label outside) {
+        c.iload(index()).aload(input()).arraylength().loadConstant(size).isub().if_icmpgt(outside);
+    }
+
     private void load(int pc, int op, int dst, int src, int off) {
         int size = sizeBytes(op);
         String name = "load" + size * 8;
+        MethodTypeDesc direct = MethodTypeDesc.of(CD_long, CD_BYTES, CD_int);
         if (inFrame(src, off, size)) {
-            c.aload(frame()).loadConstant(frameIndex(src, off))
-                    .invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_long, CD_BYTES, CD_int));
-        } else if (pointerKind[src] != UNKNOWN) {
+            c.aload(frame());
+            arrayIndex(src, off);
+            c.invokestatic(CD_FRAME, name, direct);
+        } else if (inputIndexed(src, off)) {
+            Label outside = c.newLabel();
+            Label done = c.newLabel();
+            arrayIndex(src, off);
+            c.istore(index());
+            inputCheck(size, outside);
+            c.aload(input()).iload(index()).invokestatic(CD_FRAME, name, direct).goto_(done);
+            c.labelBinding(outside);
+            c.aload(mem());
+            address(src, off);
+            c.loadConstant(pc).invokevirtual(CD_MEMORY, name, MethodTypeDesc.of(CD_long, CD_long, CD_int));
+            c.labelBinding(done);
+        } else if (cur[src].kind() == RegisterFacts.FRAME) {
             c.aload(frame()).lload(frameBase()).aload(mem());
             address(src, off);
             c.loadConstant(pc).invokestatic(CD_FRAME, name,
@@ -429,11 +423,28 @@ final class MethodGen {
     private void store(int pc, int op, int dst, int off, Runnable value) {
         int size = sizeBytes(op);
         String name = "store" + size * 8;
+        MethodTypeDesc direct = MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long);
         if (inFrame(dst, off, size)) {
-            c.aload(frame()).loadConstant(frameIndex(dst, off));
+            c.aload(frame());
+            arrayIndex(dst, off);
             value.run();
-            c.invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long));
-        } else if (pointerKind[dst] != UNKNOWN) {
+            c.invokestatic(CD_FRAME, name, direct);
+        } else if (inputIndexed(dst, off)) {
+            Label outside = c.newLabel();
+            Label done = c.newLabel();
+            arrayIndex(dst, off);
+            c.istore(index());
+            inputCheck(size, outside);
+            c.aload(input()).iload(index());
+            value.run();
+            c.invokestatic(CD_FRAME, name, direct).goto_(done);
+            c.labelBinding(outside);
+            c.aload(mem());
+            address(dst, off);
+            value.run();
+            c.loadConstant(pc).invokevirtual(CD_MEMORY, name, MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_int));
+            c.labelBinding(done);
+        } else if (cur[dst].kind() == RegisterFacts.FRAME) {
             c.aload(frame()).lload(frameBase()).aload(mem());
             address(dst, off);
             value.run();
@@ -489,8 +500,8 @@ final class MethodGen {
                     for (int r = 1; r <= 5; r++) {
                         c.lload(reg(r));
                     }
-                    c.loadConstant(pc).invokeinterface(CD_HELPER, "call", MethodTypeDesc.of(CD_long, CD_CONTEXT,
-                            CD_long, CD_long, CD_long, CD_long, CD_long, CD_int)).lstore(reg(0));
+                    c.loadConstant(pc).invokestatic(CD_RUNTIME, "helper", MethodTypeDesc.of(CD_long, CD_HELPER,
+                            CD_CONTEXT, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int)).lstore(reg(0));
                 }
             }
             default -> {
@@ -515,7 +526,14 @@ final class MethodGen {
             switch (code) {
                 case JSET -> c.land().lconst_0().lcmp().ifne(taken);
                 case JGT, JGE, JLT, JLE -> {
-                    c.invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+                    // Both sides provably in [0, 2^63): the unsigned order is the signed one.
+                    boolean signedSuffices = cur[dst].nonNegativeScalar()
+                            && (x ? cur[src].nonNegativeScalar() : imm >= 0);
+                    if (signedSuffices) {
+                        c.lcmp();
+                    } else {
+                        c.invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+                    }
                     c.branch(zeroBranch(code), taken);
                 }
                 default -> c.lcmp().branch(zeroBranch(code), taken);
