@@ -66,6 +66,12 @@ final class MethodGen {
      * facts from {@link RegisterFacts}, stepped through the block's instructions.
      */
     private RegisterFacts.Fact[] cur;
+    /**
+     * Registers whose value is provably an int at every point of the subprogram: kept in int locals
+     * (converted at uses and definitions, which C2 folds), so that loop counters become int
+     * induction variables and C2 can count, unroll and range-check-eliminate the loop.
+     */
+    private final boolean[] intReg;
 
     MethodGen(Compiler comp, Compiler.FnPlan plan, CodeBuilder c, int lo, int hi, boolean split) {
         this.comp = comp;
@@ -81,6 +87,7 @@ final class MethodGen {
             labels[i] = c.newLabel();
         }
         this.tail = c.newLabel();
+        this.intReg = plan.facts().intRegisters();
     }
 
     // Local variable slots: params first (depth, then r0..r9 or the entry block), then ours.
@@ -88,8 +95,43 @@ final class MethodGen {
         return base + 2 * r;
     }
 
+    /**
+     * The int part of the remaining budget; the rest is in {@link #reserve()}. An int so that C2
+     * treats the per-block charge like a second induction variable and hoists the check out of
+     * counted loops; it cannot overflow because it starts at most {@code Integer.MAX_VALUE} and falls
+     * by at most the instructions executed between two checks (never more than a few program lengths).
+     */
     private int rem() {
         return base + 22;
+    }
+
+    /** The remaining budget beyond {@link #rem()} (a long, never negative): refills rem at a check. */
+    private int reserve() {
+        return base + 34;
+    }
+
+    /** The int local of a register {@link #intReg int-typed} in this subprogram. */
+    private int ireg(int r) {
+        return base + 36 + r;
+    }
+
+    /** Pushes register {@code r} as a long. */
+    private CodeBuilder get(int r) {
+        return intReg[r] ? c.iload(ireg(r)).i2l() : c.lload(reg(r));
+    }
+
+    /** Pushes the low 32 bits of register {@code r}. */
+    private CodeBuilder getInt(int r) {
+        return intReg[r] ? c.iload(ireg(r)) : c.lload(reg(r)).l2i();
+    }
+
+    /** Stores the long on the stack into register {@code r}. */
+    private void put(int r) {
+        if (intReg[r]) {
+            c.l2i().istore(ireg(r));
+        } else {
+            c.lstore(reg(r));
+        }
     }
 
     private int mem() {
@@ -153,8 +195,8 @@ final class MethodGen {
         for (int i = lo; i < hi; i++) {
             block(i);
         }
-        for (Runnable r : stubs) {
-            r.run();
+        for (int i = 0; i < stubs.size(); i++) { // a stub may add stubs (a budget refill)
+            stubs.get(i).run();
         }
         trapStubs(budgetTraps, "budgetExhausted");
         trapStubs(depthTraps, "callDepth");
@@ -162,9 +204,10 @@ final class MethodGen {
         if (split) {
             c.labelBinding(tail);
             for (int i = 0; i < 10; i++) {
-                c.aload(regs()).loadConstant(i).lload(reg(i)).lastore();
+                c.aload(regs()).loadConstant(i);
+                get(i).lastore();
             }
-            c.aload(state()).lload(rem()).putfield(CD_STATE, "budget", CD_long);
+            budgetOut();
             c.iload(next()).ireturn();
         }
     }
@@ -173,17 +216,20 @@ final class MethodGen {
         c.ldc(Compiler.classData(0, CD_LINKAGE)).dup()
                 .invokevirtual(CD_LINKAGE, "memory", MethodTypeDesc.of(CD_MEMORY)).astore(mem())
                 .invokevirtual(CD_LINKAGE, "state", MethodTypeDesc.of(CD_STATE)).astore(state());
-        c.iload(0).invokestatic(CD_MEMORY, "frameTop", MethodTypeDesc.of(CD_long, CD_int)).lstore(reg(10));
+        // r10 = Memory.frameTop(depth) = (STACK_REGION + depth) << 32 | FRAME_SIZE, inline
+        c.iload(0).loadConstant(Memory.STACK_REGION).iadd().i2l().loadConstant(Memory.REGION_SHIFT).lshl()
+                .loadConstant((long) Memory.FRAME_SIZE).lor().lstore(reg(10));
         c.lload(reg(10)).loadConstant((long) Memory.FRAME_SIZE).lsub().lstore(frameBase());
         c.aload(mem()).iload(0).loadConstant(Memory.STACK_REGION).iadd()
                 .invokevirtual(CD_MEMORY, "region", MethodTypeDesc.of(CD_BYTES, CD_int)).astore(frame());
         c.aload(mem()).loadConstant(Memory.INPUT_REGION)
                 .invokevirtual(CD_MEMORY, "region", MethodTypeDesc.of(CD_BYTES, CD_int)).astore(input());
-        c.aload(state()).getfield(CD_STATE, "budget", CD_long).lstore(rem());
+        budgetIn();
         if (split) {
             c.aload(state()).getfield(CD_STATE, "regs", CD_LONG_ARRAY.arrayType()).iload(0).aaload().astore(regs());
             for (int i = 0; i < 10; i++) {
-                c.aload(regs()).loadConstant(i).laload().lstore(reg(i));
+                c.aload(regs()).loadConstant(i).laload();
+                put(i);
             }
             List<SwitchCase> cases = new ArrayList<>();
             for (int i = lo; i < hi; i++) {
@@ -191,6 +237,11 @@ final class MethodGen {
             }
             c.iload(1).tableswitch(lo, hi - 1, labels[0], cases);
         } else {
+            for (int r = 0; r < 10; r++) {
+                if (intReg[r]) {
+                    c.lload(reg(r)).l2i().istore(ireg(r));
+                }
+            }
             int entry = plan.localOf(cfg.blockAt[plan.fn().entry()]);
             if (entry != lo) {
                 c.goto_(labels[entry - lo]);
@@ -201,12 +252,13 @@ final class MethodGen {
     private void block(int local) {
         Cfg.Block b = cfg.blocks.get(plan.fn().blocks()[local]);
         c.labelBinding(labels[local - lo]);
-        c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
+        c.iinc(rem(), -b.insns());
         cur = plan.facts().atEntry(local);
         for (int pc = b.start(); pc < b.end(); ) {
             long w = cfg.slots[pc];
             if (Insn.opcode(w) == LDDW) {
-                c.loadConstant(Insn.wideImm(w, cfg.slots[pc + 1])).lstore(reg(Insn.dst(w)));
+                c.loadConstant(Insn.wideImm(w, cfg.slots[pc + 1]));
+                put(Insn.dst(w));
             } else {
                 insn(pc, w);
             }
@@ -237,7 +289,7 @@ final class MethodGen {
                 if ((op & MODE_MASK) == MODE_ATOMIC) {
                     atomic(pc, op, dst, src, off, imm);
                 } else {
-                    store(pc, op, dst, off, () -> c.lload(reg(src)));
+                    store(pc, op, dst, off, () -> get(src));
                 }
             }
             case JMP, JMP32 -> jump(pc, op, dst, src, off, imm);
@@ -255,7 +307,7 @@ final class MethodGen {
             case MOV -> {
                 if (off == 0) {
                     if (x) {
-                        c.lload(reg(src));
+                        get(src);
                         if (!is64) {
                             aluCall("u32", J_J);
                         }
@@ -263,15 +315,15 @@ final class MethodGen {
                         c.loadConstant(is64 ? (long) imm : imm & 0xffffffffL);
                     }
                 } else if (is64) {
-                    c.lload(reg(src));
+                    get(src);
                     aluCall(off == 8 ? "sx8" : off == 16 ? "sx16" : "sx32", J_J);
                 } else {
-                    c.lload(reg(src)).loadConstant(off);
+                    get(src).loadConstant(off);
                     aluCall("movsx32", JI_J);
                 }
             }
             case NEG -> {
-                c.lload(reg(dst));
+                get(dst);
                 if (is64) {
                     c.lneg();
                 } else {
@@ -279,7 +331,7 @@ final class MethodGen {
                 }
             }
             case END -> {
-                c.lload(reg(dst));
+                get(dst);
                 if (op == (ALU | END | SRC_K)) {
                     c.loadConstant(imm);
                     aluCall("le", JI_J);
@@ -288,9 +340,9 @@ final class MethodGen {
                 }
             }
             default -> {
-                c.lload(reg(dst));
+                get(dst);
                 if (x) {
-                    c.lload(reg(src));
+                    get(src);
                 } else {
                     c.loadConstant((long) imm);
                 }
@@ -327,7 +379,7 @@ final class MethodGen {
                 }
             }
         }
-        c.lstore(reg(dst));
+        put(dst);
     }
 
     private void aluCall(String name, MethodTypeDesc type) {
@@ -365,14 +417,14 @@ final class MethodGen {
             c.loadConstant((int) (Memory.FRAME_SIZE + f.lo() + off));
             return;
         }
-        c.lload(reg(baseReg)).l2i();
+        getInt(baseReg);
         if (off != 0) {
             c.loadConstant(off).iadd();
         }
     }
 
     private void address(int baseReg, int off) {
-        c.lload(reg(baseReg));
+        get(baseReg);
         if (off != 0) {
             c.loadConstant((long) off).ladd();
         }
@@ -417,7 +469,7 @@ final class MethodGen {
         if ((op & MODE_MASK) == MODE_MEMSX) {
             aluCall("sx" + size * 8, J_J);
         }
-        c.lstore(reg(dst));
+        put(dst);
     }
 
     private void store(int pc, int op, int dst, int off, Runnable value) {
@@ -462,13 +514,14 @@ final class MethodGen {
     private void atomic(int pc, int op, int dst, int src, int off, int imm) {
         c.aload(mem()).loadConstant(imm);
         address(dst, off);
-        c.lload(reg(src)).lload(reg(0)).loadConstant(pc).invokevirtual(CD_MEMORY,
+        get(src);
+        get(0).loadConstant(pc).invokevirtual(CD_MEMORY,
                 op == ATOMIC_W ? "atomic32" : "atomic64",
                 MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_long, CD_long, CD_int));
         if (imm == ATOMIC_CMPXCHG) {
-            c.lstore(reg(0));
+            put(0);
         } else if ((imm & FETCH) != 0) {
-            c.lstore(reg(src));
+            put(src);
         } else {
             c.pop2();
         }
@@ -484,12 +537,14 @@ final class MethodGen {
             case CALL -> {
                 if (op == CALLX) {
                     budgetCheck(pc);
-                    c.ldc(Compiler.classData(0, CD_LINKAGE)).lload(reg(dst));
+                    c.ldc(Compiler.classData(0, CD_LINKAGE));
+                    get(dst);
                     for (int r = 1; r <= 5; r++) {
-                        c.lload(reg(r));
+                        get(r);
                     }
                     c.loadConstant(pc).invokestatic(CD_RUNTIME, "callx", MethodTypeDesc.of(CD_long, CD_LINKAGE,
-                            CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int)).lstore(reg(0));
+                            CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int));
+                    put(0);
                 } else if (src == CALL_LOCAL) {
                     callLocal(pc, pc + 1 + imm);
                 } else {
@@ -498,10 +553,11 @@ final class MethodGen {
                             .ldc(Compiler.classData(0, CD_LINKAGE))
                             .invokevirtual(CD_LINKAGE, "context", MethodTypeDesc.of(CD_CONTEXT));
                     for (int r = 1; r <= 5; r++) {
-                        c.lload(reg(r));
+                        get(r);
                     }
                     c.loadConstant(pc).invokestatic(CD_RUNTIME, "helper", MethodTypeDesc.of(CD_long, CD_HELPER,
-                            CD_CONTEXT, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int)).lstore(reg(0));
+                            CD_CONTEXT, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int));
+                    put(0);
                 }
             }
             default -> {
@@ -517,9 +573,9 @@ final class MethodGen {
         boolean x = (op & SRC_X) != 0;
         int code = op & OP_MASK;
         if (opClass(op) == JMP) {
-            c.lload(reg(dst));
+            get(dst);
             if (x) {
-                c.lload(reg(src));
+                get(src);
             } else {
                 c.loadConstant((long) imm);
             }
@@ -539,9 +595,9 @@ final class MethodGen {
                 default -> c.lcmp().branch(zeroBranch(code), taken);
             }
         } else {
-            c.lload(reg(dst)).l2i();
+            getInt(dst);
             if (x) {
-                c.lload(reg(src)).l2i();
+                getInt(src);
             } else {
                 c.loadConstant(imm);
             }
@@ -620,8 +676,40 @@ final class MethodGen {
         c.loadConstant(local).istore(next()).goto_(tail);
     }
 
+    /**
+     * The budget check at {@code pc}: traps when reserve + rem is negative. Inline only
+     * {@code rem < 0}; out of line, a negative rem first takes what it can from the reserve.
+     */
     private void budgetCheck(int pc) {
-        c.lload(rem()).lconst_0().lcmp().iflt(trapLabel(budgetTraps, pc));
+        Label refill = c.newLabel();
+        Label ok = c.newLabel();
+        c.iload(rem()).iflt(refill);
+        c.labelBinding(ok);
+        stubs.add(() -> {
+            c.labelBinding(refill);
+            c.lload(reserve()).iload(rem()).i2l().ladd().lstore(reserve());
+            c.lload(reserve()).lconst_0().lcmp().iflt(trapLabel(budgetTraps, pc));
+            refillFromReserve();
+            c.goto_(ok);
+        });
+    }
+
+    /** rem = min(reserve, MAX_INT); reserve -= rem. */
+    private void refillFromReserve() {
+        c.lload(reserve()).loadConstant((long) Integer.MAX_VALUE)
+                .invokestatic(ClassDesc.of("java.lang.Math"), "min", MethodTypeDesc.of(CD_long, CD_long, CD_long)).l2i().istore(rem());
+        c.lload(reserve()).iload(rem()).i2l().lsub().lstore(reserve());
+    }
+
+    /** Loads the run's remaining budget from the state into rem and reserve. */
+    private void budgetIn() {
+        c.aload(state()).getfield(CD_STATE, "budget", CD_long).lstore(reserve());
+        refillFromReserve();
+    }
+
+    /** Stores reserve + rem back into the state (before a call, at an exit or a region exit). */
+    private void budgetOut() {
+        c.aload(state()).lload(reserve()).iload(rem()).i2l().ladd().putfield(CD_STATE, "budget", CD_long);
     }
 
     private Label trapLabel(Map<Integer, Label> traps, int pc) {
@@ -638,17 +726,19 @@ final class MethodGen {
     private void callLocal(int pc, int target) {
         budgetCheck(pc);
         c.iload(0).loadConstant(Memory.MAX_FRAMES - 1).if_icmpge(trapLabel(depthTraps, pc));
-        c.aload(state()).lload(rem()).putfield(CD_STATE, "budget", CD_long);
+        budgetOut();
         c.iload(0).iconst_1().iadd();
         for (int r = 0; r < 10; r++) {
-            c.lload(reg(r));
+            get(r);
         }
-        c.invokestatic(CD_THIS, Compiler.fnName(cfg.functionAt.get(target)), FN_TYPE).lstore(reg(0));
+        c.invokestatic(CD_THIS, Compiler.fnName(cfg.functionAt.get(target)), FN_TYPE);
+        put(0);
         c.aload(state()).getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(ret());
         for (int r = 1; r <= 5; r++) {
-            c.aload(ret()).loadConstant(r).laload().lstore(reg(r));
+            c.aload(ret()).loadConstant(r).laload();
+            put(r);
         }
-        c.aload(state()).getfield(CD_STATE, "budget", CD_long).lstore(rem());
+        budgetIn();
     }
 
     private void exit() {
@@ -659,10 +749,11 @@ final class MethodGen {
         if (cfg.hasLocalCalls) {
             c.aload(state()).getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(ret());
             for (int r = 1; r <= 5; r++) {
-                c.aload(ret()).loadConstant(r).lload(reg(r)).lastore();
+                c.aload(ret()).loadConstant(r);
+                get(r).lastore();
             }
-            c.aload(state()).lload(rem()).putfield(CD_STATE, "budget", CD_long);
+            budgetOut();
         }
-        c.lload(reg(0)).lreturn();
+        get(0).lreturn();
     }
 }

@@ -102,6 +102,7 @@ final class RegisterFacts {
     private final int[] blocks;
     /** Entry facts per local block index (parallel to {@code fn.blocks()}); r0..r10. */
     private final Fact[][] in;
+    private final boolean[] intRegisters;
 
     /** @param programEntry whether the subprogram is pc 0 entered only by the run itself (the entry state is known) */
     RegisterFacts(Cfg cfg, Cfg.Function fn, boolean programEntry) {
@@ -117,6 +118,7 @@ final class RegisterFacts {
         entry[10] = new Fact(FRAME, 0, 0);
         int entryLocal = local(cfg.blockAt[fn.entry()]);
         solve(entryLocal, entry);
+        intRegisters = computeIntRegisters();
     }
 
     /** Whether no {@code call local} targets pc 0, so f0 runs only with the architecture's entry state. */
@@ -136,6 +138,39 @@ final class RegisterFacts {
     /** A copy of the facts at the entry of local block {@code local}. */
     Fact[] atEntry(int local) {
         return in[local].clone();
+    }
+
+    /**
+     * Indexed r0..r10: registers r0..r9 that are scalars in {@code [Integer.MIN_VALUE, Integer.MAX_VALUE]} at the
+     * entry of every block and after every instruction of the subprogram (so also at its entry).
+     */
+    boolean[] intRegisters() {
+        return Arrays.copyOf(intRegisters, 11); // r10 (the frame pointer) is never an int
+    }
+
+    private boolean[] computeIntRegisters() {
+        boolean[] ok = new boolean[10];
+        Arrays.fill(ok, true);
+        for (int b = 0; b < blocks.length; b++) {
+            Fact[] r = in[b].clone();
+            clearNonInt(ok, r);
+            Cfg.Block block = cfg.blocks.get(blocks[b]);
+            for (int pc = block.start(); pc < block.end(); ) {
+                step(r, cfg.slots, pc);
+                clearNonInt(ok, r);
+                pc += Insn.opcode(cfg.slots[pc]) == LDDW ? 2 : 1;
+            }
+        }
+        return ok;
+    }
+
+    private static void clearNonInt(boolean[] ok, Fact[] r) {
+        for (int i = 0; i < ok.length; i++) {
+            Fact f = r[i];
+            if (f.kind != SCALAR || f.lo < Integer.MIN_VALUE || f.hi > Integer.MAX_VALUE) {
+                ok[i] = false;
+            }
+        }
     }
 
     private int local(int globalBlock) {
