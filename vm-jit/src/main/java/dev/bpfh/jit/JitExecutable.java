@@ -39,7 +39,8 @@ final class JitExecutable implements Executable {
         if (p == null) {
             throw new IllegalStateException("executable is closed");
         }
-        memory.startRun(input, framesUsed);
+        memory.startRun(input, 0);
+        clearFrames();
         context.startRun();
         state.budget = budget;
         try {
@@ -52,6 +53,20 @@ final class JitExecutable implements Executable {
         } catch (RuntimeException e) {
             // Only a helper can throw anything else; the generated code itself throws only Trap.
             return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "internal error in a helper: " + e);
+        }
+    }
+
+    private static final byte[] ZERO_FRAME = new byte[Memory.FRAME_SIZE];
+
+    /**
+     * Zeroes the frames a run may have written, as {@link Memory#startRun} would, with
+     * {@code System.arraycopy} instead of {@code Arrays.fill}: the copy is an intrinsic call rather
+     * than a loop in C2's graph. With a fill loop inlined into the same compilation as the
+     * program's own loops, C2 optimised a 1024-iteration byte loop about 1.6x worse (measured).
+     */
+    private void clearFrames() {
+        for (int d = 0; d < framesUsed; d++) {
+            System.arraycopy(ZERO_FRAME, 0, memory.region(Memory.STACK_REGION + d), 0, Memory.FRAME_SIZE);
         }
     }
 
