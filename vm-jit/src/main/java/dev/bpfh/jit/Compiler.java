@@ -88,10 +88,17 @@ final class Compiler {
     final List<Object> classData = new ArrayList<>();
     final Map<Integer, Integer> helperData = new TreeMap<>();
 
-    Compiler(Cfg cfg, Helpers helpers, int regionTarget) {
+    /**
+     * Whether the instruction budget fits an int, so the generated methods count it in an int local
+     * (remaining budget is at most the budget, and at least minus a few program lengths).
+     */
+    final boolean intBudget;
+
+    Compiler(Cfg cfg, Helpers helpers, int regionTarget, long budget) {
         this.cfg = cfg;
         this.helpers = helpers;
         this.regionTarget = regionTarget;
+        this.intBudget = budget <= Integer.MAX_VALUE;
         classData.add(null);
         for (int i = 0; i < cfg.functions.size(); i++) {
             Cfg.Function fn = cfg.functions.get(i);

@@ -76,7 +76,7 @@ public final class JitBackend implements Backend {
             Cfg cfg = new Cfg(program.slots());
             failure = "no attempt";
             for (int target = regionTarget; ; target /= 2) {
-                Compiler compiler = new Compiler(cfg, helpers, target);
+                Compiler compiler = new Compiler(cfg, helpers, target, options.instructionBudget());
                 byte[] bytes = compiler.build();
                 Sizes sizes = Sizes.of(bytes);
                 if (sizes.maxMethod() > HUGE_METHOD_LIMIT) {

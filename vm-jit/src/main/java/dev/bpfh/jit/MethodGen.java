@@ -96,18 +96,13 @@ final class MethodGen {
     }
 
     /**
-     * The int part of the remaining budget; the rest is in {@link #reserve()}. An int so that C2
-     * treats the per-block charge like a second induction variable and hoists the check out of
-     * counted loops; it cannot overflow because it starts at most {@code Integer.MAX_VALUE} and falls
-     * by at most the instructions executed between two checks (never more than a few program lengths).
+     * The remaining budget: an int when the load-time budget fits one ({@link Compiler#intBudget}),
+     * so that C2 treats the per-block charge like a second induction variable and can hoist the check
+     * out of counted loops; a long otherwise. An int cannot overflow: it starts at most the budget and
+     * falls by at most the instructions executed between two checks.
      */
     private int rem() {
         return base + 22;
-    }
-
-    /** The remaining budget beyond {@link #rem()} (a long, never negative): refills rem at a check. */
-    private int reserve() {
-        return base + 34;
     }
 
     /** The int local of a register {@link #intReg int-typed} in this subprogram. */
@@ -195,8 +190,8 @@ final class MethodGen {
         for (int i = lo; i < hi; i++) {
             block(i);
         }
-        for (int i = 0; i < stubs.size(); i++) { // a stub may add stubs (a budget refill)
-            stubs.get(i).run();
+        for (Runnable r : stubs) {
+            r.run();
         }
         trapStubs(budgetTraps, "budgetExhausted");
         trapStubs(depthTraps, "callDepth");
@@ -252,7 +247,11 @@ final class MethodGen {
     private void block(int local) {
         Cfg.Block b = cfg.blocks.get(plan.fn().blocks()[local]);
         c.labelBinding(labels[local - lo]);
-        c.iinc(rem(), -b.insns());
+        if (comp.intBudget) {
+            c.iinc(rem(), -b.insns());
+        } else {
+            c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
+        }
         cur = plan.facts().atEntry(local);
         for (int pc = b.start(); pc < b.end(); ) {
             long w = cfg.slots[pc];
@@ -676,40 +675,33 @@ final class MethodGen {
         c.loadConstant(local).istore(next()).goto_(tail);
     }
 
-    /**
-     * The budget check at {@code pc}: traps when reserve + rem is negative. Inline only
-     * {@code rem < 0}; out of line, a negative rem first takes what it can from the reserve.
-     */
     private void budgetCheck(int pc) {
-        Label refill = c.newLabel();
-        Label ok = c.newLabel();
-        c.iload(rem()).iflt(refill);
-        c.labelBinding(ok);
-        stubs.add(() -> {
-            c.labelBinding(refill);
-            c.lload(reserve()).iload(rem()).i2l().ladd().lstore(reserve());
-            c.lload(reserve()).lconst_0().lcmp().iflt(trapLabel(budgetTraps, pc));
-            refillFromReserve();
-            c.goto_(ok);
-        });
+        if (comp.intBudget) {
+            c.iload(rem()).iflt(trapLabel(budgetTraps, pc));
+        } else {
+            c.lload(rem()).lconst_0().lcmp().iflt(trapLabel(budgetTraps, pc));
+        }
     }
 
-    /** rem = min(reserve, MAX_INT); reserve -= rem. */
-    private void refillFromReserve() {
-        c.lload(reserve()).loadConstant((long) Integer.MAX_VALUE)
-                .invokestatic(ClassDesc.of("java.lang.Math"), "min", MethodTypeDesc.of(CD_long, CD_long, CD_long)).l2i().istore(rem());
-        c.lload(reserve()).iload(rem()).i2l().lsub().lstore(reserve());
-    }
-
-    /** Loads the run's remaining budget from the state into rem and reserve. */
+    /** Loads the run's remaining budget from the state. */
     private void budgetIn() {
-        c.aload(state()).getfield(CD_STATE, "budget", CD_long).lstore(reserve());
-        refillFromReserve();
+        c.aload(state()).getfield(CD_STATE, "budget", CD_long);
+        if (comp.intBudget) {
+            c.l2i().istore(rem());
+        } else {
+            c.lstore(rem());
+        }
     }
 
-    /** Stores reserve + rem back into the state (before a call, at an exit or a region exit). */
+    /** Stores the remaining budget into the state (before a call, at an exit or a region exit). */
     private void budgetOut() {
-        c.aload(state()).lload(reserve()).iload(rem()).i2l().ladd().putfield(CD_STATE, "budget", CD_long);
+        c.aload(state());
+        if (comp.intBudget) {
+            c.iload(rem()).i2l();
+        } else {
+            c.lload(rem());
+        }
+        c.putfield(CD_STATE, "budget", CD_long);
     }
 
     private Label trapLabel(Map<Integer, Label> traps, int pc) {
