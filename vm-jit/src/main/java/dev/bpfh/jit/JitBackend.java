@@ -16,6 +16,7 @@ import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.MethodModel;
 import java.lang.classfile.attribute.CodeAttribute;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
@@ -106,10 +107,12 @@ public final class JitBackend implements Backend {
         List<Object> data = new ArrayList<>(compiler.classData);
         data.set(0, linkage);
         MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, data, true);
-        CompiledProgram program;
+        MethodHandle entry;
         try {
-            program = (CompiledProgram) lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class))
-                    .invoke();
+            CompiledProgram program = (CompiledProgram) lookup.findConstructor(lookup.lookupClass(),
+                    MethodType.methodType(void.class)).invoke();
+            entry = lookup.findVirtual(lookup.lookupClass(), "run",
+                    MethodType.methodType(long.class, long.class, long.class)).bindTo(program);
         } catch (Throwable t) {
             throw new IllegalStateException("cannot instantiate the compiled class", t);
         }
@@ -122,7 +125,7 @@ public final class JitBackend implements Backend {
         info.put("splitFunctions", compiler.plans.stream().filter(Compiler.FnPlan::split).count());
         info.put("compileMicros", compileNanos / 1000);
         int frames = cfg.hasLocalCalls ? Memory.MAX_FRAMES : 1;
-        return new JitExecutable(program, linkage, options.instructionBudget(), frames, info);
+        return new JitExecutable(entry, linkage, options.instructionBudget(), frames, info);
     }
 
     private static Executable fallback(Program program, LoadOptions options, Helpers helpers, String reason)

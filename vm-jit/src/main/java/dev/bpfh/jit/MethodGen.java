@@ -27,7 +27,8 @@ import java.util.TreeMap;
  * {@code [r10 + constant]} inside the frame (also through a register that provably holds
  * {@code r10 + constant} within the block) is proven in bounds here and uses the frame's array
  * directly; other loads and stores try the input region with one explicit range check
- * ({@link InputAccess}) and otherwise use {@link Memory}'s checked methods; atomics always do.
+ * ({@link InputAccess}) and otherwise use {@link Memory}'s checked methods; so do atomics outside
+ * a proven frame slot.
  */
 final class MethodGen {
     static final ClassDesc CD_ALU = ClassDesc.of("dev.bpfh.isa.Alu");
@@ -177,7 +178,7 @@ final class MethodGen {
                 case ALU, ALU64 -> 12;
                 case LD -> 6;
                 case LDX, ST -> 44;
-                case STX -> (op & MODE_MASK) == MODE_ATOMIC ? 30 : 44;
+                case STX -> 44;
                 default -> op == CALL_IMM || op == CALLX ? 120 : op == EXIT_OP ? 50 : 45;
             };
             pc += op == LDDW ? 2 : 1;
@@ -511,12 +512,21 @@ final class MethodGen {
     }
 
     private void atomic(int pc, int op, int dst, int src, int off, int imm) {
-        c.aload(mem()).loadConstant(imm);
-        address(dst, off);
-        get(src);
-        get(0).loadConstant(pc).invokevirtual(CD_MEMORY,
-                op == ATOMIC_W ? "atomic32" : "atomic64",
-                MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_long, CD_long, CD_int));
+        int size = op == ATOMIC_W ? 4 : 8;
+        String name = op == ATOMIC_W ? "atomic32" : "atomic64";
+        if (inFrame(dst, off, size)) {
+            c.aload(frame());
+            arrayIndex(dst, off);
+            c.loadConstant(imm);
+            get(src);
+            get(0).invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_long, CD_BYTES, CD_int, CD_int, CD_long, CD_long));
+        } else {
+            c.aload(mem()).loadConstant(imm);
+            address(dst, off);
+            get(src);
+            get(0).loadConstant(pc).invokevirtual(CD_MEMORY, name,
+                    MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_long, CD_long, CD_int));
+        }
         if (imm == ATOMIC_CMPXCHG) {
             put(0);
         } else if ((imm & FETCH) != 0) {

@@ -154,6 +154,26 @@ class JitProvenanceTest {
     }
 
     @Test
+    void atomicsOnAProvenFrameSlotHaveMemorysSemantics() {
+        // cmpxchg32 compares the zero-extended low word with r0's low 32 bits and leaves the high word.
+        String text = """
+                stdw [%r10-8], -1
+                mov %r4, %r10
+                add %r4, -8
+                ja go
+                go:
+                mov %r0, -1
+                mov %r5, 7
+                lock cmpxchg32 [%r4+0], %r5
+                ldxdw %r1, [%r10-8]
+                xor %r0, %r1
+                exit
+                """;
+        // r0 = old low word 0xffffffff; the slot becomes 0xffffffff00000007
+        assertEquals(0xfffffffffffffff8L, ((Outcome.Returned) both(text, new byte[0])).r0());
+    }
+
+    @Test
     void aCounterThatLeavesTheIntRangeKeepsAll64Bits() {
         String text = """
                 mov %r3, 0
