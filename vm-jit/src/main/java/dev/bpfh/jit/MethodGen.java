@@ -20,15 +20,16 @@ import java.util.TreeMap;
 /**
  * Emits the bytecode of one method: a whole subprogram (direct form) or one region of a split one.
  *
- * <p>eBPF registers are {@code long} locals, jumps are branches. Arithmetic is {@code invokestatic}
+ * <p>eBPF registers are {@code long} locals ({@code int} where {@link RegisterFacts} proves an int),
+ * jumps are branches. Arithmetic is {@code invokestatic}
  * to {@link dev.bpfh.isa.Alu} except the operations whose JVM instruction is the rule itself (64-bit
  * add, sub, mul, and, or, xor, neg); conditions are the same bytecode {@link dev.bpfh.isa.Jumps}
- * consists of ({@code lcmp}, {@code Long.compareUnsigned}, ...). Every memory access is checked:
- * {@code [r10 + constant]} inside the frame (also through a register that provably holds
- * {@code r10 + constant} within the block) is proven in bounds here and uses the frame's array
- * directly; other loads and stores try the input region with one explicit range check
- * ({@link InputAccess}) and otherwise use {@link Memory}'s checked methods; so do atomics outside
- * a proven frame slot.
+ * consists of ({@code lcmp}, {@code Long.compareUnsigned}, ...; a signed {@code lcmp} where both sides
+ * are provably non-negative). Every memory access is checked: one that {@link RegisterFacts} proves
+ * inside the frame uses the frame's array directly; one proven to start in the input takes one int
+ * compare with the input length, then the array; other loads and stores try the input region with one
+ * explicit range check ({@link InputAccess}) and otherwise use {@link Memory}'s checked methods; so do
+ * atomics outside a proven frame slot.
  */
 final class MethodGen {
     static final ClassDesc CD_ALU = ClassDesc.of("dev.bpfh.isa.Alu");
