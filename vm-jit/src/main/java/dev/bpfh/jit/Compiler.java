@@ -50,14 +50,20 @@ final class Compiler {
         /** Local index of the first block of each region, plus blocks.length at the end. */
         int[] regionStart;
         int tableData = -1;
+        private final RegisterFacts facts;
 
         Cfg.Function fn() {
             return fn;
         }
 
-        FnPlan(int index, Cfg.Function fn) {
+        RegisterFacts facts() {
+            return facts;
+        }
+
+        FnPlan(int index, Cfg.Function fn, RegisterFacts facts) {
             this.index = index;
             this.fn = fn;
+            this.facts = facts;
         }
 
         boolean split() {
@@ -82,13 +88,22 @@ final class Compiler {
     final List<Object> classData = new ArrayList<>();
     final Map<Integer, Integer> helperData = new TreeMap<>();
 
-    Compiler(Cfg cfg, Helpers helpers, int regionTarget) {
+    /**
+     * Whether the instruction budget fits an int, so the generated methods count it in an int local
+     * (remaining budget is at most the budget, and at least minus a few program lengths).
+     */
+    final boolean intBudget;
+
+    Compiler(Cfg cfg, Helpers helpers, int regionTarget, long budget) {
         this.cfg = cfg;
         this.helpers = helpers;
         this.regionTarget = regionTarget;
+        this.intBudget = budget <= Integer.MAX_VALUE;
         classData.add(null);
         for (int i = 0; i < cfg.functions.size(); i++) {
-            FnPlan p = new FnPlan(i, cfg.functions.get(i));
+            Cfg.Function fn = cfg.functions.get(i);
+            boolean programEntry = fn.entry() == 0 && RegisterFacts.entryNeverCalled(cfg);
+            FnPlan p = new FnPlan(i, fn, new RegisterFacts(cfg, fn, programEntry));
             plan(p);
             plans.add(p);
         }

@@ -1,12 +1,14 @@
 package dev.bpfh.jit;
 
 import dev.bpfh.exec.Memory;
+import dev.bpfh.isa.Alu;
+import dev.bpfh.isa.Opcodes;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Loads and stores on the current stack frame's array.
+ * Loads, stores and atomics on the current stack frame's array.
  *
  * <p>The {@code (byte[], int)} forms take an index the compiler has proven to lie inside the
  * frame ({@code [r10 + constant]} with {@code -512 <= constant <= -size}), so the tagged-region
@@ -53,6 +55,35 @@ public final class FrameAccess {
 
     public static void store64(byte[] a, int i, long v) {
         LONG.set(a, i, v);
+    }
+
+    /**
+     * An atomic read-modify-write of a proven frame slot, exactly {@link Memory#atomic32}: returns
+     * the old value zero-extended; cmpxchg stores {@code src} when the old value equals r0's low 32 bits.
+     */
+    public static long atomic32(byte[] a, int i, int op, long src, long r0) {
+        long old = load32(a, i);
+        if (op == Opcodes.ATOMIC_CMPXCHG) {
+            if (old == (r0 & 0xffffffffL)) {
+                store32(a, i, src);
+            }
+        } else {
+            store32(a, i, Alu.atomicResult(op, old, src));
+        }
+        return old;
+    }
+
+    /** The 64-bit form of {@link #atomic32}, exactly {@link Memory#atomic64}. */
+    public static long atomic64(byte[] a, int i, int op, long src, long r0) {
+        long old = load64(a, i);
+        if (op == Opcodes.ATOMIC_CMPXCHG) {
+            if (old == r0) {
+                store64(a, i, src);
+            }
+        } else {
+            store64(a, i, Alu.atomicResult(op, old, src));
+        }
+        return old;
     }
 
     private static boolean fits(byte[] a, long off, int size) {

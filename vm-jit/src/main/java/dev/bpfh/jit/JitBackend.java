@@ -3,11 +3,11 @@ package dev.bpfh.jit;
 import dev.bpfh.exec.Helpers;
 import dev.bpfh.exec.Memory;
 import dev.bpfh.exec.RunContext;
+import dev.bpfh.interp.InterpreterBackend;
 import dev.bpfh.isa.Program;
 import dev.bpfh.isa.Validator;
 import dev.bpfh.spi.Availability;
 import dev.bpfh.spi.Backend;
-import dev.bpfh.spi.Backends;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
@@ -16,6 +16,7 @@ import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.MethodModel;
 import java.lang.classfile.attribute.CodeAttribute;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
@@ -64,7 +65,11 @@ public final class JitBackend implements Backend {
 
     @Override
     public Executable load(Program program, LoadOptions options) throws LoadRejected {
-        Helpers helpers = Helpers.standard();
+        return compile(program, options, Helpers.standard());
+    }
+
+    /** Loads with a helper table other than the standard one (embedders, tests). */
+    public Executable compile(Program program, LoadOptions options, Helpers helpers) throws LoadRejected {
         Validator.validate(program, helpers);
         long start = System.nanoTime();
         String failure;
@@ -72,7 +77,7 @@ public final class JitBackend implements Backend {
             Cfg cfg = new Cfg(program.slots());
             failure = "no attempt";
             for (int target = regionTarget; ; target /= 2) {
-                Compiler compiler = new Compiler(cfg, helpers, target);
+                Compiler compiler = new Compiler(cfg, helpers, target, options.instructionBudget());
                 byte[] bytes = compiler.build();
                 Sizes sizes = Sizes.of(bytes);
                 if (sizes.maxMethod() > HUGE_METHOD_LIMIT) {
@@ -91,7 +96,7 @@ public final class JitBackend implements Backend {
         } catch (ReflectiveOperationException e) {
             failure = e.toString();
         }
-        return fallback(program, options, failure);
+        return fallback(program, options, helpers, failure);
     }
 
     private static Executable define(Cfg cfg, Compiler compiler, byte[] bytes, Sizes sizes, Helpers helpers,
@@ -102,10 +107,12 @@ public final class JitBackend implements Backend {
         List<Object> data = new ArrayList<>(compiler.classData);
         data.set(0, linkage);
         MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, data, true);
-        CompiledProgram program;
+        MethodHandle entry;
         try {
-            program = (CompiledProgram) lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class))
-                    .invoke();
+            CompiledProgram program = (CompiledProgram) lookup.findConstructor(lookup.lookupClass(),
+                    MethodType.methodType(void.class)).invoke();
+            entry = lookup.findVirtual(lookup.lookupClass(), "run",
+                    MethodType.methodType(long.class, long.class, long.class)).bindTo(program);
         } catch (Throwable t) {
             throw new IllegalStateException("cannot instantiate the compiled class", t);
         }
@@ -118,13 +125,12 @@ public final class JitBackend implements Backend {
         info.put("splitFunctions", compiler.plans.stream().filter(Compiler.FnPlan::split).count());
         info.put("compileMicros", compileNanos / 1000);
         int frames = cfg.hasLocalCalls ? Memory.MAX_FRAMES : 1;
-        return new JitExecutable(program, linkage, options.instructionBudget(), frames, info);
+        return new JitExecutable(entry, linkage, options.instructionBudget(), frames, info);
     }
 
-    private Executable fallback(Program program, LoadOptions options, String reason) throws LoadRejected {
-        Backend interp = Backends.find("interp").orElseThrow(
-                () -> new LoadRejected("jit cannot compile (" + reason + ") and no interpreter is available"));
-        Executable e = interp.load(program, options);
+    private static Executable fallback(Program program, LoadOptions options, Helpers helpers, String reason)
+            throws LoadRejected {
+        Executable e = InterpreterBackend.compile(program, options, helpers);
         Map<String, Object> info = new LinkedHashMap<>(e.info());
         info.put("fallback", reason);
         return new Executable() {

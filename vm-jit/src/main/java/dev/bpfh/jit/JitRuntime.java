@@ -1,10 +1,14 @@
 package dev.bpfh.jit;
 
 import dev.bpfh.exec.Helper;
+import dev.bpfh.exec.RunContext;
 import dev.bpfh.exec.Trap;
 import dev.bpfh.spi.TrapKind;
 
-/** The slow paths generated code calls: traps and callx. Public because hidden classes call them. */
+/**
+ * The slow paths generated code calls: traps, helper calls and callx. Public because hidden classes
+ * call them.
+ */
 public final class JitRuntime {
     private JitRuntime() {}
 
@@ -20,6 +24,21 @@ public final class JitRuntime {
         return new Trap(TrapKind.FELL_OFF_END, pc, "fell off the end of the program");
     }
 
+    /**
+     * A helper call at {@code pc}. A helper that fails with anything but a {@link Trap} becomes a
+     * {@code RUNTIME_ERROR} at the call's pc, as in the interpreter (whose loop wraps every failure
+     * with the pc it was executing), rather than escaping the generated code without a pc.
+     */
+    public static long helper(Helper h, RunContext ctx, long r1, long r2, long r3, long r4, long r5, int pc) {
+        try {
+            return h.call(ctx, r1, r2, r3, r4, r5, pc);
+        } catch (Trap t) {
+            throw t;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new Trap(TrapKind.RUNTIME_ERROR, pc, "internal error in a helper: " + e);
+        }
+    }
+
     /** callx: the helper id is a register value, known only now. */
     public static long callx(Linkage l, long id, long r1, long r2, long r3, long r4, long r5, int pc) {
         Helper[] table = l.helpers();
@@ -27,6 +46,6 @@ public final class JitRuntime {
         if (h == null) {
             throw new Trap(TrapKind.UNKNOWN_HELPER, pc, "callx to unknown helper " + id);
         }
-        return h.call(l.context(), r1, r2, r3, r4, r5, pc);
+        return helper(h, l.context(), r1, r2, r3, r4, r5, pc);
     }
 }

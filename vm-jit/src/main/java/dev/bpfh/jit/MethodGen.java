@@ -20,14 +20,16 @@ import java.util.TreeMap;
 /**
  * Emits the bytecode of one method: a whole subprogram (direct form) or one region of a split one.
  *
- * <p>eBPF registers are {@code long} locals, jumps are branches. Arithmetic is {@code invokestatic}
+ * <p>eBPF registers are {@code long} locals ({@code int} where {@link RegisterFacts} proves an int),
+ * jumps are branches. Arithmetic is {@code invokestatic}
  * to {@link dev.bpfh.isa.Alu} except the operations whose JVM instruction is the rule itself (64-bit
  * add, sub, mul, and, or, xor, neg); conditions are the same bytecode {@link dev.bpfh.isa.Jumps}
- * consists of ({@code lcmp}, {@code Long.compareUnsigned}, ...). Every memory access is checked:
- * {@code [r10 + constant]} inside the frame (also through a register that provably holds
- * {@code r10 + constant} within the block) is proven in bounds here and uses the frame's array
- * directly; other loads and stores try the input region with one explicit range check
- * ({@link InputAccess}) and otherwise use {@link Memory}'s checked methods; atomics always do.
+ * consists of ({@code lcmp}, {@code Long.compareUnsigned}, ...; a signed {@code lcmp} where both sides
+ * are provably non-negative). Every memory access is checked: one that {@link RegisterFacts} proves
+ * inside the frame uses the frame's array directly; one proven to start in the input takes one int
+ * compare with the input length, then the array; other loads and stores try the input region with one
+ * explicit range check ({@link InputAccess}) and otherwise use {@link Memory}'s checked methods; so do
+ * atomics outside a proven frame slot.
  */
 final class MethodGen {
     static final ClassDesc CD_ALU = ClassDesc.of("dev.bpfh.isa.Alu");
@@ -62,16 +64,16 @@ final class MethodGen {
     private final Map<Integer, Label> depthTraps = new TreeMap<>();
     private final Map<Integer, Label> fallTraps = new TreeMap<>();
     /**
-     * Within the current block, what each register is known to hold: {@link #FRAME_EXACT} is
-     * {@code r10 + frameOffset[r]} (from {@code mov rX, r10} and {@code add/sub rX, K}),
-     * {@link #FRAME_DERIVED} is r10 plus some run-time amount (only chooses which checked fast
-     * path to try). Reset at every block entry, so the facts only flow along straight-line code.
+     * What each register provably holds before the instruction being emitted: the block's entry
+     * facts from {@link RegisterFacts}, stepped through the block's instructions.
      */
-    private final int[] pointerKind = new int[11];
-    private final long[] frameOffset = new long[11];
-    private static final int UNKNOWN = 0;
-    private static final int FRAME_EXACT = 1;
-    private static final int FRAME_DERIVED = 2;
+    private RegisterFacts.Fact[] cur;
+    /**
+     * Registers whose value is provably an int at every point of the subprogram: kept in int locals
+     * (converted at uses and definitions, which C2 folds), so that loop counters become int
+     * induction variables and C2 can count, unroll and range-check-eliminate the loop.
+     */
+    private final boolean[] intReg;
 
     MethodGen(Compiler comp, Compiler.FnPlan plan, CodeBuilder c, int lo, int hi, boolean split) {
         this.comp = comp;
@@ -87,6 +89,7 @@ final class MethodGen {
             labels[i] = c.newLabel();
         }
         this.tail = c.newLabel();
+        this.intReg = plan.facts().intRegisters();
     }
 
     // Local variable slots: params first (depth, then r0..r9 or the entry block), then ours.
@@ -94,8 +97,38 @@ final class MethodGen {
         return base + 2 * r;
     }
 
+    /**
+     * The remaining budget: an int when the load-time budget fits one ({@link Compiler#intBudget}),
+     * so that C2 treats the per-block charge like a second induction variable and can hoist the check
+     * out of counted loops; a long otherwise. An int cannot overflow: it starts at most the budget and
+     * falls by at most the instructions executed between two checks.
+     */
     private int rem() {
         return base + 22;
+    }
+
+    /** The int local of a register {@link #intReg int-typed} in this subprogram. */
+    private int ireg(int r) {
+        return base + 36 + r;
+    }
+
+    /** Pushes register {@code r} as a long. */
+    private CodeBuilder get(int r) {
+        return intReg[r] ? c.iload(ireg(r)).i2l() : c.lload(reg(r));
+    }
+
+    /** Pushes the low 32 bits of register {@code r}. */
+    private CodeBuilder getInt(int r) {
+        return intReg[r] ? c.iload(ireg(r)) : c.lload(reg(r)).l2i();
+    }
+
+    /** Stores the long on the stack into register {@code r}. */
+    private void put(int r) {
+        if (intReg[r]) {
+            c.l2i().istore(ireg(r));
+        } else {
+            c.lstore(reg(r));
+        }
     }
 
     private int mem() {
@@ -131,6 +164,11 @@ final class MethodGen {
         return base + 31;
     }
 
+    /** An int scratch local: the index of a proven input access. */
+    private int index() {
+        return base + 33;
+    }
+
     /** Upper estimate of a block's bytecode, for region packing (checked after the build). */
     static int estimate(Cfg cfg, Cfg.Block b) {
         int sum = BLOCK_ESTIMATE;
@@ -140,8 +178,8 @@ final class MethodGen {
             sum += switch (cls) {
                 case ALU, ALU64 -> 12;
                 case LD -> 6;
-                case LDX, ST -> 22;
-                case STX -> (op & MODE_MASK) == MODE_ATOMIC ? 30 : 22;
+                case LDX, ST -> 44;
+                case STX -> 44;
                 default -> op == CALL_IMM || op == CALLX ? 120 : op == EXIT_OP ? 50 : 45;
             };
             pc += op == LDDW ? 2 : 1;
@@ -163,9 +201,10 @@ final class MethodGen {
         if (split) {
             c.labelBinding(tail);
             for (int i = 0; i < 10; i++) {
-                c.aload(regs()).loadConstant(i).lload(reg(i)).lastore();
+                c.aload(regs()).loadConstant(i);
+                get(i).lastore();
             }
-            c.aload(state()).lload(rem()).putfield(CD_STATE, "budget", CD_long);
+            budgetOut();
             c.iload(next()).ireturn();
         }
     }
@@ -174,17 +213,20 @@ final class MethodGen {
         c.ldc(Compiler.classData(0, CD_LINKAGE)).dup()
                 .invokevirtual(CD_LINKAGE, "memory", MethodTypeDesc.of(CD_MEMORY)).astore(mem())
                 .invokevirtual(CD_LINKAGE, "state", MethodTypeDesc.of(CD_STATE)).astore(state());
-        c.iload(0).invokestatic(CD_MEMORY, "frameTop", MethodTypeDesc.of(CD_long, CD_int)).lstore(reg(10));
+        // r10 = Memory.frameTop(depth) = (STACK_REGION + depth) << 32 | FRAME_SIZE, inline
+        c.iload(0).loadConstant(Memory.STACK_REGION).iadd().i2l().loadConstant(Memory.REGION_SHIFT).lshl()
+                .loadConstant((long) Memory.FRAME_SIZE).lor().lstore(reg(10));
         c.lload(reg(10)).loadConstant((long) Memory.FRAME_SIZE).lsub().lstore(frameBase());
         c.aload(mem()).iload(0).loadConstant(Memory.STACK_REGION).iadd()
                 .invokevirtual(CD_MEMORY, "region", MethodTypeDesc.of(CD_BYTES, CD_int)).astore(frame());
         c.aload(mem()).loadConstant(Memory.INPUT_REGION)
                 .invokevirtual(CD_MEMORY, "region", MethodTypeDesc.of(CD_BYTES, CD_int)).astore(input());
-        c.aload(state()).getfield(CD_STATE, "budget", CD_long).lstore(rem());
+        budgetIn();
         if (split) {
             c.aload(state()).getfield(CD_STATE, "regs", CD_LONG_ARRAY.arrayType()).iload(0).aaload().astore(regs());
             for (int i = 0; i < 10; i++) {
-                c.aload(regs()).loadConstant(i).laload().lstore(reg(i));
+                c.aload(regs()).loadConstant(i).laload();
+                put(i);
             }
             List<SwitchCase> cases = new ArrayList<>();
             for (int i = lo; i < hi; i++) {
@@ -192,6 +234,11 @@ final class MethodGen {
             }
             c.iload(1).tableswitch(lo, hi - 1, labels[0], cases);
         } else {
+            for (int r = 0; r < 10; r++) {
+                if (intReg[r]) {
+                    c.lload(reg(r)).l2i().istore(ireg(r));
+                }
+            }
             int entry = plan.localOf(cfg.blockAt[plan.fn().entry()]);
             if (entry != lo) {
                 c.goto_(labels[entry - lo]);
@@ -202,21 +249,22 @@ final class MethodGen {
     private void block(int local) {
         Cfg.Block b = cfg.blocks.get(plan.fn().blocks()[local]);
         c.labelBinding(labels[local - lo]);
-        c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
-        java.util.Arrays.fill(pointerKind, UNKNOWN);
-        pointerKind[10] = FRAME_EXACT;
-        frameOffset[10] = 0;
+        if (comp.intBudget) {
+            c.iinc(rem(), -b.insns());
+        } else {
+            c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
+        }
+        cur = plan.facts().atEntry(local);
         for (int pc = b.start(); pc < b.end(); ) {
             long w = cfg.slots[pc];
             if (Insn.opcode(w) == LDDW) {
-                c.loadConstant(Insn.wideImm(w, cfg.slots[pc + 1])).lstore(reg(Insn.dst(w)));
-                pointerKind[Insn.dst(w)] = UNKNOWN;
-                pc += 2;
+                c.loadConstant(Insn.wideImm(w, cfg.slots[pc + 1]));
+                put(Insn.dst(w));
             } else {
                 insn(pc, w);
-                track(w);
-                pc++;
             }
+            RegisterFacts.step(cur, cfg.slots, pc);
+            pc += Insn.opcode(w) == LDDW ? 2 : 1;
         }
         if (cfg.fallsThrough(b)) {
             if (b.end() == cfg.slots.length) {
@@ -242,55 +290,11 @@ final class MethodGen {
                 if ((op & MODE_MASK) == MODE_ATOMIC) {
                     atomic(pc, op, dst, src, off, imm);
                 } else {
-                    store(pc, op, dst, off, () -> c.lload(reg(src)));
+                    store(pc, op, dst, off, () -> get(src));
                 }
             }
             case JMP, JMP32 -> jump(pc, op, dst, src, off, imm);
             default -> throw new IllegalStateException("unvalidated opcode 0x" + Integer.toHexString(op) + " at pc " + pc);
-        }
-    }
-
-    /** Updates {@link #pointerKind} after the instruction {@code w}: what it wrote and how. */
-    private void track(long w) {
-        int op = Insn.opcode(w);
-        int dst = Insn.dst(w);
-        int src = Insn.src(w);
-        switch (opClass(op)) {
-            case ALU64 -> {
-                int kind = UNKNOWN;
-                long offset = frameOffset[dst];
-                if (op == (ALU64 | MOV | SRC_X) && Insn.off(w) == 0) {
-                    kind = pointerKind[src];
-                    offset = frameOffset[src];
-                } else if (op == (ALU64 | ADD | SRC_K)) {
-                    kind = pointerKind[dst];
-                    offset += Insn.imm(w);
-                } else if (op == (ALU64 | SUB | SRC_K)) {
-                    kind = pointerKind[dst];
-                    offset -= Insn.imm(w);
-                } else if (op == (ALU64 | ADD | SRC_X)) {
-                    boolean a = pointerKind[dst] != UNKNOWN;
-                    boolean b = pointerKind[src] != UNKNOWN;
-                    kind = a != b ? FRAME_DERIVED : UNKNOWN;
-                } else if (op == (ALU64 | SUB | SRC_X)) {
-                    kind = pointerKind[dst] != UNKNOWN && pointerKind[src] == UNKNOWN ? FRAME_DERIVED : UNKNOWN;
-                }
-                pointerKind[dst] = kind;
-                frameOffset[dst] = offset;
-            }
-            case ALU, LDX -> pointerKind[dst] = UNKNOWN;
-            case STX -> {
-                int imm = Insn.imm(w);
-                if ((op & MODE_MASK) == MODE_ATOMIC && (imm & FETCH) != 0) {
-                    pointerKind[imm == ATOMIC_CMPXCHG ? 0 : src] = UNKNOWN;
-                }
-            }
-            case JMP -> {
-                if ((op & OP_MASK) == CALL) {
-                    java.util.Arrays.fill(pointerKind, 0, 6, UNKNOWN);
-                }
-            }
-            default -> {}
         }
     }
 
@@ -304,7 +308,7 @@ final class MethodGen {
             case MOV -> {
                 if (off == 0) {
                     if (x) {
-                        c.lload(reg(src));
+                        get(src);
                         if (!is64) {
                             aluCall("u32", J_J);
                         }
@@ -312,15 +316,15 @@ final class MethodGen {
                         c.loadConstant(is64 ? (long) imm : imm & 0xffffffffL);
                     }
                 } else if (is64) {
-                    c.lload(reg(src));
+                    get(src);
                     aluCall(off == 8 ? "sx8" : off == 16 ? "sx16" : "sx32", J_J);
                 } else {
-                    c.lload(reg(src)).loadConstant(off);
+                    get(src).loadConstant(off);
                     aluCall("movsx32", JI_J);
                 }
             }
             case NEG -> {
-                c.lload(reg(dst));
+                get(dst);
                 if (is64) {
                     c.lneg();
                 } else {
@@ -328,7 +332,7 @@ final class MethodGen {
                 }
             }
             case END -> {
-                c.lload(reg(dst));
+                get(dst);
                 if (op == (ALU | END | SRC_K)) {
                     c.loadConstant(imm);
                     aluCall("le", JI_J);
@@ -337,9 +341,9 @@ final class MethodGen {
                 }
             }
             default -> {
-                c.lload(reg(dst));
+                get(dst);
                 if (x) {
-                    c.lload(reg(src));
+                    get(src);
                 } else {
                     c.loadConstant((long) imm);
                 }
@@ -376,7 +380,7 @@ final class MethodGen {
                 }
             }
         }
-        c.lstore(reg(dst));
+        put(dst);
     }
 
     private void aluCall(String name, MethodTypeDesc type) {
@@ -387,29 +391,72 @@ final class MethodGen {
 
     /** Whether {@code [baseReg + off]} of {@code size} bytes provably lies inside the current frame. */
     private boolean inFrame(int baseReg, int off, int size) {
-        long at = frameOffset[baseReg] + off;
-        return pointerKind[baseReg] == FRAME_EXACT && at >= -Memory.FRAME_SIZE && at <= -size;
+        RegisterFacts.Fact f = cur[baseReg];
+        return f.kind() == RegisterFacts.FRAME && f.bounded()
+                && f.lo() + off >= -Memory.FRAME_SIZE && f.hi() + off <= -size;
     }
 
-    /** The frame array index of {@code [baseReg + off]} when {@link #inFrame} holds. */
-    private int frameIndex(int baseReg, int off) {
-        return (int) (Memory.FRAME_SIZE + frameOffset[baseReg] + off);
+    /**
+     * Whether {@code [baseReg + off]} provably starts at input offset {@code 0 <= i < 2^31 - 8}, so
+     * that the access is in bounds exactly when {@code i <= length - size}.
+     */
+    private boolean inputIndexed(int baseReg, int off) {
+        RegisterFacts.Fact f = cur[baseReg];
+        return f.kind() == RegisterFacts.INPUT && f.bounded()
+                && f.lo() + off >= 0 && f.hi() + off <= Integer.MAX_VALUE - 8;
+    }
+
+    /**
+     * Pushes the array index of {@code [baseReg + off]} when {@link #inFrame} or
+     * {@link #inputIndexed} holds: the low 32 bits of the address plus {@code off}. The input address
+     * and every frame base have low bits 0 and 0x200, and the proven offset keeps the sum in
+     * {@code [0, 2^31)}, so no carry or overflow can occur.
+     */
+    private void arrayIndex(int baseReg, int off) {
+        RegisterFacts.Fact f = cur[baseReg];
+        if (f.kind() == RegisterFacts.FRAME && f.lo() == f.hi()) {
+            c.loadConstant((int) (Memory.FRAME_SIZE + f.lo() + off));
+            return;
+        }
+        getInt(baseReg);
+        if (off != 0) {
+            c.loadConstant(off).iadd();
+        }
     }
 
     private void address(int baseReg, int off) {
-        c.lload(reg(baseReg));
+        get(baseReg);
         if (off != 0) {
             c.loadConstant((long) off).ladd();
         }
     }
 
+    /** Branches to {@code outside} unless the proven input index in {@link #index()} fits {@code size} bytes. */
+    private void inputCheck(int size, Label outside) {
+        c.iload(index()).aload(input()).arraylength().loadConstant(size).isub().if_icmpgt(outside);
+    }
+
     private void load(int pc, int op, int dst, int src, int off) {
         int size = sizeBytes(op);
         String name = "load" + size * 8;
+        MethodTypeDesc direct = MethodTypeDesc.of(CD_long, CD_BYTES, CD_int);
         if (inFrame(src, off, size)) {
-            c.aload(frame()).loadConstant(frameIndex(src, off))
-                    .invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_long, CD_BYTES, CD_int));
-        } else if (pointerKind[src] != UNKNOWN) {
+            c.aload(frame());
+            arrayIndex(src, off);
+            c.invokestatic(CD_FRAME, name, direct);
+        } else if (inputIndexed(src, off)) {
+            Label outside = c.newLabel();
+            Label done = c.newLabel();
+            arrayIndex(src, off);
+            c.istore(index());
+            inputCheck(size, outside);
+            c.aload(input()).iload(index()).invokestatic(CD_FRAME, name, direct).goto_(done);
+            c.labelBinding(outside);
+            c.aload(mem());
+            address(src, off);
+            c.loadConstant(pc).invokevirtual(CD_MEMORY, name, MethodTypeDesc.of(CD_long, CD_long, CD_int));
+            c.labelBinding(done);
+        } else if (cur[src].kind() == RegisterFacts.FRAME) {
             c.aload(frame()).lload(frameBase()).aload(mem());
             address(src, off);
             c.loadConstant(pc).invokestatic(CD_FRAME, name,
@@ -423,17 +470,34 @@ final class MethodGen {
         if ((op & MODE_MASK) == MODE_MEMSX) {
             aluCall("sx" + size * 8, J_J);
         }
-        c.lstore(reg(dst));
+        put(dst);
     }
 
     private void store(int pc, int op, int dst, int off, Runnable value) {
         int size = sizeBytes(op);
         String name = "store" + size * 8;
+        MethodTypeDesc direct = MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long);
         if (inFrame(dst, off, size)) {
-            c.aload(frame()).loadConstant(frameIndex(dst, off));
+            c.aload(frame());
+            arrayIndex(dst, off);
             value.run();
-            c.invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long));
-        } else if (pointerKind[dst] != UNKNOWN) {
+            c.invokestatic(CD_FRAME, name, direct);
+        } else if (inputIndexed(dst, off)) {
+            Label outside = c.newLabel();
+            Label done = c.newLabel();
+            arrayIndex(dst, off);
+            c.istore(index());
+            inputCheck(size, outside);
+            c.aload(input()).iload(index());
+            value.run();
+            c.invokestatic(CD_FRAME, name, direct).goto_(done);
+            c.labelBinding(outside);
+            c.aload(mem());
+            address(dst, off);
+            value.run();
+            c.loadConstant(pc).invokevirtual(CD_MEMORY, name, MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_int));
+            c.labelBinding(done);
+        } else if (cur[dst].kind() == RegisterFacts.FRAME) {
             c.aload(frame()).lload(frameBase()).aload(mem());
             address(dst, off);
             value.run();
@@ -449,15 +513,25 @@ final class MethodGen {
     }
 
     private void atomic(int pc, int op, int dst, int src, int off, int imm) {
-        c.aload(mem()).loadConstant(imm);
-        address(dst, off);
-        c.lload(reg(src)).lload(reg(0)).loadConstant(pc).invokevirtual(CD_MEMORY,
-                op == ATOMIC_W ? "atomic32" : "atomic64",
-                MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_long, CD_long, CD_int));
+        int size = op == ATOMIC_W ? 4 : 8;
+        String name = op == ATOMIC_W ? "atomic32" : "atomic64";
+        if (inFrame(dst, off, size)) {
+            c.aload(frame());
+            arrayIndex(dst, off);
+            c.loadConstant(imm);
+            get(src);
+            get(0).invokestatic(CD_FRAME, name, MethodTypeDesc.of(CD_long, CD_BYTES, CD_int, CD_int, CD_long, CD_long));
+        } else {
+            c.aload(mem()).loadConstant(imm);
+            address(dst, off);
+            get(src);
+            get(0).loadConstant(pc).invokevirtual(CD_MEMORY, name,
+                    MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_long, CD_long, CD_int));
+        }
         if (imm == ATOMIC_CMPXCHG) {
-            c.lstore(reg(0));
+            put(0);
         } else if ((imm & FETCH) != 0) {
-            c.lstore(reg(src));
+            put(src);
         } else {
             c.pop2();
         }
@@ -473,12 +547,14 @@ final class MethodGen {
             case CALL -> {
                 if (op == CALLX) {
                     budgetCheck(pc);
-                    c.ldc(Compiler.classData(0, CD_LINKAGE)).lload(reg(dst));
+                    c.ldc(Compiler.classData(0, CD_LINKAGE));
+                    get(dst);
                     for (int r = 1; r <= 5; r++) {
-                        c.lload(reg(r));
+                        get(r);
                     }
                     c.loadConstant(pc).invokestatic(CD_RUNTIME, "callx", MethodTypeDesc.of(CD_long, CD_LINKAGE,
-                            CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int)).lstore(reg(0));
+                            CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int));
+                    put(0);
                 } else if (src == CALL_LOCAL) {
                     callLocal(pc, pc + 1 + imm);
                 } else {
@@ -487,10 +563,11 @@ final class MethodGen {
                             .ldc(Compiler.classData(0, CD_LINKAGE))
                             .invokevirtual(CD_LINKAGE, "context", MethodTypeDesc.of(CD_CONTEXT));
                     for (int r = 1; r <= 5; r++) {
-                        c.lload(reg(r));
+                        get(r);
                     }
-                    c.loadConstant(pc).invokeinterface(CD_HELPER, "call", MethodTypeDesc.of(CD_long, CD_CONTEXT,
-                            CD_long, CD_long, CD_long, CD_long, CD_long, CD_int)).lstore(reg(0));
+                    c.loadConstant(pc).invokestatic(CD_RUNTIME, "helper", MethodTypeDesc.of(CD_long, CD_HELPER,
+                            CD_CONTEXT, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int));
+                    put(0);
                 }
             }
             default -> {
@@ -506,24 +583,31 @@ final class MethodGen {
         boolean x = (op & SRC_X) != 0;
         int code = op & OP_MASK;
         if (opClass(op) == JMP) {
-            c.lload(reg(dst));
+            get(dst);
             if (x) {
-                c.lload(reg(src));
+                get(src);
             } else {
                 c.loadConstant((long) imm);
             }
             switch (code) {
                 case JSET -> c.land().lconst_0().lcmp().ifne(taken);
                 case JGT, JGE, JLT, JLE -> {
-                    c.invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+                    // Both sides provably in [0, 2^63): the unsigned order is the signed one.
+                    boolean signedSuffices = cur[dst].nonNegativeScalar()
+                            && (x ? cur[src].nonNegativeScalar() : imm >= 0);
+                    if (signedSuffices) {
+                        c.lcmp();
+                    } else {
+                        c.invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+                    }
                     c.branch(zeroBranch(code), taken);
                 }
                 default -> c.lcmp().branch(zeroBranch(code), taken);
             }
         } else {
-            c.lload(reg(dst)).l2i();
+            getInt(dst);
             if (x) {
-                c.lload(reg(src)).l2i();
+                getInt(src);
             } else {
                 c.loadConstant(imm);
             }
@@ -603,7 +687,32 @@ final class MethodGen {
     }
 
     private void budgetCheck(int pc) {
-        c.lload(rem()).lconst_0().lcmp().iflt(trapLabel(budgetTraps, pc));
+        if (comp.intBudget) {
+            c.iload(rem()).iflt(trapLabel(budgetTraps, pc));
+        } else {
+            c.lload(rem()).lconst_0().lcmp().iflt(trapLabel(budgetTraps, pc));
+        }
+    }
+
+    /** Loads the run's remaining budget from the state. */
+    private void budgetIn() {
+        c.aload(state()).getfield(CD_STATE, "budget", CD_long);
+        if (comp.intBudget) {
+            c.l2i().istore(rem());
+        } else {
+            c.lstore(rem());
+        }
+    }
+
+    /** Stores the remaining budget into the state (before a call, at an exit or a region exit). */
+    private void budgetOut() {
+        c.aload(state());
+        if (comp.intBudget) {
+            c.iload(rem()).i2l();
+        } else {
+            c.lload(rem());
+        }
+        c.putfield(CD_STATE, "budget", CD_long);
     }
 
     private Label trapLabel(Map<Integer, Label> traps, int pc) {
@@ -620,17 +729,19 @@ final class MethodGen {
     private void callLocal(int pc, int target) {
         budgetCheck(pc);
         c.iload(0).loadConstant(Memory.MAX_FRAMES - 1).if_icmpge(trapLabel(depthTraps, pc));
-        c.aload(state()).lload(rem()).putfield(CD_STATE, "budget", CD_long);
+        budgetOut();
         c.iload(0).iconst_1().iadd();
         for (int r = 0; r < 10; r++) {
-            c.lload(reg(r));
+            get(r);
         }
-        c.invokestatic(CD_THIS, Compiler.fnName(cfg.functionAt.get(target)), FN_TYPE).lstore(reg(0));
+        c.invokestatic(CD_THIS, Compiler.fnName(cfg.functionAt.get(target)), FN_TYPE);
+        put(0);
         c.aload(state()).getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(ret());
         for (int r = 1; r <= 5; r++) {
-            c.aload(ret()).loadConstant(r).laload().lstore(reg(r));
+            c.aload(ret()).loadConstant(r).laload();
+            put(r);
         }
-        c.aload(state()).getfield(CD_STATE, "budget", CD_long).lstore(rem());
+        budgetIn();
     }
 
     private void exit() {
@@ -641,10 +752,11 @@ final class MethodGen {
         if (cfg.hasLocalCalls) {
             c.aload(state()).getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(ret());
             for (int r = 1; r <= 5; r++) {
-                c.aload(ret()).loadConstant(r).lload(reg(r)).lastore();
+                c.aload(ret()).loadConstant(r);
+                get(r).lastore();
             }
-            c.aload(state()).lload(rem()).putfield(CD_STATE, "budget", CD_long);
+            budgetOut();
         }
-        c.lload(reg(0)).lreturn();
+        get(0).lreturn();
     }
 }

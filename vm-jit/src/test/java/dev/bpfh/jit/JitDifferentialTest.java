@@ -51,7 +51,7 @@ class JitDifferentialTest {
             try (Executable interp = Engines.INTERP.load(p, options); Executable jit = backend.load(p, options)) {
                 expected = interp.run(memory.clone());
                 actual = jit.run(memory.clone());
-                assertTrue(!jit.info().containsKey("fallback"), "unexpected fallback");
+                assertTrue(!jit.info().containsKey("fallback"), () -> "unexpected fallback: " + jit.info().get("fallback"));
                 split += ((Long) jit.info().get("splitFunctions")) > 0 ? 1 : 0;
             } catch (dev.bpfh.spi.LoadRejected e) {
                 fail("generator made an invalid program (seed " + seed + "): " + e.getMessage() + "\n" + listing(p));

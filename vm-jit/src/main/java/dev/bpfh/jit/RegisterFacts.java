@@ -1,0 +1,419 @@
+package dev.bpfh.jit;
+
+import static dev.bpfh.isa.Opcodes.*;
+
+import dev.bpfh.isa.Insn;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * What each register provably holds at the entry of each block of one subprogram: a forward
+ * dataflow over the CFG (interval analysis with pointer provenance, in the spirit of the kernel
+ * verifier's register state, much simplified).
+ *
+ * <p>A register's fact is a {@link Fact}: its value is {@code base + x} with {@code x} in
+ * {@code [lo, hi]}, where the base is 0 (a scalar), the input address or this call's r10. The facts
+ * are sound for every run: they are used to prove accesses in bounds at compile time (a frame access)
+ * or to reduce the check to one int compare against the input length (an input access), and to emit a
+ * signed compare where an unsigned one is equivalent. A fact whose interval is the whole range still
+ * carries its provenance, but only as a hint for which checked fast path to try.
+ *
+ * <p>Loops: a block's entry fact is the join over its incoming edges; after {@link #WIDEN_AFTER}
+ * growing visits a bound that keeps moving is widened to infinity, and then {@link #NARROW_PASSES}
+ * plain recomputations recover the bounds that conditional branches establish (the loop counter of
+ * {@code jlt r3, 1024} is in {@code [0, 1023]} inside the loop). Branches with a constant refine
+ * the compared scalar on each edge.
+ */
+final class RegisterFacts {
+    static final int SCALAR = 0;
+    static final int INPUT = 1;
+    static final int FRAME = 2;
+    static final int WIDEN_AFTER = 3;
+    static final int NARROW_PASSES = 3;
+    /** Pointer offsets beyond this are treated as unbounded: far outside every region anyway. */
+    static final long POINTER_BOUND = 1L << 40;
+
+    /** The value is {@code base(kind) + x}, {@code lo <= x <= hi} (signed); a whole range means unknown x. */
+    record Fact(int kind, long lo, long hi) {
+        static final Fact TOP = new Fact(SCALAR, Long.MIN_VALUE, Long.MAX_VALUE);
+
+        static Fact scalar(long lo, long hi) {
+            return new Fact(SCALAR, lo, hi);
+        }
+
+        static Fact constant(long v) {
+            return new Fact(SCALAR, v, v);
+        }
+
+        boolean pointer() {
+            return kind != SCALAR;
+        }
+
+        boolean bounded() {
+            return lo != Long.MIN_VALUE && hi != Long.MAX_VALUE;
+        }
+
+        boolean nonNegativeScalar() {
+            return kind == SCALAR && lo >= 0;
+        }
+
+        Fact join(Fact o) {
+            if (kind != o.kind) {
+                return TOP;
+            }
+            return new Fact(kind, Math.min(lo, o.lo), Math.max(hi, o.hi));
+        }
+
+        /** The widening of {@code this} (older) by {@code newer}: a moving bound goes to infinity. */
+        Fact widen(Fact newer) {
+            if (kind != newer.kind) {
+                return TOP;
+            }
+            return new Fact(kind, newer.lo < lo ? Long.MIN_VALUE : lo, newer.hi > hi ? Long.MAX_VALUE : hi);
+        }
+
+        /** The same provenance with the offset range {@code [lo, hi]}, given up when out of range. */
+        Fact withRange(long l, long h) {
+            if (kind != SCALAR && (l < -POINTER_BOUND || h > POINTER_BOUND)) {
+                return new Fact(kind, Long.MIN_VALUE, Long.MAX_VALUE);
+            }
+            return new Fact(kind, l, h);
+        }
+
+        Fact plus(long l, long h) {
+            if (!bounded()) {
+                return new Fact(kind, Long.MIN_VALUE, Long.MAX_VALUE);
+            }
+            try {
+                return withRange(Math.addExact(lo, l), Math.addExact(hi, h));
+            } catch (ArithmeticException e) {
+                return new Fact(kind, Long.MIN_VALUE, Long.MAX_VALUE);
+            }
+        }
+
+        Fact intersect(long l, long h) {
+            long nl = Math.max(lo, l);
+            long nh = Math.min(hi, h);
+            return nl <= nh ? new Fact(kind, nl, nh) : this; // an empty edge: keep the (sound) fact
+        }
+    }
+
+    private final Cfg cfg;
+    private final int[] blocks;
+    /** Entry facts per local block index (parallel to {@code fn.blocks()}); r0..r10. */
+    private final Fact[][] in;
+    private final boolean[] intRegisters;
+
+    /** @param programEntry whether the subprogram is pc 0 entered only by the run itself (the entry state is known) */
+    RegisterFacts(Cfg cfg, Cfg.Function fn, boolean programEntry) {
+        this.cfg = cfg;
+        this.blocks = fn.blocks();
+        this.in = new Fact[blocks.length][];
+        Fact[] entry = new Fact[11];
+        Arrays.fill(entry, programEntry ? Fact.constant(0) : Fact.TOP);
+        if (programEntry) {
+            entry[1] = new Fact(INPUT, 0, 0);
+            entry[2] = Fact.scalar(0, Integer.MAX_VALUE);
+        }
+        entry[10] = new Fact(FRAME, 0, 0);
+        int entryLocal = local(cfg.blockAt[fn.entry()]);
+        solve(entryLocal, entry);
+        intRegisters = computeIntRegisters();
+    }
+
+    /** Whether no {@code call local} targets pc 0, so f0 runs only with the architecture's entry state. */
+    static boolean entryNeverCalled(Cfg cfg) {
+        for (int pc = 0; pc < cfg.slots.length; pc++) {
+            long w = cfg.slots[pc];
+            int op = Insn.opcode(w);
+            if (op == LDDW) {
+                pc++;
+            } else if (op == CALL_IMM && Insn.src(w) == CALL_LOCAL && pc + 1 + Insn.imm(w) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A copy of the facts at the entry of local block {@code local}. */
+    Fact[] atEntry(int local) {
+        return in[local].clone();
+    }
+
+    /**
+     * Indexed r0..r10: registers r0..r9 that are scalars in {@code [Integer.MIN_VALUE, Integer.MAX_VALUE]} at the
+     * entry of every block and after every instruction of the subprogram (so also at its entry).
+     */
+    boolean[] intRegisters() {
+        return Arrays.copyOf(intRegisters, 11); // r10 (the frame pointer) is never an int
+    }
+
+    private boolean[] computeIntRegisters() {
+        boolean[] ok = new boolean[10];
+        Arrays.fill(ok, true);
+        for (int b = 0; b < blocks.length; b++) {
+            Fact[] r = in[b].clone();
+            clearNonInt(ok, r);
+            Cfg.Block block = cfg.blocks.get(blocks[b]);
+            for (int pc = block.start(); pc < block.end(); ) {
+                step(r, cfg.slots, pc);
+                clearNonInt(ok, r);
+                pc += Insn.opcode(cfg.slots[pc]) == LDDW ? 2 : 1;
+            }
+        }
+        return ok;
+    }
+
+    private static void clearNonInt(boolean[] ok, Fact[] r) {
+        for (int i = 0; i < ok.length; i++) {
+            Fact f = r[i];
+            if (f.kind != SCALAR || f.lo < Integer.MIN_VALUE || f.hi > Integer.MAX_VALUE) {
+                ok[i] = false;
+            }
+        }
+    }
+
+    private int local(int globalBlock) {
+        return Arrays.binarySearch(blocks, globalBlock);
+    }
+
+    private void solve(int entryLocal, Fact[] entry) {
+        int[] visits = new int[blocks.length];
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        boolean[] queued = new boolean[blocks.length];
+        in[entryLocal] = entry.clone();
+        work.add(entryLocal);
+        queued[entryLocal] = true;
+        while (!work.isEmpty()) {
+            int b = work.poll();
+            queued[b] = false;
+            forEachEdge(b, in[b], (succ, facts) -> {
+                Fact[] old = in[succ];
+                Fact[] merged;
+                if (old == null) {
+                    merged = facts;
+                } else {
+                    merged = new Fact[11];
+                    boolean widen = ++visits[succ] > WIDEN_AFTER;
+                    for (int r = 0; r < 11; r++) {
+                        Fact j = old[r].join(facts[r]);
+                        merged[r] = widen ? old[r].widen(j) : j;
+                    }
+                    if (Arrays.equals(merged, old)) {
+                        return;
+                    }
+                }
+                in[succ] = merged;
+                if (!queued[succ]) {
+                    queued[succ] = true;
+                    work.add(succ);
+                }
+            });
+        }
+        // Narrowing: recompute every entry from its predecessors (a post-fixpoint stays one).
+        for (int pass = 0; pass < NARROW_PASSES; pass++) {
+            Fact[][] next = new Fact[blocks.length][];
+            next[entryLocal] = entry.clone();
+            for (int b = 0; b < blocks.length; b++) {
+                if (in[b] == null) {
+                    continue;
+                }
+                forEachEdge(b, in[b], (succ, facts) -> {
+                    if (next[succ] == null) {
+                        next[succ] = facts;
+                    } else {
+                        for (int r = 0; r < 11; r++) {
+                            next[succ][r] = next[succ][r].join(facts[r]);
+                        }
+                    }
+                });
+            }
+            for (int b = 0; b < blocks.length; b++) {
+                if (in[b] != null && next[b] != null) {
+                    in[b] = next[b];
+                }
+            }
+        }
+        for (int b = 0; b < blocks.length; b++) {
+            if (in[b] == null) { // not reached by the analysis (cannot happen for reach()'s blocks): know nothing
+                in[b] = new Fact[11];
+                Arrays.fill(in[b], Fact.TOP);
+                in[b][10] = new Fact(FRAME, 0, 0);
+            }
+        }
+    }
+
+    private interface EdgeSink {
+        void accept(int succLocal, Fact[] facts);
+    }
+
+    /** Runs block {@code b} from {@code entry} and reports the facts on each outgoing edge. */
+    private void forEachEdge(int b, Fact[] entry, EdgeSink sink) {
+        Cfg.Block block = cfg.blocks.get(blocks[b]);
+        Fact[] r = entry.clone();
+        int last = cfg.lastPc(block);
+        for (int pc = block.start(); pc < block.end(); ) {
+            step(r, cfg.slots, pc);
+            pc += Insn.opcode(cfg.slots[pc]) == LDDW ? 2 : 1;
+        }
+        long w = cfg.slots[last];
+        int op = Insn.opcode(w);
+        int cls = opClass(op);
+        int code = op & OP_MASK;
+        if (op == EXIT_OP) {
+            return;
+        }
+        if ((cls == JMP || cls == JMP32) && code != CALL) {
+            int target = Cfg.jumpTarget(w, last);
+            if (code == JA) {
+                sink.accept(local(cfg.blockAt[target]), r);
+                return;
+            }
+            sink.accept(local(cfg.blockAt[target]), refine(r.clone(), w, true));
+            if (block.end() < cfg.slots.length) {
+                sink.accept(local(cfg.blockAt[block.end()]), refine(r.clone(), w, false));
+            }
+            return;
+        }
+        if (block.end() < cfg.slots.length) {
+            sink.accept(local(cfg.blockAt[block.end()]), r);
+        }
+    }
+
+    /** Updates {@code r} for the effect of the instruction at {@code pc} on the registers. */
+    static void step(Fact[] r, long[] slots, int pc) {
+        long w = slots[pc];
+        int op = Insn.opcode(w);
+        int dst = Insn.dst(w);
+        int src = Insn.src(w);
+        int imm = Insn.imm(w);
+        switch (opClass(op)) {
+            case LD -> r[dst] = op == LDDW ? Fact.constant(Insn.wideImm(w, slots[pc + 1])) : Fact.TOP;
+            case LDX -> {
+                int size = sizeBytes(op);
+                boolean sx = (op & MODE_MASK) == MODE_MEMSX;
+                r[dst] = size < 8 && !sx ? Fact.scalar(0, (1L << (8 * size)) - 1) : Fact.TOP;
+            }
+            case ST -> {}
+            case STX -> {
+                if ((op & MODE_MASK) == MODE_ATOMIC && (imm & FETCH) != 0) {
+                    r[imm == ATOMIC_CMPXCHG ? 0 : src] = Fact.TOP;
+                }
+            }
+            case ALU -> r[dst] = (op & OP_MASK) == END ? swapped(imm) : Fact.scalar(0, 0xffffffffL); // 32-bit results zero-extend
+            case ALU64 -> r[dst] = alu64(r, op, dst, src, Insn.off(w), imm);
+            case JMP, JMP32 -> {
+                if ((op & OP_MASK) == CALL) {
+                    for (int i = 0; i <= 5; i++) {
+                        r[i] = Fact.TOP;
+                    }
+                }
+            }
+            default -> throw new IllegalStateException("unvalidated opcode at pc " + pc);
+        }
+    }
+
+    /** The result of a byte swap or endianness conversion to {@code bits}: zero-extended below 64. */
+    private static Fact swapped(int bits) {
+        return bits >= 64 ? Fact.TOP : Fact.scalar(0, (1L << bits) - 1);
+    }
+
+    private static Fact alu64(Fact[] r, int op, int dst, int src, int off, int imm) {
+        Fact d = r[dst];
+        Fact s = (op & SRC_X) != 0 ? r[src] : Fact.constant(imm);
+        int code = op & OP_MASK;
+        switch (code) {
+            case MOV:
+                return off == 0 ? s : Fact.TOP;
+            case ADD: {
+                if (d.pointer() && s.pointer()) {
+                    return Fact.TOP;
+                }
+                Fact p = d.pointer() ? d : s;
+                Fact q = d.pointer() ? s : d;
+                return q.bounded() ? p.plus(q.lo, q.hi) : new Fact(p.kind, Long.MIN_VALUE, Long.MAX_VALUE);
+            }
+            case SUB:
+                if (s.pointer()) {
+                    return Fact.TOP;
+                }
+                return s.bounded() ? d.plus(-s.hi, -s.lo) : new Fact(d.kind, Long.MIN_VALUE, Long.MAX_VALUE);
+            case AND:
+                if (s.nonNegativeScalar() && s.bounded()) {
+                    return Fact.scalar(0, d.nonNegativeScalar() ? Math.min(d.hi, s.hi) : s.hi);
+                }
+                return d.nonNegativeScalar() ? Fact.scalar(0, d.hi) : Fact.TOP;
+            case RSH:
+                if ((op & SRC_X) == 0 && (imm & 63) != 0) {
+                    int k = imm & 63;
+                    return d.nonNegativeScalar() ? Fact.scalar(d.lo >>> k, d.hi >>> k) : Fact.scalar(0, -1L >>> k);
+                }
+                return d.nonNegativeScalar() ? Fact.scalar(0, d.hi) : Fact.TOP;
+            case LSH:
+                if ((op & SRC_X) == 0 && d.nonNegativeScalar()) {
+                    int k = imm & 63;
+                    if (k == 0 || d.hi <= Long.MAX_VALUE >>> k) {
+                        return Fact.scalar(d.lo << k, d.hi << k);
+                    }
+                }
+                return Fact.TOP;
+            case MOD:
+                if ((op & SRC_X) == 0 && off == 0 && imm > 0) {
+                    return Fact.scalar(0, imm - 1L);
+                }
+                return Fact.TOP;
+            case END:
+                return swapped(imm);
+            default:
+                return Fact.TOP;
+        }
+    }
+
+    /**
+     * Narrows the compared scalar on one edge of a conditional jump against a constant (64-bit
+     * jumps only). Unsigned {@code x < K} with {@code K >= 0} means {@code 0 <= x < K} signed.
+     */
+    static Fact[] refine(Fact[] r, long w, boolean taken) {
+        int op = Insn.opcode(w);
+        if (opClass(op) != JMP || (op & SRC_X) != 0) {
+            return r;
+        }
+        int dst = Insn.dst(w);
+        Fact d = r[dst];
+        if (d.kind != SCALAR) {
+            return r;
+        }
+        long k = Insn.imm(w);
+        int code = op & OP_MASK;
+        // Normalise "not taken" to the complementary condition.
+        if (!taken) {
+            code = switch (code) {
+                case JEQ -> JNE;
+                case JNE -> JEQ;
+                case JLT -> JGE;
+                case JGE -> JLT;
+                case JLE -> JGT;
+                case JGT -> JLE;
+                case JSLT -> JSGE;
+                case JSGE -> JSLT;
+                case JSLE -> JSGT;
+                case JSGT -> JSLE;
+                default -> -1;
+            };
+        }
+        Fact n = switch (code) {
+            case JEQ -> d.intersect(k, k);
+            case JLT -> k > 0 ? d.intersect(0, k - 1) : d;
+            case JLE -> k >= 0 ? d.intersect(0, k) : d;
+            case JGT -> d.lo >= 0 && k >= 0 && k < Long.MAX_VALUE ? d.intersect(k + 1, Long.MAX_VALUE) : d;
+            case JGE -> d.lo >= 0 && k >= 0 ? d.intersect(k, Long.MAX_VALUE) : d;
+            case JSLT -> k > Long.MIN_VALUE ? d.intersect(Long.MIN_VALUE, k - 1) : d;
+            case JSLE -> d.intersect(Long.MIN_VALUE, k);
+            case JSGT -> k < Long.MAX_VALUE ? d.intersect(k + 1, Long.MAX_VALUE) : d;
+            case JSGE -> d.intersect(k, Long.MAX_VALUE);
+            default -> d;
+        };
+        r[dst] = n;
+        return r;
+    }
+}

@@ -1,0 +1,179 @@
+package dev.bpfh.jit;
+
+import static dev.bpfh.jit.Engines.asm;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpfh.jit.RegisterFacts.Fact;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The register facts the code generator relies on, on small programs whose facts follow from
+ * reading them (the entry state of docs/architecture.md and the instruction semantics of isa.md).
+ */
+class RegisterFactsTest {
+
+    private static Cfg cfg(String text) {
+        return new Cfg(asm(text).slots());
+    }
+
+    private static RegisterFacts facts(Cfg cfg, int function) {
+        Cfg.Function fn = cfg.functions.get(function);
+        return new RegisterFacts(cfg, fn, fn.entry() == 0 && RegisterFacts.entryNeverCalled(cfg));
+    }
+
+    /** Facts at the entry of the block starting at {@code pc}, in function 0. */
+    private static Fact[] at(String text, int pc) {
+        Cfg cfg = cfg(text);
+        RegisterFacts f = facts(cfg, 0);
+        int local = java.util.Arrays.binarySearch(cfg.functions.get(0).blocks(), cfg.blockAt[pc]);
+        return f.atEntry(local);
+    }
+
+    static final String BYTE_SUM = """
+            mov %r0, 0
+            mov %r3, 0
+            loop:
+            mov %r4, %r1
+            add %r4, %r3
+            ldxb %r5, [%r4+0]
+            add %r0, %r5
+            add %r3, 1
+            jlt %r3, 1024, loop
+            exit
+            """;
+
+    @Test
+    void theEntryStateIsKnownAtPcZero() {
+        Fact[] r = at(BYTE_SUM, 0);
+        assertEquals(new Fact(RegisterFacts.INPUT, 0, 0), r[1], "r1 is the input address");
+        assertEquals(Fact.scalar(0, Integer.MAX_VALUE), r[2], "r2 is the input length");
+        assertEquals(Fact.constant(0), r[3]);
+        assertEquals(new Fact(RegisterFacts.FRAME, 0, 0), r[10], "r10 is the frame top");
+    }
+
+    @Test
+    void aLoopCounterIsBoundedByItsExitTest() {
+        Fact[] r = at(BYTE_SUM, 2); // the loop header
+        assertEquals(Fact.scalar(0, 1023), r[3], "jlt %r3, 1024 is taken back only for r3 < 1024, from 0 by 1");
+        assertEquals(Fact.scalar(0, 255), r[5], "a byte load");
+        assertEquals(new Fact(RegisterFacts.INPUT, 0, 0), r[1], "r1 is never written");
+    }
+
+    @Test
+    void onlyRegistersThatStayIntsAreIntTyped() {
+        Cfg cfg = cfg(BYTE_SUM);
+        boolean[] ints = facts(cfg, 0).intRegisters();
+        assertTrue(ints[3], "the counter is in [0, 1024]");
+        assertTrue(ints[5], "a byte");
+        assertFalse(ints[0], "the sum has no bound the analysis can see");
+        assertFalse(ints[1], "a pointer");
+        assertFalse(ints[4], "a pointer");
+        assertFalse(ints[10], "the frame pointer");
+    }
+
+    @Test
+    void aCounterThatLeavesTheIntRangeIsNotIntTyped() {
+        String text = """
+                mov %r3, 0
+                loop:
+                add %r3, 0x40000000
+                jlt %r3, 0x7fffffff, loop
+                mov %r0, %r3
+                exit
+                """;
+        Cfg cfg = cfg(text);
+        assertFalse(facts(cfg, 0).intRegisters()[3], "r3 reaches 0x80000000");
+        assertFalse(facts(cfg, 0).intRegisters()[0]);
+    }
+
+    @Test
+    void frameOffsetsFlowAcrossBlocks() {
+        String text = """
+                mov %r4, %r10
+                add %r4, -16
+                ja next
+                next:
+                stdw [%r4+0], 1
+                exit
+                """;
+        Fact[] r = at(text, 3);
+        assertEquals(new Fact(RegisterFacts.FRAME, -16, -16), r[4]);
+    }
+
+    @Test
+    void joiningAFramePointerWithAnInputPointerKnowsNothing() {
+        String text = """
+                mov %r4, %r10
+                jeq %r2, 0, join
+                mov %r4, %r1
+                join:
+                ldxb %r0, [%r4-1]
+                exit
+                """;
+        assertEquals(Fact.TOP, at(text, 3)[4]);
+    }
+
+    @Test
+    void aHelperCallForgetsR0ToR5ButKeepsR6ToR9() {
+        String text = """
+                mov %r1, 1
+                mov %r6, 2
+                call 8
+                exit
+                """;
+        Fact[] r = at(text, 3);
+        assertEquals(Fact.TOP, r[0]);
+        assertEquals(Fact.TOP, r[1]);
+        assertEquals(Fact.constant(2), r[6]);
+    }
+
+    @Test
+    void aSubprogramKnowsOnlyItsOwnFramePointer() {
+        String text = """
+                mov %r1, %r10
+                call local f
+                exit
+                f:
+                mov %r0, 0
+                exit
+                """;
+        Cfg cfg = cfg(text);
+        int f = cfg.functionAt.get(3);
+        RegisterFacts facts = facts(cfg, f);
+        int local = java.util.Arrays.binarySearch(cfg.functions.get(f).blocks(), cfg.blockAt[3]);
+        Fact[] r = facts.atEntry(local);
+        assertEquals(Fact.TOP, r[1], "the caller's frame pointer is not this frame");
+        assertEquals(new Fact(RegisterFacts.FRAME, 0, 0), r[10]);
+    }
+
+    @Test
+    void pcZeroCalledAsASubprogramHasNoKnownEntryState() {
+        String text = """
+                start:
+                jeq %r1, 0, done
+                mov %r1, 0
+                call local start
+                done:
+                exit
+                """;
+        assertFalse(RegisterFacts.entryNeverCalled(cfg(text)));
+        assertEquals(Fact.TOP, at(text, 0)[1], "a recursive call enters pc 0 with r1 = 0, not the input");
+    }
+
+    @Test
+    void unsignedBranchesRefineOnlyWhatTheyImply() {
+        String text = """
+                ldxdw %r3, [%r1+0]
+                jgt %r3, 100, big
+                mov %r0, %r3
+                exit
+                big:
+                mov %r0, %r3
+                exit
+                """;
+        assertEquals(Fact.scalar(0, 100), at(text, 2)[3], "not taken: r3 <= 100 unsigned, so 0..100");
+        assertEquals(Fact.TOP, at(text, 4)[3], "taken: r3 > 100 unsigned includes negative values");
+    }
+}
