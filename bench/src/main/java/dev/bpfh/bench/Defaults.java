@@ -39,10 +39,11 @@ public final class Defaults {
     /**
      * JVM flags of every fork: FFM for the kernel backend without the restricted-method warning
      * (forks start with {@code -cp … ForkedMain}, so a manifest's Enable-Native-Access does not
-     * apply); a fixed heap so GC sizing does not drift between forks or runs.
+     * apply); JMH 1.37's own sun.misc.Unsafe use allowed so JDK 25 prints no deprecation warning in
+     * every fork's log; a fixed heap so GC sizing does not drift between forks or runs.
      */
     public static final String[] FORK_JVM_ARGS = {
-        "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m", "-Xss8m"
+        "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xms512m", "-Xmx512m", "-Xss8m"
     };
 
     /**
