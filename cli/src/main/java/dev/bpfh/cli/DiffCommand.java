@@ -56,6 +56,10 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads. Default: the number of processors.")
     Integer threads;
 
+    @Option(names = "--budget", paramLabel = "N",
+            description = "Instructions a run may execute before it traps BUDGET_EXHAUSTED. Default: 10000000.")
+    Long budget;
+
     @Override
     public Integer call() {
         DiffReport report;
@@ -68,6 +72,9 @@ final class DiffCommand implements Callable<Integer> {
             }
             if (threads != null) {
                 o = o.withThreads(RunOptions.checkThreads(threads));
+            }
+            if (budget != null) {
+                o = o.withLoad(o.load().withInstructionBudget(RunOptions.checkBudget(budget)));
             }
             report = BackendDiff.run(o);
             if (json != null) {

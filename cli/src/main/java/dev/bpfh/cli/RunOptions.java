@@ -28,7 +28,7 @@ final class RunOptions {
 
     @Option(names = "--groups", paramLabel = "NAMES",
             description = "Comma-separated groups (base32, base64, atomic32, atomic64, divmul32, divmul64, packet, "
-                    + "callx) or all; tests needing another group are SKIPPED. Default: the default groups plus callx.")
+                    + "callx) or all; tests needing another group are SKIPPED. Default: all.")
     String groups;
 
     @Option(names = "--expect", paramLabel = "MANIFEST",
@@ -43,6 +43,11 @@ final class RunOptions {
 
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads. Default: the number of processors.")
     Integer threads;
+
+    @Option(names = "--budget", paramLabel = "N",
+            description = "Instructions a run may execute before it traps BUDGET_EXHAUSTED (checked at backward "
+                    + "jumps and calls). Default: 10000000 (a budget trap's pc does not depend on it).")
+    Long budget;
 
     /** Runner options from these flags; every named backend must be available when {@code requireKernel}. */
     ConformanceRunner.Options toRunnerOptions(boolean requireKernel) {
@@ -61,10 +66,20 @@ final class RunOptions {
             if (threads != null) {
                 o = o.withThreads(checkThreads(threads));
             }
+            if (budget != null) {
+                o = o.withLoad(o.load().withInstructionBudget(checkBudget(budget)));
+            }
             return o;
         } catch (ConformanceException e) {
             throw UserError.usage(e.getMessage());
         }
+    }
+
+    static long checkBudget(long budget) {
+        if (budget < 1) {
+            throw UserError.usage("--budget must be at least 1: " + budget);
+        }
+        return budget;
     }
 
     static int checkThreads(int threads) {

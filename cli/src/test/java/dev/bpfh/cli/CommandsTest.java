@@ -29,7 +29,7 @@ class CommandsTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"asm", "disasm", "backends", "plugin", "conformance", "diff"}) {
+        for (String command : new String[] {"asm", "disasm", "backends", "plugin", "conformance", "diff", "bench", "report", "compare"}) {
             CliRun r = run(command, "--help");
             assertEquals(0, r.exit(), command);
             assertTrue(r.out().startsWith("Usage: bpfh " + command), r.out());
@@ -157,6 +157,22 @@ class CommandsTest {
         assertTrue(lines.stream().anyMatch(l -> l.matches("good\\s+pass")), r.out());
         assertTrue(r.out().contains("interp: 1 passed, 4 failed, 0 skipped"), r.out());
         assertTrue(!r.out().contains("Exception") && !r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void theBudgetOptionBoundsEveryRun(@TempDir Path dir) throws Exception {
+        // 50 iterations of a 2-instruction loop: about 100 instructions, far below the default budget.
+        Path tests = Files.createDirectory(dir.resolve("tests"));
+        Files.writeString(tests.resolve("loop.data"),
+                "-- asm\nmov %r0, 0\nadd %r0, 1\njne %r0, 50, -2\nexit\n-- result\n50\n");
+        CliRun roomy = run("conformance", "--backends", "interp,jit", tests.toString());
+        assertEquals(0, roomy.exit(), roomy.out() + roomy.err());
+        CliRun tight = run("conformance", "--backends", "interp,jit", "--budget", "20", tests.toString());
+        assertEquals(1, tight.exit(), tight.out());
+        assertTrue(tight.out().contains("BUDGET_EXHAUSTED at pc 2"), tight.out());
+        CliRun bad = run("conformance", "--budget", "0", tests.toString());
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().startsWith("bpfh: --budget must be at least 1"), bad.err());
     }
 
     @Test
