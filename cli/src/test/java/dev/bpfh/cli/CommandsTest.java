@@ -165,9 +165,11 @@ class CommandsTest {
         Path tests = Files.createDirectory(dir.resolve("tests"));
         Files.writeString(tests.resolve("loop.data"),
                 "-- asm\nmov %r0, 0\nadd %r0, 1\njne %r0, 50, -2\nexit\n-- result\n50\n");
-        CliRun roomy = run("conformance", "--backends", "interp,jit", tests.toString());
+        // Run in the temporary directory: without --json the reports go to ./bpfh-out.
+        CliRun roomy = withEnv("", Map.of(), dir, "conformance", "--backends", "interp,jit", tests.toString());
         assertEquals(0, roomy.exit(), roomy.out() + roomy.err());
-        CliRun tight = run("conformance", "--backends", "interp,jit", "--budget", "20", tests.toString());
+        CliRun tight = withEnv("", Map.of(), dir, "conformance", "--backends", "interp,jit", "--budget", "20",
+                tests.toString());
         assertEquals(1, tight.exit(), tight.out());
         assertTrue(tight.out().contains("BUDGET_EXHAUSTED at pc 2"), tight.out());
         CliRun bad = run("conformance", "--budget", "0", tests.toString());
