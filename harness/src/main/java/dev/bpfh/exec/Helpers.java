@@ -9,7 +9,8 @@ import java.util.TreeMap;
  * <p>{@link #standard()} has the helpers whose behaviour the kernel also has on every machine
  * (ids from include/uapi/linux/bpf.h): 5 {@code bpf_ktime_get_ns}, 7 {@code bpf_get_prandom_u32}
  * (seeded per run, see {@link dev.bpfh.spi.LoadOptions#randomSeed()}), 8
- * {@code bpf_get_smp_processor_id} (always 0: one thread). More can be registered for embedders.
+ * {@code bpf_get_smp_processor_id} (always 0: one thread), and the map, tail-call, ring buffer and
+ * loop helpers of {@link dev.bpfh.maps.MapHelpers}. More can be registered for embedders.
  */
 public final class Helpers {
     public static final int KTIME_GET_NS = 5;
@@ -21,6 +22,11 @@ public final class Helpers {
     private final Map<Integer, Entry> byId = new TreeMap<>();
 
     public static Helpers standard() {
+        return dev.bpfh.maps.MapHelpers.registerAll(basic());
+    }
+
+    /** Only 5, 7 and 8: the helpers that need no maps. */
+    public static Helpers basic() {
         return new Helpers()
                 .register(KTIME_GET_NS, "bpf_ktime_get_ns", (c, a, b, d, e, f, pc) -> System.nanoTime())
                 .register(GET_PRANDOM_U32, "bpf_get_prandom_u32",

@@ -13,7 +13,12 @@ import java.util.Arrays;
  * null and small integers are never valid pointers. Region 1 is the input memory; regions 2..9 are
  * the eight stack frames of 512 bytes (frame {@code d} is the frame at call depth {@code d}); later
  * regions are free for map values and contexts. A frame pointer is {@code address(2 + d, 512)}:
- * one past the top of its frame, as r10 is defined.
+ * one past the top of its frame, as r10 is defined. Region 10 is never mapped either: a function
+ * address ({@code lddw} src 4, a callback) is {@code address(10, pc)}, so it cannot be dereferenced.
+ *
+ * <p>A region is mapped for loads and for stores separately: a read-only region (a map value of
+ * {@code .rodata}) is absent from the store table, so a store traps exactly like an unmapped
+ * address and costs nothing extra.
  *
  * <p>Every access checks {@code region < regions.length}, that the region is mapped, and
  * {@code offset + size <= length} computed in {@code long}, so there is no overflow hole: an offset
@@ -26,14 +31,20 @@ public final class Memory {
     public static final int STACK_REGION = 2;
     public static final int MAX_FRAMES = 8;
     public static final int FRAME_SIZE = 512;
-    /** The first region not used by the input and the stack: for maps and contexts. */
-    public static final int FIRST_FREE_REGION = STACK_REGION + MAX_FRAMES;
+    /** The region of function addresses (never mapped): {@code address(CODE_REGION, pc)}. */
+    public static final int CODE_REGION = STACK_REGION + MAX_FRAMES;
+    /** The first region not used by the input, the stack and code: for maps and contexts. */
+    public static final int FIRST_FREE_REGION = CODE_REGION + 1;
 
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final byte[][] regions;
+    private byte[][] regions;
+    /** The same arrays as {@link #regions}, except that read-only regions are null here. */
+    private byte[][] writable;
+    /** Regions handed out by {@link #allocateRegions}: the next free index. */
+    private int allocated = FIRST_FREE_REGION;
 
     public Memory() {
         this(FIRST_FREE_REGION);
@@ -45,9 +56,33 @@ public final class Memory {
             throw new IllegalArgumentException("need at least " + FIRST_FREE_REGION + " regions");
         }
         regions = new byte[regionCount][];
+        writable = new byte[regionCount][];
         for (int d = 0; d < MAX_FRAMES; d++) {
-            regions[STACK_REGION + d] = new byte[FRAME_SIZE];
+            regions[STACK_REGION + d] = writable[STACK_REGION + d] = new byte[FRAME_SIZE];
         }
+    }
+
+    /**
+     * Reserves {@code count} consecutive unmapped regions (for maps, at load time) and returns the
+     * first index. The tables grow as needed.
+     */
+    public int allocateRegions(int count) {
+        if (count < 0 || (long) allocated + count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("cannot allocate " + count + " regions");
+        }
+        int first = allocated;
+        allocated += count;
+        if (allocated > regions.length) {
+            int n = Math.max(allocated, regions.length * 2);
+            regions = Arrays.copyOf(regions, n);
+            writable = Arrays.copyOf(writable, n);
+        }
+        return first;
+    }
+
+    /** A function address: what {@code lddw} src 4 puts in a register for the subprogram at {@code pc}. */
+    public static long functionAddress(int pc) {
+        return address(CODE_REGION, pc);
     }
 
     public static long address(int region, int offset) {
@@ -71,15 +106,21 @@ public final class Memory {
      * @param framesUsedBefore how many frames (from depth 0) the previous run may have written
      */
     public void startRun(byte[] input, int framesUsedBefore) {
-        regions[INPUT_REGION] = input;
+        regions[INPUT_REGION] = writable[INPUT_REGION] = input;
         for (int d = 0; d < framesUsedBefore && d < MAX_FRAMES; d++) {
             Arrays.fill(regions[STACK_REGION + d], (byte) 0);
         }
     }
 
-    /** Maps {@code bytes} at {@code region} (for map values and contexts). */
+    /** Maps {@code bytes} at {@code region} for loads and stores (map values, contexts); null unmaps. */
     public void map(int region, byte[] bytes) {
+        regions[region] = writable[region] = bytes;
+    }
+
+    /** Maps {@code bytes} at {@code region} for loads only: a store traps OUT_OF_BOUNDS. */
+    public void mapReadOnly(int region, byte[] bytes) {
         regions[region] = bytes;
+        writable[region] = null;
     }
 
     public byte[] region(int region) {
@@ -88,11 +129,22 @@ public final class Memory {
 
     // ---- checked access -----------------------------------------------------------------------
 
-    /** The mapped array that holds {@code [addr, addr + size)}, or a trap naming {@code pc}. */
-    private byte[] target(long addr, int size, int pc, boolean store) {
+    /**
+     * The mapped array that holds {@code [addr, addr + size)} (the offset of {@code addr} in it is
+     * {@code (int) addr}), or a trap naming {@code pc}. Helpers use it to read and write program
+     * memory in place.
+     */
+    public byte[] target(long addr, int size, int pc, boolean store) {
         long region = addr >>> REGION_SHIFT;
-        byte[] a = region < regions.length ? regions[(int) region] : null;
+        byte[][] table = store ? writable : regions;
+        byte[] a = region < table.length ? table[(int) region] : null;
         if (a == null || (addr & 0xffffffffL) + size > a.length) {
+            if (store && region < regions.length && regions[(int) region] != null
+                    && (addr & 0xffffffffL) + size <= regions[(int) region].length) {
+                throw new Trap(TrapKind.OUT_OF_BOUNDS, pc, String.format(
+                        "store of %d byte%s into read-only memory at address 0x%x (region %d, offset %d)",
+                        size, size == 1 ? "" : "s", addr, region, (int) addr));
+            }
             throw outOfBounds(addr, size, pc, store);
         }
         return a;

@@ -79,6 +79,14 @@ public final class Opcodes {
     public static final int CALL_LOCAL = 1;
     public static final int CALL_RUNTIME = 2;
 
+    // The src field of lddw (0x18): pseudo-sources (programs.md §2.1).
+    public static final int PSEUDO_MAP_FD = 1;
+    public static final int PSEUDO_MAP_VALUE = 2;
+    public static final int PSEUDO_BTF_ID = 3;
+    public static final int PSEUDO_FUNC = 4;
+    public static final int PSEUDO_MAP_IDX = 5;
+    public static final int PSEUDO_MAP_IDX_VALUE = 6;
+
     // Atomic operations (imm of 0xc3/0xdb).
     public static final int FETCH = 0x01;
     public static final int ATOMIC_ADD = 0x00;

@@ -1,21 +1,45 @@
 package dev.bpfh.isa;
 
+import dev.bpfh.spi.MapSpec;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * An eBPF program: its 8-byte slots (as little-endian 64-bit words) and a name for reports.
+ * An eBPF program: its 8-byte slots (as little-endian 64-bit words), a name for reports, and the
+ * maps it uses: {@code lddw} with src 1 or 2 names a map by its index in {@link #maps()}.
  *
  * <p>The slot array is never shared: the compact constructor and {@link #slots()} copy it, so a
  * backend may keep the program without defensive copies of its own.
  */
-public record Program(String name, long[] slots) {
+public record Program(String name, long[] slots, List<MapSpec> maps) {
 
     public static final int SLOT_BYTES = 8;
 
     public Program {
         Objects.requireNonNull(name, "name");
         slots = slots.clone();
+        maps = List.copyOf(maps);
+    }
+
+    /** A program that uses no maps. */
+    public Program(String name, long[] slots) {
+        this(name, slots, List.of());
+    }
+
+    /** The same instructions with these maps. */
+    public Program withMaps(List<MapSpec> maps) {
+        return new Program(name, slots, maps);
+    }
+
+    /** The index of the map called {@code name}, or -1. */
+    public int mapIndex(String mapName) {
+        for (int i = 0; i < maps.size(); i++) {
+            if (maps.get(i).name().equals(mapName)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     public static Program of(String name, long... slots) {
@@ -69,16 +93,16 @@ public record Program(String name, long[] slots) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Program p && name.equals(p.name) && Arrays.equals(slots, p.slots);
+        return o instanceof Program p && name.equals(p.name) && Arrays.equals(slots, p.slots) && maps.equals(p.maps);
     }
 
     @Override
     public int hashCode() {
-        return name.hashCode() * 31 + Arrays.hashCode(slots);
+        return (name.hashCode() * 31 + Arrays.hashCode(slots)) * 31 + maps.hashCode();
     }
 
     @Override
     public String toString() {
-        return "Program[" + name + ", " + slots.length + " slots]";
+        return "Program[" + name + ", " + slots.length + " slots" + (maps.isEmpty() ? "" : ", " + maps.size() + " maps") + "]";
     }
 }

@@ -4,6 +4,9 @@ import static dev.bpfh.isa.Opcodes.*;
 
 import dev.bpfh.exec.Helpers;
 import dev.bpfh.spi.LoadRejected;
+import dev.bpfh.spi.MapSpec;
+import dev.bpfh.spi.MapType;
+import java.util.List;
 
 /**
  * The structural checks every userspace engine runs before it accepts a program (isa.md §1–§2,
@@ -46,11 +49,12 @@ public final class Validator {
             if (wideTail[pc]) {
                 continue;
             }
-            check(s, pc, wideTail, helpers);
+            check(s, pc, wideTail, helpers, program.maps());
         }
     }
 
-    private static void check(long[] s, int pc, boolean[] wideTail, Helpers helpers) throws LoadRejected {
+    private static void check(long[] s, int pc, boolean[] wideTail, Helpers helpers, List<MapSpec> maps)
+            throws LoadRejected {
         long w = s[pc];
         int op = Insn.opcode(w);
         int dst = Insn.dst(w);
@@ -65,7 +69,7 @@ public final class Validator {
         }
         switch (opClass(op)) {
             case ALU, ALU64 -> checkAlu(pc, op, dst, src, off, imm);
-            case LD -> checkLd(s, pc, op, dst, src, off);
+            case LD -> checkLd(s, pc, op, dst, src, off, wideTail, maps);
             case LDX -> {
                 int mode = op & MODE_MASK;
                 if (mode != MODE_MEM && !(mode == MODE_MEMSX && (op & SIZE_MASK) != SIZE_DW)) {
@@ -136,7 +140,8 @@ public final class Validator {
         }
     }
 
-    private static void checkLd(long[] s, int pc, int op, int dst, int src, int off) throws LoadRejected {
+    private static void checkLd(long[] s, int pc, int op, int dst, int src, int off, boolean[] wideTail,
+            List<MapSpec> maps) throws LoadRejected {
         if (op != LDDW) {
             int mode = op & MODE_MASK;
             if (mode == MODE_ABS || mode == MODE_IND) {
@@ -145,13 +150,52 @@ public final class Validator {
             throw unknown(pc, op);
         }
         writable(pc, dst);
-        if (src != 0) {
-            throw fail(pc, "unsupported lddw source " + src + " (map and BTF pseudo-sources need the kernel)");
-        }
         zero(pc, "offset", off);
         long tail = s[pc + 1];
         if (Insn.opcode(tail) != 0 || Insn.dst(tail) != 0 || Insn.src(tail) != 0 || Insn.off(tail) != 0) {
             throw fail(pc + 1, "invalid lddw second slot: opcode, registers and offset must be zero");
+        }
+        checkPseudo(s, pc, src, wideTail, maps);
+    }
+
+    /** lddw pseudo-sources (programs.md §2.1), with the kernel's errno in the reason. */
+    private static void checkPseudo(long[] s, int pc, int src, boolean[] wideTail, List<MapSpec> maps)
+            throws LoadRejected {
+        int imm = Insn.imm(s[pc]);
+        int nextImm = Insn.imm(s[pc + 1]);
+        switch (src) {
+            case 0 -> {}
+            case PSEUDO_MAP_FD, PSEUDO_MAP_VALUE -> {
+                if (imm < 0 || imm >= maps.size()) {
+                    throw fail(pc, "lddw names map #" + imm + ", but the program declares " + maps.size()
+                            + " map" + (maps.size() == 1 ? "" : "s") + " (EBADF)");
+                }
+                MapSpec m = maps.get(imm);
+                if (src == PSEUDO_MAP_FD) {
+                    if (nextImm != 0) {
+                        throw fail(pc, "unrecognized bpf_ld_imm64 insn: src=1 needs a zero second imm (EINVAL)");
+                    }
+                    return;
+                }
+                if (m.type() != MapType.ARRAY) {
+                    throw fail(pc, "map '" + m.name() + "' (" + m.type().word()
+                            + ") has no direct value access support (EINVAL)");
+                }
+                if (m.maxEntries() != 1) {
+                    throw fail(pc, "direct value access to map '" + m.name()
+                            + "' needs max_entries 1, it has " + m.maxEntries() + " (ENOTSUPP)");
+                }
+                if (nextImm < 0 || nextImm >= m.valueSize()) {
+                    throw fail(pc, "direct value offset " + nextImm + " is outside map '" + m.name()
+                            + "' value of " + m.valueSize() + " bytes (EINVAL)");
+                }
+            }
+            case PSEUDO_FUNC -> {
+                zero(pc + 1, "imm", nextImm);
+                target(s, pc, imm, wideTail, "function address");
+            }
+            default -> throw fail(pc, "unsupported lddw source " + src
+                    + " (BTF ids and fd_array indexes need the kernel's loader)");
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.bpfh.spi;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** A loaded program, ready to run many times. Not thread-safe: one run at a time. */
 public interface Executable extends AutoCloseable {
@@ -19,6 +21,19 @@ public interface Executable extends AutoCloseable {
      */
     default Map<String, Object> info() {
         return Map.of();
+    }
+
+    /**
+     * The program's maps, in the order of {@link dev.bpfh.isa.Program#maps()}. Their contents
+     * persist across runs; runners fill them before a run and read them after.
+     */
+    default List<MapView> maps() {
+        return List.of();
+    }
+
+    /** The map declared as {@code name}, if the program has one. */
+    default Optional<MapView> map(String name) {
+        return maps().stream().filter(m -> m.spec().name().equals(name)).findFirst();
     }
 
     @Override

@@ -18,10 +18,16 @@ import dev.bpfh.exec.RunContext;
 import dev.bpfh.exec.Trap;
 import dev.bpfh.isa.Alu;
 import dev.bpfh.isa.Jumps;
+import dev.bpfh.isa.Insn;
 import dev.bpfh.isa.Opcodes;
+import dev.bpfh.isa.Program;
+import dev.bpfh.maps.MapSet;
 import dev.bpfh.spi.Executable;
+import dev.bpfh.spi.LoadRejected;
+import dev.bpfh.spi.MapView;
 import dev.bpfh.spi.Outcome;
 import dev.bpfh.spi.TrapKind;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -57,7 +63,14 @@ final class Interpreter implements Executable {
     private final Helper[] helpers;
     private final long budget;
     private final Memory memory = new Memory();
+    private final MapSet maps;
     private final RunContext context;
+    /**
+     * The count of executed instructions handed across a helper call: the loop writes it before
+     * every helper call and reads it back after, so a callback ({@code bpf_loop}) run by a nested
+     * loop keeps counting the same budget.
+     */
+    private long countAcrossCall;
     /** r6..r9 of each caller frame, then its return pc: the local-call stack. */
     private final long[] savedRegisters = new long[Memory.MAX_FRAMES * SAVED_PER_FRAME];
     private final int[] returnPc = new int[Memory.MAX_FRAMES];
@@ -70,13 +83,27 @@ final class Interpreter implements Executable {
      */
     private long executedInstructions = -1;
 
-    Interpreter(String name, Predecoder.Code decoded, Helper[] helpers, long budget, long randomSeed) {
-        this.name = name;
+    /** {@code program} must have passed the {@link dev.bpfh.isa.Validator}; its maps are created here. */
+    Interpreter(Program program, Helper[] helpers, long budget, long randomSeed) throws LoadRejected {
+        Predecoder.Code decoded = Predecoder.decode(program);
+        this.name = program.name();
         this.code = decoded.code();
         this.k = decoded.k();
         this.helpers = helpers;
         this.budget = Math.min(budget, MAX_BUDGET);
-        this.context = new RunContext(memory, randomSeed);
+        this.maps = MapSet.create(program, memory);
+        for (int pc = 0; pc < program.length(); pc++) {
+            if (Insn.opcode(program.slot(pc)) == Opcodes.LDDW && Insn.src(program.slot(pc)) != 0) {
+                k[pc] = maps.lddwValue(program, pc); // map handles, value pointers, function addresses
+            }
+        }
+        this.context = new RunContext(memory, randomSeed, maps);
+        context.setFunctionCaller(this::callBack);
+    }
+
+    @Override
+    public List<MapView> maps() {
+        return maps.views();
     }
 
     @Override
@@ -87,7 +114,11 @@ final class Interpreter implements Executable {
         executedInstructions = -1;
         context.startRun();
         try {
-            long r0 = execute(in.length);
+            long[] r = new long[16];
+            r[1] = Memory.inputAddress();
+            r[2] = in.length;
+            r[10] = Memory.frameTop(0);
+            long r0 = execute(r, 0, 0, budget);
             return new Outcome.Returned(r0, in);
         } catch (Trap t) {
             return t.toOutcome();
@@ -111,18 +142,21 @@ final class Interpreter implements Executable {
         return executedInstructions;
     }
 
-    /** The dispatch loop. Returns r0 of the final exit; throws {@link Trap} for every fault. */
-    private long execute(long inputLength) {
+    /**
+     * The dispatch loop, from {@code startPc} at call depth {@code baseDepth} with registers
+     * {@code regs} (copied) and the budget remainder {@code startRem} (see the class comment).
+     * Returns r0 of the {@code exit} that leaves {@code baseDepth}: the final exit of the run, or of
+     * a callback. Throws {@link Trap} for every fault.
+     */
+    private long execute(long[] regs, int startPc, int baseDepth, long startRem) {
         final int[] code = this.code;
         final long[] k = this.k;
         final Memory m = this.memory;
         final long[] r = new long[16];
-        r[1] = Memory.inputAddress();
-        r[2] = inputLength;
-        r[10] = Memory.frameTop(0);
-        long rem = budget;
-        int depth = 0;
-        int pc = 0;
+        System.arraycopy(regs, 0, r, 0, 11);
+        long rem = startRem;
+        int depth = baseDepth;
+        int pc = startPc;
         try {
             while (true) {
                 final int c = code[pc];
@@ -756,19 +790,22 @@ final class Interpreter implements Executable {
                         pc++;
                     }
                 }
-                case Op.CALL_HELPER -> {
+                case Op.CALL_HELPER, Op.CALLX -> {
                     if (pc >= rem) {
                         throw budgetExhausted(pc);
                     }
-                    r[0] = callHelper(helpers[(int) k[pc]], r, pc);
-                    pc++;
-                }
-                case Op.CALLX -> {
-                    if (pc >= rem) {
-                        throw budgetExhausted(pc);
+                    Helper h = (c & 0xff) == Op.CALL_HELPER ? helpers[(int) k[pc]] : helperOrTrap(r[d], pc);
+                    countAcrossCall = budget - rem + pc + 1;
+                    r[0] = callHelper(h, r, depth, pc);
+                    rem = budget - countAcrossCall + pc + 1;
+                    Executable tailCallTarget = context.takeTailCall();
+                    if (tailCallTarget != null) {
+                        checkTailCallTarget(tailCallTarget, pc);
+                        rem += -pc - 1; // a transfer from pc to 0 of the same code, r1 (ctx) and r10 kept
+                        pc = 0;
+                    } else {
+                        pc++;
                     }
-                    r[0] = callHelper(helperOrTrap(r[d], pc), r, pc);
-                    pc++;
                 }
                 case Op.CALL_LOCAL -> {
                     if (pc >= rem) {
@@ -781,8 +818,11 @@ final class Interpreter implements Executable {
                     pc = t;
                 }
                 case Op.EXIT -> {
-                    if (depth == 0) {
-                        executedInstructions = budget - rem + pc + 1; // base + pc + 1, base = budget - rem
+                    if (depth == baseDepth) {
+                        countAcrossCall = budget - rem + pc + 1; // base + pc + 1, base = budget - rem
+                        if (depth == 0) {
+                            executedInstructions = countAcrossCall;
+                        }
                         return r[0];
                     }
                     depth--;
@@ -821,8 +861,51 @@ final class Interpreter implements Executable {
         }
     }
 
-    private long callHelper(Helper h, long[] r, int pc) {
+    private long callHelper(Helper h, long[] r, int depth, int pc) {
+        callerDepth = depth;
         return h.call(context, r[1], r[2], r[3], r[4], r[5], pc);
+    }
+
+    /**
+     * A tail call continues in the same dispatch loop, so its target must be this program (a
+     * PROG_ARRAY slot holding {@code self}); other targets need a program collection.
+     */
+    private void checkTailCallTarget(Executable target, int pc) {
+        if (target != this) {
+            throw new Trap(TrapKind.HELPER_FAILED, pc, "tail call into another program (" + target
+                    + ") is not supported by the interpreter; only the program itself");
+        }
+    }
+
+    /** The call depth of the helper call under way: a callback runs one frame deeper. */
+    private int callerDepth;
+
+    /**
+     * Runs the subprogram at {@code targetPc} for a helper ({@code bpf_loop}): a nested loop one
+     * frame deeper than the helper's caller, counting the same budget, returning its r0. The target
+     * of a tail call inside a callback must be this program too (see the tail-call case).
+     */
+    private long callBack(int targetPc, long r1, long r2, long r3, long r4, long r5, int callerPc) {
+        int depth = callerDepth;
+        if (depth + 1 >= Memory.MAX_FRAMES) {
+            throw new Trap(TrapKind.CALL_DEPTH, callerPc,
+                    "callback would open frame " + (depth + 2) + " of at most " + Memory.MAX_FRAMES);
+        }
+        if (targetPc < 0 || targetPc >= code.length - 1) {
+            throw new Trap(TrapKind.HELPER_FAILED, callerPc, "callback target " + targetPc + " is outside the program");
+        }
+        framesTouched = Math.max(framesTouched, depth + 2);
+        long[] regs = new long[16];
+        regs[1] = r1;
+        regs[2] = r2;
+        regs[3] = r3;
+        regs[4] = r4;
+        regs[5] = r5;
+        regs[10] = Memory.frameTop(depth + 1);
+        long count = countAcrossCall;
+        long r0 = execute(regs, targetPc, depth + 1, budget - count + targetPc);
+        callerDepth = depth; // a helper called inside the callback changed it
+        return r0;
     }
 
     private Helper helperOrTrap(long id, int pc) {

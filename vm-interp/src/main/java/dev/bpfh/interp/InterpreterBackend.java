@@ -54,8 +54,7 @@ public final class InterpreterBackend implements Backend {
      */
     public static Executable compile(Program program, LoadOptions options, Helpers helpers) throws LoadRejected {
         Validator.validate(program, helpers);
-        return new Interpreter(program.name(), Predecoder.decode(program), helpers.toArray(),
-                options.instructionBudget(), options.randomSeed());
+        return new Interpreter(program, helpers.toArray(), options.instructionBudget(), options.randomSeed());
     }
 
     /**
@@ -77,8 +76,8 @@ public final class InterpreterBackend implements Backend {
     /** {@link #countInstructions(Program, byte[])} with explicit options (budget, random seed). */
     public static long countInstructions(Program program, byte[] memory, LoadOptions options) throws LoadRejected {
         Validator.validate(program, Helpers.standard());
-        Interpreter interpreter = new Interpreter(program.name(), Predecoder.decode(program),
-                Helpers.standard().toArray(), options.instructionBudget(), options.randomSeed());
+        Interpreter interpreter = new Interpreter(program, Helpers.standard().toArray(), options.instructionBudget(),
+                options.randomSeed());
         Outcome o = interpreter.run(memory);
         if (o instanceof Outcome.Trapped t) {
             throw new IllegalArgumentException(program.name() + ": the run trapped (" + t.kind() + " at pc " + t.pc()
