@@ -630,6 +630,8 @@ class Machine:
         addr, p = self.reg[r], self.ptr[r]
         if _kind(p) not in ("stack", "value", "input", "ring"):
             self.lint.append("R%d type=%s expected=pointer to %s at pc %d" % (r, _kind(p) or "scalar", what, pc))
+        if p == "input" and what == "data":   # bpf_ringbuf_output's proto has no packet access
+            self.lint.append("helper access to the packet is not allowed at pc %d" % pc)
         if size == 0:
             return b""
         region, off = addr >> 32, addr & M32
