@@ -137,8 +137,32 @@ def _mem(tok):
     raise AsmError("Failed to decode register and offset: " + tok)
 
 
-def assemble(text):
-    """Returns the list of 64-bit slots. Raises AsmError."""
+def _pseudo(tok, maps):
+    """(src, imm, next_imm, label) for the lddw operands map:NAME, map:#N, map_value:NAME+OFF,
+    map_value:#N+OFF and func:LABEL / func:+N (MAPS-FORMAT.md); None for a plain number."""
+    kind, sep, rest = tok.partition(":")
+    if not sep or kind not in ("map", "map_value", "func"):
+        return None
+    if kind == "func":
+        return 4, 0, 0, rest
+    off = 0
+    if kind == "map_value":
+        for ch in "+-":
+            if ch in rest[1:]:
+                i = rest.index(ch, 1)
+                rest, off = rest[:i], int(rest[i + 1:], 0) * (-1 if ch == "-" else 1)
+                break
+    if rest.startswith("#"):
+        idx = int(rest[1:])
+    elif rest in maps:
+        idx = list(maps).index(rest)
+    else:
+        raise AsmError("Unknown map: " + rest)
+    return (1 if kind == "map" else 2), idx, off, None
+
+
+def assemble(text, maps=()):
+    """Returns the list of 64-bit slots. Raises AsmError. maps = the declared map names, in order."""
     insns = []  # [slot, fixup-kind or None, target token]
     labels = {}
     first_exit = None
@@ -167,6 +191,12 @@ def assemble(text):
                 first_exit = pc
         elif mn == "lddw":
             need(2)
+            ps = _pseudo(ops[1], maps)
+            if ps is not None:
+                src, imm, nxt, label = ps
+                insns.append([slot(0x18, _reg(ops[0]), src, 0, imm), "imm" if label else None, label])
+                insns.append([slot(0x00, 0, 0, 0, nxt), None, None])
+                continue
             v = _imm64(ops[1])
             insns.append([slot(0x18, _reg(ops[0]), 0, 0, v & M32), None, None])
             insns.append([slot(0x00, 0, 0, 0, v >> 32), None, None])
@@ -294,14 +324,15 @@ def assemble(text):
 # ---------------------------------------------------------------------------------------------
 # Load-time validation (isa.md sections 1, 2, 7.4; architecture.md "Helpers")
 
-HELPERS = (5, 7, 8)
+HELPERS = (1, 2, 3, 5, 7, 8, 12, 130, 131, 132, 133, 181)  # programs.md section 3, issue #10
 
 
 class Rejected(Exception):
     pass
 
 
-def validate(slots):
+def validate(slots, maps=()):
+    """maps: the declared mapmodel.MapDef list, in declaration order (lddw src=1/2 name them by index)."""
     n = len(slots)
     if n == 0:
         raise Rejected("empty")
@@ -367,7 +398,25 @@ def validate(slots):
                 raise Rejected("unknown opcode %#x" % op)
             if dst == 10:
                 raise Rejected("write r10")
-            zero(pc, src, off)
+            zero(pc, off)
+            nxt = s32(slots[pc + 1] >> 32)
+            if src in (1, 2):  # programs.md 2.1: map handle / direct value address
+                if not 0 <= imm < len(maps):
+                    raise Rejected("lddw at %d names no declared map (#%d)" % (pc, imm))
+                d = maps[imm]
+                if src == 1 and nxt:
+                    raise Rejected("lddw src=1 at %d: next imm must be 0" % pc)
+                if src == 2:
+                    if d.type != "array" or d.entries != 1:
+                        raise Rejected("lddw src=2 at %d: direct value access needs a 1-entry array" % pc)
+                    if not 0 <= nxt < d.value:
+                        raise Rejected("lddw src=2 at %d: offset %d outside the value" % (pc, nxt))
+            elif src == 4:
+                if nxt:
+                    raise Rejected("lddw src=4 at %d: next imm must be 0" % pc)
+                target(pc, imm)
+            elif src:
+                raise Rejected("lddw src=%d at %d" % (src, pc))
         elif cls == LDX:
             mode, size = op & 0xe0, op & 0x18
             if not (mode == MODE_MEM or (mode == MODE_MEMSX and size != 0x18)):
@@ -500,10 +549,22 @@ class LintError(Exception):
 
 
 INPUT, STACK0, FRAME = 1, 2, 512
+STACKS = range(STACK0, STACK0 + 8)
+MAPH, FUNCH, DYN0 = 0x7000, 0x7100, 16  # region numbers of map handles, function addresses, map values
+TAIL_LIMIT, LOOP_MAX = 33, 1 << 23
+
+
+class ModelError(Exception):
+    """The program does something the model deliberately leaves undefined (a corpus bug)."""
+
+
+def _kind(p):
+    return p[0] if isinstance(p, tuple) else p
 
 
 class Machine:
-    def __init__(self, slots, mem, budget=10 ** 8, time0=1000, seed=12345, cpu=0):
+    def __init__(self, slots, mem, budget=10 ** 8, time0=1000, seed=12345, cpu=0, env=None,
+                 e2big_hi=0xffffffff):
         self.slots, self.budget = slots, budget
         self.regions = {INPUT: bytearray(mem)}
         for d in range(8):
@@ -513,46 +574,182 @@ class Machine:
         self.lint = []          # kernel-acceptability violations found on the executed path
         self.max_depth = 0
         self.used_callx = False
+        # maps (MAPS-FORMAT.md); env None = the bare ISA as before
+        self.env = env
+        self.e2big_hi = e2big_hi        # bpf_loop's -E2BIG: tests may compare only the low 32 bits
+        self.readonly = set()           # regions a program store traps on (RDONLY_PROG values)
+        self.region_of = {}             # id(bytearray) -> region, so a value keeps its address
+        self.ring_of = {}               # region -> (ringbuf map index, record)
+        self.open_refs = {}             # reference id -> region of an unreleased ringbuf reservation
+        self.next_region, self.next_id = DYN0, 1
+        self.tail_calls = 0
+        self.executions = 1
+        self.helper_calls = []
 
     def _where(self, addr, size, pc):
         region, off = addr >> 32, addr & M32
         buf = self.regions.get(region)
         if buf is None or off + size > len(buf):
             raise Trap("OUT_OF_BOUNDS", pc)
-        if region != INPUT:
+        if region in STACKS:
             if off % size:
                 self.lint.append("misaligned stack access at pc %d" % pc)
         return region, off, buf
 
     def load(self, addr, size, pc):
         region, off, buf = self._where(addr, size, pc)
-        if region != INPUT and not all(self.written[region][off:off + size]):
+        if region in STACKS and not all(self.written[region][off:off + size]):
             self.lint.append("read of unwritten stack at pc %d" % pc)
         return int.from_bytes(buf[off:off + size], "little")
 
     def store(self, addr, size, val, pc):
         region, off, buf = self._where(addr, size, pc)
+        if region in self.readonly:
+            self.lint.append("write into map forbidden at pc %d" % pc)
+            raise Trap("OUT_OF_BOUNDS", pc)
         buf[off:off + size] = (val & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
-        if region != INPUT:
+        if region in STACKS:
             self.written[region][off:off + size] = b"\x01" * size
+        elif region in self.ring_of:
+            self.ring_of[region][1][3][off:off + size] = b"\x01" * size
+
+    # --- helper arguments ---------------------------------------------------------------------
+    def _region(self, buf, readonly=False):
+        r = self.region_of.get(id(buf))
+        if r is None or self.regions.get(r) is not buf:
+            r = self.next_region
+            self.next_region += 1
+            self.regions[r] = buf
+            self.region_of[id(buf)] = r
+        if readonly:
+            self.readonly.add(r)
+        return r
+
+    def _read_arg(self, r, size, pc, what):
+        """size bytes a helper reads through register r (a key, a value, ringbuf data)."""
+        addr, p = self.reg[r], self.ptr[r]
+        if _kind(p) not in ("stack", "value", "input", "ring"):
+            self.lint.append("R%d type=%s expected=pointer to %s at pc %d" % (r, _kind(p) or "scalar", what, pc))
+        if p == "input" and what == "data":   # bpf_ringbuf_output's proto has no packet access
+            self.lint.append("helper access to the packet is not allowed at pc %d" % pc)
+        if size == 0:
+            return b""
+        region, off = addr >> 32, addr & M32
+        buf = self.regions.get(region)
+        if buf is None or off + size > len(buf):   # a helper reads bytes: no alignment rule
+            raise Trap("OUT_OF_BOUNDS", pc)
+        if region in STACKS and not all(self.written[region][off:off + size]):
+            self.lint.append("invalid indirect read from stack (%s) at pc %d" % (what, pc))
+        return bytes(buf[off:off + size])
+
+    def _map_arg(self, r, pc, types, helper):
+        p = self.ptr[r]
+        if _kind(p) != "map":
+            raise ModelError("R%d is not a map handle at pc %d" % (r, pc))
+        m = self.env.maps[p[1]]
+        if m.d.type not in types:
+            self.lint.append("cannot pass map_type %s into func %s at pc %d" % (m.d.type, helper, pc))
+        return p[1], m
+
+    def _value_ptr(self, idx, buf, nullable):
+        """A lookup result: the address of a region of exactly value_size bytes."""
+        m = self.env.maps[idx]
+        region = self._region(buf, bool(m.d.flags & 0x80))
+        tag = ("value_or_null", idx, self._new_id()) if nullable else ("value", idx)
+        return region << 32, tag
+
+    ARGS = {1: 2, 2: 4, 3: 2, 12: 3, 130: 4, 131: 3, 132: 2, 133: 2, 181: 4}
+
+    def _args(self, hid, pc):
+        for r in range(1, self.ARGS[hid] + 1):
+            if not self.init[r]:
+                self.lint.append("R%d !read_ok (argument of helper %d) at pc %d" % (r, hid, pc))
+
+    def _new_id(self):
+        self.next_id += 1
+        return self.next_id
 
     def helper(self, hid, pc):
+        """Returns (r0, pointer tag) or (None, None) for a void helper (r0 unreadable after it)."""
         if hid == 5:
             self.time += 1 + (self.rng % 7)
-            return self.time
+            return self.time, None
         if hid == 7:
             self.rng = (self.rng * 6364136223846793005 + 1442695040888963407) & M64
-            return self.rng >> 32
+            return self.rng >> 32, None
         if hid == 8:
-            return self.cpu
-        raise Trap("UNKNOWN_HELPER", pc)
+            return self.cpu, None
+        if self.env is None or hid not in (1, 2, 3, 130, 131, 132, 133):
+            raise Trap("UNKNOWN_HELPER", pc)
+        self.helper_calls.append(hid)
+        self._args(hid, pc)
+        from mapmodel import HASHES, ARRAYS, EAGAIN, EINVAL
+        kv = HASHES + ARRAYS
+        if hid == 1:
+            idx, m = self._map_arg(1, pc, kv, "bpf_map_lookup_elem#1")
+            v = m.lookup(self._read_arg(2, m.d.key, pc, "key"))
+            if v is None:
+                return 0, ("value_or_null", idx, self._new_id())
+            return self._value_ptr(idx, v, True)
+        if hid == 2:
+            idx, m = self._map_arg(1, pc, kv, "bpf_map_update_elem#2")
+            key = self._read_arg(2, m.d.key, pc, "key")
+            val = self._read_arg(3, m.d.value, pc, "value")
+            return u64(m.update(key, val, self.reg[4])), None
+        if hid == 3:
+            idx, m = self._map_arg(1, pc, kv, "bpf_map_delete_elem#3")
+            return u64(m.delete(self._read_arg(2, m.d.key, pc, "key"))), None
+        if hid == 130:
+            idx, m = self._map_arg(1, pc, ("ringbuf",), "bpf_ringbuf_output#130")
+            size, flags = self.reg[3], self.reg[4]
+            data = self._read_arg(2, size, pc, "data")
+            if flags & ~3:
+                return u64(-EINVAL), None
+            rec = m.reserve(size, 0)
+            if rec is None:
+                return u64(-EAGAIN), None
+            rec[2][:] = data
+            rec[3][:] = b"\x01" * size
+            m.commit(rec, False)
+            return 0, None
+        if hid == 131:
+            idx, m = self._map_arg(1, pc, ("ringbuf",), "bpf_ringbuf_reserve#131")
+            if self.ptr[2] is not None or not self.ptr_const[2]:
+                self.lint.append("R2 is not a known constant at pc %d" % pc)
+            rec = m.reserve(self.reg[2], self.reg[3])
+            rid = self._new_id()
+            if rec is None:
+                return 0, ("ring_or_null", rid)
+            region = self.next_region
+            self.next_region += 1
+            self.regions[region] = rec[2]
+            self.ring_of[region] = (idx, rec)
+            self.open_refs[rid] = region
+            return region << 32, ("ring_or_null", rid)
+        # 132 submit, 133 discard
+        p = self.ptr[1]
+        if _kind(p) != "ring" or self.reg[1] & M32:
+            if _kind(p) == "ring_or_null":
+                self.lint.append("R1 type=ringbuf_mem_or_null expected=ringbuf_mem at pc %d" % pc)
+            else:
+                raise ModelError("submit/discard of something not reserved at pc %d" % pc)
+        region = self.reg[1] >> 32
+        if region not in self.ring_of or self.open_refs.pop(p[1], None) is None:
+            raise ModelError("record released twice at pc %d" % pc)
+        idx, rec = self.ring_of.pop(region)
+        del self.regions[region]   # a released record is no longer addressable
+        self.env.maps[idx].commit(rec, hid == 133)
+        return None, None
 
     def run(self):
         s, n = self.slots, len(self.slots)
         reg = [0] * 11
         init = [False] * 11
-        ptr = [None] * 11      # None = scalar, else "input"/"stack" (for the kernel lint)
-        reg[1], reg[2], reg[10] = (INPUT << 32), len(self.regions[INPUT]), ((STACK0 << 32) | FRAME)
+        ptr = [None] * 11      # None = scalar, else "input"/"stack" or a tuple naming a map pointer
+        const = [None] * 11    # True when the value is a constant the verifier knows (mov K, lddw)
+        self.reg, self.ptr, self.ptr_const, self.init = reg, ptr, const, init
+        ctx = INPUT << 32
+        reg[1], reg[2], reg[10] = ctx, len(self.regions[INPUT]), ((STACK0 << 32) | FRAME)
         init[1] = init[2] = init[10] = True
         ptr[1], ptr[10] = "input", "stack"
         frames = []
@@ -563,8 +760,31 @@ class Machine:
                 self.lint.append("read of uninitialized r%d at pc %d" % (r, pc))
             return reg[r]
 
-        def wr(r, v, p=None):
-            reg[r], init[r], ptr[r] = u64(v), True, p
+        def wr(r, v, p=None, k=False):
+            reg[r], init[r], ptr[r], const[r] = u64(v), True, p, k
+
+        def clobber():
+            for i in range(1, 6):
+                init[i], ptr[i], const[i] = False, None, None
+
+        def deref(r):
+            k = _kind(ptr[r])
+            if k in ("value_or_null", "ring_or_null"):
+                self.lint.append("invalid mem access '%s' at pc %d" % (
+                    "map_value_or_null" if k == "value_or_null" else "ringbuf_mem_or_null", pc))
+            elif k in ("map", "func"):
+                self.lint.append("invalid mem access '%s' at pc %d" % ("map_ptr" if k == "map" else "func", pc))
+
+        def enter(target, r1, p1, r2, p2, d):
+            """Opens a frame for a call at depth d: the callee sees r1/r2 (callback) or keeps r1..r5."""
+            reg[10] = ((STACK0 + d) << 32) | FRAME
+            for i in (0, 6, 7, 8, 9):
+                init[i] = False
+            if r1 is not None:
+                clobber()
+                wr(1, r1, p1)
+                wr(2, r2, p2)
+            return target
 
         while True:
             if pc >= n:
@@ -593,33 +813,53 @@ class Machine:
                     else:
                         b = u64(imm) if is64 else u32(imm)
                     a = 0 if code == 0xb else rd(dst)
-                    p = None
+                    p, k = None, False
                     if code == 0xb and x and off == 0 and is64:
-                        p = ptr[src]
+                        p, k = ptr[src], const[src]
+                    elif code == 0xb and not x:
+                        k = True
                     elif code in (0x0, 0x1) and is64 and ptr[dst] and not x:
                         p = ptr[dst]
+                        if _kind(p) in ("value_or_null", "ring_or_null", "map", "func"):
+                            self.lint.append("pointer arithmetic on %s prohibited at pc %d" % (_kind(p), pc))
                     elif ptr[dst] and code != 0xb or (x and ptr[src]):
                         self.lint.append("pointer arithmetic at pc %d" % pc)
-                    wr(dst, alu(code, is64, a, b, off), p)
+                    else:
+                        k = bool(const[dst]) and (not x or bool(const[src]))
+                    wr(dst, alu(code, is64, a, b, off), p, k)
             elif cls == LD:  # lddw
-                wr(dst, u32(imm) | (s[pc + 1] >> 32) << 32)
+                hi = s[pc + 1] >> 32
+                if src == 0:
+                    wr(dst, u32(imm) | hi << 32, None, True)
+                elif src == 1:
+                    wr(dst, (MAPH + imm) << 32, ("map", imm))
+                elif src == 2:
+                    m = self.env.maps[imm]
+                    addr, tag = self._value_ptr(imm, m.lookup(bytes(4)), False)
+                    wr(dst, addr + hi, tag)
+                elif src == 4:
+                    wr(dst, (FUNCH << 32) | (pc + 1 + imm), ("func", pc + 1 + imm))
                 nxt = pc + 2
             elif cls == LDX:
                 size = SIZE_BYTES[op & 0x18]
+                deref(src)
                 v = self.load(u64(rd(src) + off), size, pc)
                 if op & 0xe0 == MODE_MEMSX:
                     v = u64(sx(v, 8 * size))
                 wr(dst, v)
             elif cls == ST:
                 size = SIZE_BYTES[op & 0x18]
+                deref(dst)
                 self.store(u64(rd(dst) + off), size, u64(imm), pc)
             elif cls == STX and op & 0xe0 == MODE_MEM:
                 size = SIZE_BYTES[op & 0x18]
                 if ptr[src]:
                     self.lint.append("pointer spill at pc %d" % pc)
+                deref(dst)
                 self.store(u64(rd(dst) + off), size, rd(src), pc)
             elif cls == STX:  # atomic
                 size = 4 if op == 0xc3 else 8
+                deref(dst)
                 addr = u64(rd(dst) + off)
                 if (addr >> 32) == INPUT:
                     self.lint.append("atomic on input memory at pc %d" % pc)
@@ -647,48 +887,133 @@ class Machine:
                         raise Trap("BUDGET_EXHAUSTED", pc)
                     if x:
                         self.used_callx = True
-                        r = self.helper(rd(dst), pc)
-                        for i in range(1, 6):
-                            init[i] = False
+                        r, p = self.helper(rd(dst), pc)
+                        clobber()
                         wr(0, r)
+                    elif src == 0 and imm == 12 and self.env is not None:
+                        nxt = self._tail_call(pc, depth, ctx, clobber, wr)
+                        if nxt == 0:
+                            for i in range(11):
+                                init[i], ptr[i], const[i] = False, None, None
+                            wr(1, ctx, "input")
+                            wr(10, (STACK0 << 32) | FRAME, "stack")
+                            self.regions[STACK0] = bytearray(FRAME)
+                            self.written[STACK0] = bytearray(FRAME)
+                    elif src == 0 and imm == 181 and self.env is not None:
+                        r = self._loop_args(pc)
+                        if r is not None:
+                            clobber()
+                            wr(0, r)
+                        else:  # enter the callback for index 0, one frame deeper
+                            if depth == 7:
+                                raise Trap("CALL_DEPTH", pc)
+                            cb, cbctx = self.reg[2], (self.reg[3], ptr[3])
+                            frames.append(("loop", pc + 1, reg[6:10], init[6:10], ptr[6:10], const[6:10],
+                                           [0, self.reg[1], cb & M32, cbctx]))
+                            depth += 1
+                            self.max_depth = max(self.max_depth, depth)
+                            nxt = enter(cb & M32, 0, None, cbctx[0], cbctx[1], depth)
                     elif src == 0:
-                        r = self.helper(imm, pc)
-                        for i in range(1, 6):
-                            init[i] = False
-                        wr(0, r)
+                        r, p = self.helper(imm, pc)
+                        clobber()
+                        if r is None:
+                            init[0], ptr[0] = False, None
+                        else:
+                            wr(0, r, p)
                     else:
                         if depth == 7:
                             raise Trap("CALL_DEPTH", pc)
-                        frames.append((pc + 1, reg[6:10], init[6:10], ptr[6:10], init[0]))
+                        frames.append(("call", pc + 1, reg[6:10], init[6:10], ptr[6:10], const[6:10], None))
                         depth += 1
                         self.max_depth = max(self.max_depth, depth)
-                        reg[10] = ((STACK0 + depth) << 32) | FRAME
-                        for i in (0, 6, 7, 8, 9):
-                            init[i] = False
-                        nxt = pc + 1 + imm
+                        nxt = enter(pc + 1 + imm, None, None, None, None, depth)
                 elif code == 0x9:
                     r0 = rd(0)
                     if depth == 0:
                         if ptr[0]:
                             self.lint.append("returns a pointer")
+                        if self.open_refs:
+                            self.lint.append("Unreleased reference id=%d" % min(self.open_refs))
                         return r0, count
-                    ret, saved, sinit, sptr, _ = frames.pop()
+                    kind, ret, saved, sinit, sptr, sconst, loop = frames[-1]
+                    if kind == "loop":
+                        if not const[0] or r0 not in (0, 1):
+                            self.lint.append("At callback return the register R0 should have been in [0, 1]")
+                        loop[0] += 1
+                        if r0 == 0 and loop[0] < loop[1]:   # next index: a fresh callback frame
+                            nxt = enter(loop[2], loop[0], None, loop[3][0], loop[3][1], depth)
+                            if nxt <= pc and count > self.budget:
+                                raise Trap("BUDGET_EXHAUSTED", pc)
+                            pc = nxt
+                            continue
+                    frames.pop()
                     depth -= 1
-                    reg[6:10], init[6:10], ptr[6:10] = saved, sinit, sptr
+                    reg[6:10], init[6:10], ptr[6:10], const[6:10] = saved, sinit, sptr, sconst
                     reg[10] = ((STACK0 + depth) << 32) | FRAME
-                    for i in range(1, 6):
-                        init[i] = False
+                    clobber()
+                    if kind == "loop":
+                        wr(0, loop[0])
                     nxt = ret
                 else:
                     a = rd(dst)
                     b = rd(src) if x else (u32(imm) if is32 else u64(imm))
-                    if (x and ptr[src]) or ptr[dst]:
+                    if (not x and not is32 and imm == 0 and code in (0x1, 0x5)
+                            and _kind(ptr[dst]) in ("value_or_null", "ring_or_null")):
+                        self._null_check(ptr[dst], a)
+                    elif (x and ptr[src]) or ptr[dst]:
                         self.lint.append("pointer comparison at pc %d" % pc)
                     if cond(code, is32, a, b):
                         nxt = pc + 1 + off
                 if nxt <= pc and count > self.budget:
                     raise Trap("BUDGET_EXHAUSTED", pc)
             pc = nxt
+
+    def _null_check(self, p, value):
+        """jeq/jne r, 0 on a maybe-NULL pointer: the verifier learns NULL or not for every copy."""
+        new = None if value == 0 else (("value", p[1]) if p[0] == "value_or_null" else ("ring", p[1]))
+        if value == 0 and p[0] == "ring_or_null":
+            self.open_refs.pop(p[1], None)
+        for i in range(11):
+            if self.ptr[i] == p:
+                self.ptr[i] = new
+
+    def _tail_call(self, pc, depth, ctx, clobber, wr):
+        """helper 12: 0 = restart the program (the only PROG_ARRAY value is `self`), else pc + 1."""
+        self.helper_calls.append(12)
+        self._args(12, pc)
+        if depth:
+            raise ModelError("tail call from a subprogram is not modelled")
+        if self.ptr[1] != "input" or self.reg[1] != ctx:
+            self.lint.append("R1 type=%s expected=ctx at pc %d" % (_kind(self.ptr[1]) or "scalar", pc))
+        idx, m = self._map_arg(2, pc, ("prog_array",), "bpf_tail_call#12")
+        if self.open_refs:
+            self.lint.append("tail_call would lead to reference leak at pc %d" % pc)
+        i = u32(self.reg[3])
+        if i < m.d.entries and m.slots.get(i) == "self" and self.tail_calls < TAIL_LIMIT:
+            self.tail_calls += 1
+            self.executions += 1
+            return 0
+        clobber()
+        self.init[0], self.ptr[0] = False, None   # r0 is unreadable after a fall-through
+        return pc + 1
+
+    def _loop_args(self, pc):
+        """helper 181: the r0 of a loop that calls nothing, or None to start calling back."""
+        self.helper_calls.append(181)
+        self._args(181, pc)
+        if _kind(self.ptr[2]) != "func":
+            self.lint.append("R2 type=%s expected=func at pc %d" % (_kind(self.ptr[2]) or "scalar", pc))
+            raise ModelError("bpf_loop without a callback")
+        if not (self.ptr[3] in ("stack", None) and (self.ptr[3] or self.reg[3] == 0)):
+            self.lint.append("R3 type=%s expected=stack or NULL at pc %d" % (_kind(self.ptr[3]), pc))
+        n, flags = self.reg[1], self.reg[4]
+        if flags:
+            return u64(-22)
+        if n > LOOP_MAX:
+            return (self.e2big_hi << 32) | u32(-7)
+        if n == 0:
+            return 0
+        return None
 
 
 def run(slots, mem=b"", **kw):
@@ -715,6 +1040,8 @@ def reachable(slots):
         cls = op & 7
         if op == 0x18:
             todo.append(pc + 2)
+            if src == 4:  # a callback address (lddw src=4) makes its target a subprogram root
+                todo.append(pc + 1 + imm)
         elif cls in (JMP, JMP32):
             code = op >> 4
             if code == 0x9:
@@ -742,8 +1069,9 @@ def reachable(slots):
 def recursive(slots):
     """True if a local call can reach its own subprogram again (the kernel rejects recursion)."""
     n = len(slots)
-    starts = sorted({0} | {pc + 1 + fields(w)[4] for pc, w in enumerate(slots)
-                           if w & 0xff == 0x85 and fields(w)[2] == 1})
+    def starts_sub(w):  # a local call (call src=1) or a callback address (lddw src=4)
+        return (w & 0xff, fields(w)[2]) in ((0x85, 1), (0x18, 4))
+    starts = sorted({0} | {pc + 1 + fields(w)[4] for pc, w in enumerate(slots) if starts_sub(w)})
     def sub_of(pc):
         return max(x for x in starts if x <= pc)
     edges = {x: set() for x in starts}
