@@ -138,8 +138,8 @@ def _mem(tok):
 
 
 def _pseudo(tok, maps):
-    """(src, imm, next_imm, label) for the lddw operands map:NAME, map:#N, map_value:NAME+OFF,
-    map_value:#N+OFF and func:LABEL / func:+N (MAPS-FORMAT.md); None for a plain number."""
+    """(src, imm, next_imm, label) for the lddw operands map:NAME, map:@N, map_value:NAME+OFF,
+    map_value:@N+OFF and func:LABEL / func:+N (MAPS-FORMAT.md); None for a plain number."""
     kind, sep, rest = tok.partition(":")
     if not sep or kind not in ("map", "map_value", "func"):
         return None
@@ -152,7 +152,7 @@ def _pseudo(tok, maps):
                 i = rest.index(ch, 1)
                 rest, off = rest[:i], int(rest[i + 1:], 0) * (-1 if ch == "-" else 1)
                 break
-    if rest.startswith("#"):
+    if rest.startswith("@"):
         idx = int(rest[1:])
     elif rest in maps:
         idx = list(maps).index(rest)

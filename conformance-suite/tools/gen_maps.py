@@ -331,9 +331,9 @@ def kv_extra_family():
             "exit", "miss:", "mov %r0, -1", "exit"),
        maps=[MM.MapDef("a", "array", 4, 8, 4), MM.MapDef("h", "hash", 4, 8, 4)], init={"a": [(k4(2), v8(0x40))]},
        check=0x40)
-    MT(F, "map-by-index", ["lddw map:#1 names the second declared map by index (the disassembler's form):",
+    MT(F, "map-by-index", ["lddw map:@1 names the second declared map by index (the disassembler's form):",
                            "lookup of key 1 in map #1 (value 0x2) rather than map #0 (value 0x1)."],
-       prog(put(4, k4(1)), "lddw %r1, map:#1", "mov %r2, %r10", "add %r2, -4", "call 1", "jeq %r0, 0, miss",
+       prog(put(4, k4(1)), "lddw %r1, map:@1", "mov %r2, %r10", "add %r2, -4", "call 1", "jeq %r0, 0, miss",
             "ldxdw %r0, [%r0]", "exit", "miss:", "mov %r0, -1", "exit"),
        maps=[MM.MapDef("first", "hash", 4, 8, 2), MM.MapDef("second", "hash", 4, 8, 2)],
        init={"first": [(k4(1), v8(1))], "second": [(k4(1), v8(2))]}, check=2)
