@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 public final class MapRules {
     private MapRules() {}
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.]{1,15}");
+    /** map_name: up to 15 of these characters; empty means no name (bpf_obj_name_cpy). */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.]{0,15}");
     /** HASH: key + value must stay at or below this many bytes, else E2BIG. */
     static final long HASH_KEY_VALUE_LIMIT = 4_194_255;
     /** Per-CPU maps: round_up(value_size, 8) at most this. */
@@ -28,34 +29,43 @@ public final class MapRules {
         return why == null ? Optional.empty() : Optional.of(why);
     }
 
+    /**
+     * In the kernel's order (map_create on 6.18, measured): the type's own checks, then the name,
+     * which the kernel copies only after allocating the map.
+     */
     private static String check(MapSpec m) {
-        if (!NAME.matcher(m.name()).matches()) {
-            return einval("map_name must be 1 to 15 characters of [A-Za-z0-9_.]");
-        }
-        int key = m.keySize();
-        int value = m.valueSize();
+        long key = m.keySize() & 0xffffffffL;
+        long value = m.valueSize() & 0xffffffffL;
         long max = m.maxEntries() & 0xffffffffL;
         int flags = m.flags();
-        if (max == 0) {
-            return einval("max_entries must be at least 1");
-        }
-        return switch (m.type()) {
+        String why = switch (m.type()) {
             case HASH, PERCPU_HASH, LRU_HASH -> hash(m.type(), key, value, max, flags);
-            case ARRAY, PERCPU_ARRAY -> array(m.type(), key, value, flags);
-            case PROG_ARRAY -> key != 4 || value != 4 ? einval("prog_array needs key_size 4 and value_size 4")
+            case ARRAY, PERCPU_ARRAY -> array(m.type(), key, value, max, flags);
+            case PROG_ARRAY -> max == 0 ? einval("max_entries must be at least 1")
+                    : key != 4 || value != 4 ? einval("prog_array needs key_size 4 and value_size 4")
                     : flags != 0 ? einval("prog_array takes no flags") : null;
             case RINGBUF -> ringbuf(key, value, max, flags);
         };
+        if (why == null && !NAME.matcher(m.name()).matches()) {
+            return einval("map_name must be at most 15 characters of [A-Za-z0-9_.]");
+        }
+        return why;
     }
 
-    private static String hash(MapType type, int key, int value, long max, int flags) {
+    private static String hash(MapType type, long key, long value, long max, int flags) {
+        if (type == MapType.LRU_HASH && (flags & F_NO_PREALLOC) != 0) {
+            return "ENOTSUPP: lru_hash maps are always preallocated (BPF_F_NO_PREALLOC)"; // before any size check
+        }
+        if (max == 0) {
+            return einval("max_entries must be at least 1");
+        }
         if (key < 1 || value < 1) {
             return einval("hash maps need key_size and value_size of at least 1");
         }
         if (type == MapType.PERCPU_HASH && roundUp8(value) > PERCPU_VALUE_LIMIT) {
             return "E2BIG: per-CPU value_size rounded up to 8 must be at most " + PERCPU_VALUE_LIMIT;
         }
-        if ((long) key + value > HASH_KEY_VALUE_LIMIT) {
+        if (key + value > HASH_KEY_VALUE_LIMIT) {
             return "E2BIG: key_size + value_size must be at most " + HASH_KEY_VALUE_LIMIT;
         }
         if (max >= 1L << 31) {
@@ -66,30 +76,33 @@ public final class MapRules {
         if ((flags & ~allowed) != 0) {
             return einval("flags 0x" + Integer.toHexString(flags & ~allowed) + " are not valid for " + type.word());
         }
-        if (type == MapType.LRU_HASH && (flags & F_NO_PREALLOC) != 0) {
-            return "ENOTSUPP: lru_hash maps are always preallocated (BPF_F_NO_PREALLOC)";
-        }
         return rdwr(flags);
     }
 
-    private static String array(MapType type, int key, int value, int flags) {
+    private static String array(MapType type, long key, long value, long max, int flags) {
+        if (max == 0) {
+            return einval("max_entries must be at least 1");
+        }
         if (key != 4) {
             return einval(type.word() + " maps need key_size 4");
         }
         if (value < 1) {
             return einval(type.word() + " maps need value_size of at least 1");
         }
+        if (value >= 1L << 31) {
+            return "E2BIG: value_size must be below 2^31";
+        }
         if (type == MapType.PERCPU_ARRAY && roundUp8(value) > PERCPU_VALUE_LIMIT) {
             return "E2BIG: per-CPU value_size rounded up to 8 must be at most " + PERCPU_VALUE_LIMIT;
         }
-        int allowed = F_MMAPABLE | F_RDONLY_PROG | F_WRONLY_PROG;
+        int allowed = (type == MapType.ARRAY ? F_MMAPABLE : 0) | F_RDONLY_PROG | F_WRONLY_PROG;
         if ((flags & ~allowed) != 0) {
             return einval("flags 0x" + Integer.toHexString(flags & ~allowed) + " are not valid for " + type.word());
         }
         return rdwr(flags);
     }
 
-    private static String ringbuf(int key, int value, long max, int flags) {
+    private static String ringbuf(long key, long value, long max, int flags) {
         if (key != 0 || value != 0) {
             return einval("ringbuf maps need key_size 0 and value_size 0");
         }
@@ -104,8 +117,8 @@ public final class MapRules {
                 ? einval("BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG exclude each other") : null;
     }
 
-    static int roundUp8(int v) {
-        return (int) ((v + 7L) & ~7L);
+    static long roundUp8(long v) {
+        return (v + 7L) & ~7L;
     }
 
     private static String einval(String why) {
