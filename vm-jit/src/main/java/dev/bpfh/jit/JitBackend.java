@@ -29,8 +29,9 @@ import java.util.Map;
 
 /**
  * The {@code jit} backend: each program becomes one hidden class of JVM bytecode (see
- * {@link Compiler}). If a program cannot be compiled within the JVM's limits (constant pool,
- * method size), it runs on the interpreter instead and {@code info().get("fallback")} says why.
+ * {@link Compiler}), with its maps created at load in the executable's memory. If a program cannot
+ * be compiled within the JVM's limits (constant pool, method size), it runs on the interpreter
+ * instead ({@link FallbackExecutable}) and {@code info().get("fallback")} says why.
  */
 public final class JitBackend implements Backend {
     /** HotSpot's HugeMethodLimit: methods with more bytecode than this are never JIT-compiled. */
