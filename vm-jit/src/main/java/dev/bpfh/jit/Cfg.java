@@ -11,8 +11,8 @@ import java.util.TreeMap;
 
 /**
  * The control-flow facts the code generator needs, computed once from a validated program:
- * basic blocks, and the subprograms (pc 0 and every {@code call local} target) with the blocks each
- * one reaches.
+ * basic blocks, and the subprograms (pc 0, every {@code call local} target and every function
+ * address an {@code lddw} src 4 loads, a {@code bpf_loop} callback) with the blocks each one reaches.
  *
  * <p>Every call ends its block because the budget is checked at calls: a block's length is charged
  * at its entry, so the count seen by a check at the block's last instruction is exactly the number
@@ -22,6 +22,8 @@ import java.util.TreeMap;
  */
 final class Cfg {
     static final int MAX_BLOCK_INSNS = 128;
+    /** {@code bpf_tail_call}'s helper id. */
+    static final int TAIL_CALL_HELPER = dev.bpfh.maps.MapHelpers.TAIL_CALL;
 
     /** A basic block: slots {@code [start, end)}, {@code insns} instructions (an lddw counts once). */
     record Block(int start, int end, int insns) {}
@@ -36,7 +38,18 @@ final class Cfg {
     final List<Function> functions = new ArrayList<>();
     /** Function index by entry pc. */
     final TreeMap<Integer, Integer> functionAt = new TreeMap<>();
+    /**
+     * Whether code can run below depth 0: a {@code call local}, or a function address that a helper
+     * may call back. Then every exit hands r1..r5 and the budget to its caller through the state.
+     */
     final boolean hasLocalCalls;
+    /**
+     * Whether a helper call may ask for a tail call ({@code call 12}, or a {@code callx} whose id is
+     * known only at run time): then pc 0 can be re-entered with any registers.
+     */
+    final boolean mayTailCall;
+    /** Whether some {@code lddw} src 4 loads a function address (a {@code bpf_loop} callback). */
+    final boolean hasCallbacks;
 
     Cfg(long[] slots) {
         this.slots = slots;
@@ -46,10 +59,19 @@ final class Cfg {
         leader.set(0);
         entries.set(0);
         boolean calls = false;
+        boolean tailCalls = false;
+        boolean callbacks = false;
         for (int pc = 0; pc < n; pc++) {
             long w = slots[pc];
             int op = Insn.opcode(w);
             if (op == LDDW) {
+                if (Insn.src(w) == PSEUDO_FUNC) {
+                    int t = pc + 1 + Insn.imm(w);
+                    leader.set(t);
+                    entries.set(t);
+                    calls = true;
+                    callbacks = true;
+                }
                 pc++;
                 continue;
             }
@@ -64,6 +86,8 @@ final class Cfg {
                     leader.set(t);
                     entries.set(t);
                     calls = true;
+                } else if (op == CALLX || Insn.imm(w) == TAIL_CALL_HELPER) {
+                    tailCalls = true;
                 }
             } else if (code != EXIT) {
                 leader.set(jumpTarget(w, pc));
@@ -71,6 +95,8 @@ final class Cfg {
             leader.set(pc + 1);
         }
         hasLocalCalls = calls;
+        mayTailCall = tailCalls;
+        hasCallbacks = callbacks;
         blockAt = new int[n + 1];
         Arrays.fill(blockAt, -1);
         int pc = 0;

@@ -94,8 +94,16 @@ final class Compiler {
      */
     final boolean intBudget;
 
-    Compiler(Cfg cfg, Helpers helpers, int regionTarget, long budget) {
+    /**
+     * The value each {@code lddw} with a pseudo-source loads (map handle, map value pointer,
+     * function address; see {@link dev.bpfh.maps.MapSet#lddwValue}), indexed by pc; baked into the
+     * bytecode as constants.
+     */
+    private final long[] pseudoValues;
+
+    Compiler(Cfg cfg, Helpers helpers, int regionTarget, long budget, long[] pseudoValues) {
         this.cfg = cfg;
+        this.pseudoValues = pseudoValues;
         this.helpers = helpers;
         this.regionTarget = regionTarget;
         this.intBudget = budget <= Integer.MAX_VALUE;
@@ -144,6 +152,12 @@ final class Compiler {
         }
         p.tableData = classData.size();
         classData.add(table);
+    }
+
+    /** What the {@code lddw} at {@code pc} loads. */
+    long wideValue(int pc) {
+        long w = cfg.slots[pc];
+        return dev.bpfh.isa.Insn.src(w) == 0 ? dev.bpfh.isa.Insn.wideImm(w, cfg.slots[pc + 1]) : pseudoValues[pc];
     }
 
     /** The class-data index holding helper {@code id}, registering it on first use. */

@@ -4,8 +4,11 @@ import dev.bpfh.exec.Helpers;
 import dev.bpfh.exec.Memory;
 import dev.bpfh.exec.RunContext;
 import dev.bpfh.interp.InterpreterBackend;
+import dev.bpfh.isa.Insn;
+import dev.bpfh.isa.Opcodes;
 import dev.bpfh.isa.Program;
 import dev.bpfh.isa.Validator;
+import dev.bpfh.maps.MapSet;
 import dev.bpfh.spi.Availability;
 import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Executable;
@@ -26,8 +29,9 @@ import java.util.Map;
 
 /**
  * The {@code jit} backend: each program becomes one hidden class of JVM bytecode (see
- * {@link Compiler}). If a program cannot be compiled within the JVM's limits (constant pool,
- * method size), it runs on the interpreter instead and {@code info().get("fallback")} says why.
+ * {@link Compiler}), with its maps created at load in the executable's memory. If a program cannot
+ * be compiled within the JVM's limits (constant pool, method size), it runs on the interpreter
+ * instead ({@link FallbackExecutable}) and {@code info().get("fallback")} says why.
  */
 public final class JitBackend implements Backend {
     /** HotSpot's HugeMethodLimit: methods with more bytecode than this are never JIT-compiled. */
@@ -73,11 +77,24 @@ public final class JitBackend implements Backend {
         Validator.validate(program, helpers);
         long start = System.nanoTime();
         String failure;
+        // The maps live in this Memory; a bad definition is a refusal here, before any compiling.
+        Memory memory = new Memory();
+        MapSet maps = MapSet.create(program, memory);
+        long[] pseudoValues = new long[program.length()];
+        for (int pc = 0; pc < program.length(); pc++) {
+            long w = program.slot(pc);
+            if (Insn.opcode(w) == Opcodes.LDDW) {
+                if (Insn.src(w) != 0) {
+                    pseudoValues[pc] = maps.lddwValue(program, pc);
+                }
+                pc++;
+            }
+        }
         try {
             Cfg cfg = new Cfg(program.slots());
             failure = "no attempt";
             for (int target = regionTarget; ; target /= 2) {
-                Compiler compiler = new Compiler(cfg, helpers, target, options.instructionBudget());
+                Compiler compiler = new Compiler(cfg, helpers, target, options.instructionBudget(), pseudoValues);
                 byte[] bytes = compiler.build();
                 Sizes sizes = Sizes.of(bytes);
                 if (sizes.maxMethod() > HUGE_METHOD_LIMIT) {
@@ -87,7 +104,7 @@ public final class JitBackend implements Backend {
                     }
                     continue;
                 }
-                return define(cfg, compiler, bytes, sizes, helpers, options, System.nanoTime() - start);
+                return define(cfg, compiler, bytes, sizes, memory, maps, helpers, options, System.nanoTime() - start);
             }
         } catch (RuntimeException | LinkageError e) {
             // Class-file limits (constant pool, code length) surface as IllegalArgumentException;
@@ -99,11 +116,11 @@ public final class JitBackend implements Backend {
         return fallback(program, options, helpers, failure);
     }
 
-    private static Executable define(Cfg cfg, Compiler compiler, byte[] bytes, Sizes sizes, Helpers helpers,
-            LoadOptions options, long compileNanos) throws ReflectiveOperationException {
-        Memory memory = new Memory();
-        Linkage linkage = new Linkage(memory, new RunContext(memory, options.randomSeed()), new RunState(),
-                helpers.toArray());
+    private static Executable define(Cfg cfg, Compiler compiler, byte[] bytes, Sizes sizes, Memory memory,
+            MapSet maps, Helpers helpers, LoadOptions options, long compileNanos) throws ReflectiveOperationException {
+        RunState state = new RunState();
+        RunContext context = new RunContext(memory, options.randomSeed(), maps);
+        Linkage linkage = new Linkage(memory, context, state, helpers.toArray());
         List<Object> data = new ArrayList<>(compiler.classData);
         data.set(0, linkage);
         MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, data, true);
@@ -116,6 +133,15 @@ public final class JitBackend implements Backend {
         } catch (Throwable t) {
             throw new IllegalStateException("cannot instantiate the compiled class", t);
         }
+        if (cfg.hasCallbacks) {
+            MethodHandle[] byPc = new MethodHandle[cfg.slots.length];
+            MethodType fn = MethodType.methodType(long.class, int.class, long.class, long.class, long.class,
+                    long.class, long.class, long.class, long.class, long.class, long.class, long.class);
+            for (var e : cfg.functionAt.entrySet()) {
+                byPc[e.getKey()] = lookup.findStatic(lookup.lookupClass(), Compiler.fnName(e.getValue()), fn);
+            }
+            context.setFunctionCaller(new JitCallbacks(state, byPc));
+        }
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("engine", "jit");
         info.put("bytecodeBytes", sizes.total());
@@ -125,30 +151,14 @@ public final class JitBackend implements Backend {
         info.put("splitFunctions", compiler.plans.stream().filter(Compiler.FnPlan::split).count());
         info.put("compileMicros", compileNanos / 1000);
         int frames = cfg.hasLocalCalls ? Memory.MAX_FRAMES : 1;
-        return new JitExecutable(entry, linkage, options.instructionBudget(), frames, info);
+        JitExecutable executable = new JitExecutable(entry, linkage, maps, options.instructionBudget(), frames, info);
+        state.self = executable;
+        return executable;
     }
 
     private static Executable fallback(Program program, LoadOptions options, Helpers helpers, String reason)
             throws LoadRejected {
-        Executable e = InterpreterBackend.compile(program, options, helpers);
-        Map<String, Object> info = new LinkedHashMap<>(e.info());
-        info.put("fallback", reason);
-        return new Executable() {
-            @Override
-            public dev.bpfh.spi.Outcome run(byte[] memory) {
-                return e.run(memory);
-            }
-
-            @Override
-            public Map<String, Object> info() {
-                return info;
-            }
-
-            @Override
-            public void close() {
-                e.close();
-            }
-        };
+        return new FallbackExecutable(InterpreterBackend.compile(program, options, helpers), reason);
     }
 
     /** Bytecode sizes of a built class, measured by parsing it back. */

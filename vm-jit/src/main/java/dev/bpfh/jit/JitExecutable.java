@@ -3,10 +3,13 @@ package dev.bpfh.jit;
 import dev.bpfh.exec.Memory;
 import dev.bpfh.exec.RunContext;
 import dev.bpfh.exec.Trap;
+import dev.bpfh.maps.MapSet;
 import dev.bpfh.spi.Executable;
+import dev.bpfh.spi.MapView;
 import dev.bpfh.spi.Outcome;
 import dev.bpfh.spi.TrapKind;
 import java.lang.invoke.MethodHandle;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,9 +32,12 @@ final class JitExecutable implements Executable {
     private final long budget;
     private final int framesUsed;
     private final Map<String, Object> info;
+    private final MapSet maps;
 
-    JitExecutable(MethodHandle entry, Linkage linkage, long budget, int framesUsed, Map<String, Object> info) {
+    JitExecutable(MethodHandle entry, Linkage linkage, MapSet maps, long budget, int framesUsed,
+            Map<String, Object> info) {
         this.entry = entry;
+        this.maps = maps;
         this.memory = linkage.memory();
         this.context = linkage.context();
         this.state = linkage.state();
@@ -92,6 +98,11 @@ final class JitExecutable implements Executable {
 
     private void zero(int region) {
         System.arraycopy(ZERO_FRAME, 0, memory.region(region), 0, Memory.FRAME_SIZE);
+    }
+
+    @Override
+    public List<MapView> maps() {
+        return maps.views();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.bpfh.jit;
 import dev.bpfh.exec.Helper;
 import dev.bpfh.exec.RunContext;
 import dev.bpfh.exec.Trap;
+import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.TrapKind;
 
 /**
@@ -47,5 +48,22 @@ public final class JitRuntime {
             throw new Trap(TrapKind.UNKNOWN_HELPER, pc, "callx to unknown helper " + id);
         }
         return helper(h, l.context(), r1, r2, r3, r4, r5, pc);
+    }
+
+    /**
+     * After a helper call that may tail call: whether it asked for one, in which case the generated
+     * code continues at pc 0 at the same depth. The target must be this program (a PROG_ARRAY slot
+     * holding {@code self}), as in the interpreter; another program is HELPER_FAILED at {@code pc}.
+     */
+    public static boolean tailCall(Linkage l, int pc) {
+        Executable target = l.context().takeTailCall();
+        if (target == null) {
+            return false;
+        }
+        if (target != l.state().self) {
+            throw new Trap(TrapKind.HELPER_FAILED, pc, "tail call into another program (" + target
+                    + ") is not supported by the jit; only the program itself");
+        }
+        return true;
     }
 }

@@ -180,7 +180,8 @@ final class MethodGen {
                 case LD -> 6;
                 case LDX, ST -> 44;
                 case STX -> 44;
-                default -> op == CALL_IMM || op == CALLX ? 120 : op == EXIT_OP ? 50 : 45;
+                default -> op == CALLX || op == CALL_IMM && Insn.imm(cfg.slots[pc]) == Cfg.TAIL_CALL_HELPER ? 260
+                        : op == CALL_IMM ? 140 : op == EXIT_OP ? 50 : 45;
             };
             pc += op == LDDW ? 2 : 1;
         }
@@ -258,7 +259,7 @@ final class MethodGen {
         for (int pc = b.start(); pc < b.end(); ) {
             long w = cfg.slots[pc];
             if (Insn.opcode(w) == LDDW) {
-                c.loadConstant(Insn.wideImm(w, cfg.slots[pc + 1]));
+                c.loadConstant(comp.wideValue(pc));
                 put(Insn.dst(w));
             } else {
                 insn(pc, w);
@@ -546,7 +547,7 @@ final class MethodGen {
             case EXIT -> exit();
             case CALL -> {
                 if (op == CALLX) {
-                    budgetCheck(pc);
+                    beforeHelper(pc);
                     c.ldc(Compiler.classData(0, CD_LINKAGE));
                     get(dst);
                     for (int r = 1; r <= 5; r++) {
@@ -554,11 +555,11 @@ final class MethodGen {
                     }
                     c.loadConstant(pc).invokestatic(CD_RUNTIME, "callx", MethodTypeDesc.of(CD_long, CD_LINKAGE,
                             CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int));
-                    put(0);
+                    afterHelper(pc, true);
                 } else if (src == CALL_LOCAL) {
                     callLocal(pc, pc + 1 + imm);
                 } else {
-                    budgetCheck(pc);
+                    beforeHelper(pc);
                     c.ldc(Compiler.classData(comp.helperConstant(imm), CD_HELPER))
                             .ldc(Compiler.classData(0, CD_LINKAGE))
                             .invokevirtual(CD_LINKAGE, "context", MethodTypeDesc.of(CD_CONTEXT));
@@ -567,7 +568,7 @@ final class MethodGen {
                     }
                     c.loadConstant(pc).invokestatic(CD_RUNTIME, "helper", MethodTypeDesc.of(CD_long, CD_HELPER,
                             CD_CONTEXT, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int));
-                    put(0);
+                    afterHelper(pc, imm == Cfg.TAIL_CALL_HELPER);
                 }
             }
             default -> {
@@ -724,6 +725,60 @@ final class MethodGen {
             c.labelBinding(label);
             c.loadConstant(pc).invokestatic(CD_RUNTIME, factory, I_TRAP).athrow();
         });
+    }
+
+    /**
+     * Before a helper call: the budget check, then the depth and the remaining budget into the
+     * state, where a callback the helper runs ({@code bpf_loop}, see {@link JitCallbacks}) picks
+     * them up, so it counts the same budget one frame deeper.
+     */
+    private void beforeHelper(int pc) {
+        budgetCheck(pc);
+        c.aload(state()).iload(0).putfield(CD_STATE, "depth", CD_int);
+        budgetOut();
+    }
+
+    /**
+     * After a helper call: r0, the budget back (a callback may have spent some), and for a helper
+     * that may tail call, the tail call: pc 0 of this program at the same depth with every register
+     * as it is now (r1 = ctx and r10 kept), whose exit is this subprogram's exit, as in the kernel.
+     */
+    private void afterHelper(int pc, boolean mayTailCall) {
+        put(0);
+        budgetIn();
+        if (!mayTailCall) {
+            return;
+        }
+        Label none = c.newLabel();
+        c.ldc(Compiler.classData(0, CD_LINKAGE)).loadConstant(pc)
+                .invokestatic(CD_RUNTIME, "tailCall", MethodTypeDesc.of(CD_boolean, CD_LINKAGE, CD_int)).ifeq(none);
+        budgetOut();
+        if (!split) {
+            // f0's exit has left r1..r5 and the budget in the state for our caller, as ours would.
+            callEntry();
+            c.lreturn();
+        } else {
+            c.aload(regs()).iconst_0();
+            callEntry();
+            c.lastore();
+            if (cfg.hasLocalCalls) { // the driver hands regs[1..5] to our caller: make them f0's
+                c.aload(state()).getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(ret());
+                for (int r = 1; r <= 5; r++) {
+                    c.aload(regs()).loadConstant(r).aload(ret()).loadConstant(r).laload().lastore();
+                }
+            }
+            c.iconst_m1().ireturn(); // the driver returns regs[0]
+        }
+        c.labelBinding(none);
+    }
+
+    /** Pushes the r0 of {@code f0(depth, r0..r9)}. */
+    private void callEntry() {
+        c.iload(0);
+        for (int r = 0; r < 10; r++) {
+            get(r);
+        }
+        c.invokestatic(CD_THIS, Compiler.fnName(cfg.functionAt.get(0)), FN_TYPE);
     }
 
     private void callLocal(int pc, int target) {

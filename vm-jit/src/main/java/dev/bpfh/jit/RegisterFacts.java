@@ -121,12 +121,22 @@ final class RegisterFacts {
         intRegisters = computeIntRegisters();
     }
 
-    /** Whether no {@code call local} targets pc 0, so f0 runs only with the architecture's entry state. */
+    /**
+     * Whether f0 runs only with the architecture's entry state: no {@code call local} or callback
+     * address targets pc 0, and no tail call re-enters it (a tail call keeps whatever registers the
+     * program had).
+     */
     static boolean entryNeverCalled(Cfg cfg) {
+        if (cfg.mayTailCall) {
+            return false;
+        }
         for (int pc = 0; pc < cfg.slots.length; pc++) {
             long w = cfg.slots[pc];
             int op = Insn.opcode(w);
             if (op == LDDW) {
+                if (Insn.src(w) == PSEUDO_FUNC && pc + 1 + Insn.imm(w) == 0) {
+                    return false;
+                }
                 pc++;
             } else if (op == CALL_IMM && Insn.src(w) == CALL_LOCAL && pc + 1 + Insn.imm(w) == 0) {
                 return false;
@@ -288,7 +298,9 @@ final class RegisterFacts {
         int src = Insn.src(w);
         int imm = Insn.imm(w);
         switch (opClass(op)) {
-            case LD -> r[dst] = op == LDDW ? Fact.constant(Insn.wideImm(w, slots[pc + 1])) : Fact.TOP;
+            // A map handle, map value pointer or function address (src != 0) is an unknown scalar:
+            // map values are reached through Memory's checked path like any other region.
+            case LD -> r[dst] = op == LDDW && src == 0 ? Fact.constant(Insn.wideImm(w, slots[pc + 1])) : Fact.TOP;
             case LDX -> {
                 int size = sizeBytes(op);
                 boolean sx = (op & MODE_MASK) == MODE_MEMSX;

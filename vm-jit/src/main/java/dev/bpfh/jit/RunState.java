@@ -13,4 +13,11 @@ public final class RunState {
     public final long[] ret = new long[6];
     /** Register file of a split function's region methods, one per call depth. */
     public final long[][] regs = new long[dev.bpfh.exec.Memory.MAX_FRAMES][10];
+    /**
+     * The call depth of the helper call under way, written before every helper call: a callback
+     * ({@code bpf_loop}) runs one frame deeper than its helper's caller.
+     */
+    public int depth;
+    /** The executable this code belongs to: the only valid tail-call target. Set once at load. */
+    Object self;
 }

@@ -28,5 +28,18 @@
  * length; other accesses try the frame (r10-derived) or the input with one explicit range check and
  * otherwise call {@code Memory}, which also raises the trap. A helper's exception is a
  * {@code RUNTIME_ERROR} at the call's pc, as in the interpreter.
+ *
+ * <p>Maps: {@link dev.bpfh.maps.MapSet#create} makes the program's maps in the executable's
+ * {@code Memory} at load (a bad definition is a load refusal), and each {@code lddw} with src 1, 2
+ * or 4 becomes a bytecode constant: the map handle, the value address or the function address.
+ * The facts treat those as unknown scalars, so map values go through {@code Memory}'s checked path
+ * (NULL, past the value, stores into {@code .rodata} trap there). Before every helper call the
+ * generated code stores its depth and remaining budget in {@link dev.bpfh.jit.RunState} and reloads
+ * the budget after it, so a {@code bpf_loop} callback ({@link dev.bpfh.jit.JitCallbacks}: the
+ * callback's subprogram method one frame deeper; every {@code lddw} src 4 target is a subprogram)
+ * spends the same budget. After {@code call 12} and {@code callx} a requested tail call (the target
+ * must be the program itself) is {@code return f0(depth, r0..r9)}: pc 0 at the same depth with r1
+ * and r10 kept, whose exit is the exit of the subprogram that tail-called, as in the kernel; a
+ * program that may tail call does not get the known entry state for pc 0.
  */
 package dev.bpfh.jit;

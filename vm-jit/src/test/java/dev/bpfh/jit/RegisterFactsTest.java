@@ -176,4 +176,31 @@ class RegisterFactsTest {
         assertEquals(Fact.scalar(0, 100), at(text, 2)[3], "not taken: r3 <= 100 unsigned, so 0..100");
         assertEquals(Fact.TOP, at(text, 4)[3], "taken: r3 > 100 unsigned includes negative values");
     }
+
+    @Test
+    void mapHandlesValuePointersAndFunctionAddressesAreUnknownScalars() {
+        // lddw src 1 (map:@0), src 2 (map_value:@0+4), src 4 (func:f): their values are decided at
+        // load (MapSet), not by the instruction's immediates, and they point nowhere the facts know.
+        Cfg cfg = new Cfg(asm("lddw %r3, map:@0\nlddw %r4, map_value:@0+4\nlddw %r5, func:f\nlddw %r6, 7\nja +0\n"
+                + "mov %r0, 0\nexit\nf:\nmov %r0, 0\nexit\n").slots());
+        Fact[] r = facts(cfg, 0).atEntry(1);
+        assertEquals(Fact.TOP, r[3]);
+        assertEquals(Fact.TOP, r[4]);
+        assertEquals(Fact.TOP, r[5]);
+        assertEquals(Fact.constant(7), r[6], "a plain lddw is still a constant");
+        assertEquals(2, cfg.functions.size(), "a function address starts a subprogram");
+        assertTrue(cfg.hasCallbacks && cfg.hasLocalCalls);
+    }
+
+    @Test
+    void aProgramThatMayTailCallHasNoKnownEntryState() {
+        // A tail call re-enters pc 0 with whatever r1..r9 the program had at the call.
+        for (String call : new String[] {"call 12", "mov %r5, 12\ncall %r5"}) {
+            Cfg cfg = cfg("mov %r0, 0\n" + call + "\nexit\n");
+            assertTrue(cfg.mayTailCall, call);
+            assertFalse(RegisterFacts.entryNeverCalled(cfg), call);
+        }
+        assertFalse(cfg("call 7\nexit\n").mayTailCall);
+        assertFalse(RegisterFacts.entryNeverCalled(cfg("lddw %r2, func:-1\nexit\n")), "a callback at pc 0");
+    }
 }
