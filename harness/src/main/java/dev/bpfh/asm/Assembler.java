@@ -4,6 +4,7 @@ import static dev.bpfh.isa.Opcodes.*;
 
 import dev.bpfh.isa.Insn;
 import dev.bpfh.isa.Program;
+import dev.bpfh.spi.MapSpec;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -87,6 +88,7 @@ public final class Assembler {
     private final Map<String, Integer> labels = new HashMap<>();
     private boolean sawExit;
     private int line;
+    private List<MapSpec> maps = List.of();
 
     private Assembler() {}
 
@@ -103,7 +105,16 @@ public final class Assembler {
 
     /** Assembles lines that carry their own line numbers (e.g. the asm section of a .data file). */
     public static Program assemble(String name, List<SourceLine> lines) throws AssemblyException {
+        return assemble(name, lines, List.of());
+    }
+
+    /**
+     * Assembles a program that uses {@code maps}: {@code map:NAME} and {@code map_value:NAME+OFF}
+     * operands of {@code lddw} name them (by index: {@code map:@N} works without declarations).
+     */
+    public static Program assemble(String name, List<SourceLine> lines, List<MapSpec> maps) throws AssemblyException {
         Assembler a = new Assembler();
+        a.maps = maps;
         for (SourceLine l : lines) {
             a.line = l.line();
             a.statement(l.text());
@@ -113,7 +124,7 @@ public final class Assembler {
         for (int i = 0; i < out.length; i++) {
             out[i] = a.slots.get(i);
         }
-        return new Program(name, out);
+        return new Program(name, out, maps);
     }
 
     private void statement(String text) throws AssemblyException {
@@ -150,9 +161,27 @@ public final class Assembler {
             case "lddw" -> {
                 count(mn, ops, 2);
                 int dst = reg(ops.get(0));
-                long v = imm64(ops.get(1));
-                emit(LDDW, dst, 0, 0, (int) v);
-                emit(0, 0, 0, 0, (int) (v >>> 32));
+                String operand = ops.get(1);
+                if (operand.startsWith("map:")) {
+                    emit(LDDW, dst, PSEUDO_MAP_FD, 0, mapIndex(operand.substring(4), operand));
+                    emit(0, 0, 0, 0, 0);
+                } else if (operand.startsWith("map_value:")) {
+                    String ref = operand.substring(10);
+                    int plus = ref.lastIndexOf('+');
+                    int index = mapIndex(plus < 0 ? ref : ref.substring(0, plus), operand);
+                    int offset = plus < 0 ? 0 : imm32(ref.substring(plus + 1));
+                    emit(LDDW, dst, PSEUDO_MAP_VALUE, 0, index);
+                    emit(0, 0, 0, 0, offset);
+                } else if (operand.startsWith("func:")) {
+                    String t = operand.substring(5);
+                    int disp = t.startsWith("+") || t.startsWith("-") ? imm32(t) : target(t);
+                    emit(LDDW, dst, PSEUDO_FUNC, 0, disp);
+                    emit(0, 0, 0, 0, 0);
+                } else {
+                    long v = imm64(operand);
+                    emit(LDDW, dst, 0, 0, (int) v);
+                    emit(0, 0, 0, 0, (int) (v >>> 32));
+                }
             }
             case "exit" -> {
                 count(mn, ops, 0);
@@ -334,7 +363,7 @@ public final class Assembler {
             long disp = (long) target - f.slot - 1;
             long w = slots.get(f.slot);
             int op = Insn.opcode(w);
-            if (op == CALL_IMM || op == JA32_OP) {
+            if (op == CALL_IMM || op == JA32_OP || op == LDDW) {
                 w = (w & 0xffffffffL) | (disp << 32);
             } else {
                 if (disp < Short.MIN_VALUE || disp > Short.MAX_VALUE) {
@@ -384,6 +413,28 @@ public final class Assembler {
         }
         // The offset text keeps its ']' in messages, as bpf_conformance prints it.
         return new int[] {r, num16(t.substring(end), t.substring(end, t.length() - 1))};
+    }
+
+    /** A map named by {@code NAME} (a declared map) or {@code @N} (an index), as an lddw imm. */
+    private int mapIndex(String ref, String operand) throws AssemblyException {
+        if (ref.startsWith("@")) {
+            try {
+                int i = Integer.parseInt(ref.substring(1));
+                if (i >= 0) {
+                    return i;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw error("Invalid map index: " + operand);
+        }
+        for (int i = 0; i < maps.size(); i++) {
+            if (maps.get(i).name().equals(ref)) {
+                return i;
+            }
+        }
+        throw error("Unknown map: " + ref + (maps.isEmpty() ? " (no -- map is declared)"
+                : " (declared: " + maps.stream().map(MapSpec::name).toList() + ")"));
     }
 
     /** A jump or local-call target: {@code +N}/{@code -N} (16-bit) or a label fixed up later. */

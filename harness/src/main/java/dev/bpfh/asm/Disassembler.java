@@ -77,6 +77,16 @@ public final class Disassembler {
         }
     }
 
+    /** lddw and its pseudo-sources: maps by index ({@code map:@N}), value pointers, function addresses. */
+    private static String lddw(int dst, int src, int imm, int nextImm, long constant) {
+        return "lddw " + reg(dst) + ", " + switch (src) {
+            case PSEUDO_MAP_FD -> "map:@" + imm;
+            case PSEUDO_MAP_VALUE -> "map_value:@" + imm + "+" + nextImm;
+            case PSEUDO_FUNC -> "func:" + (imm < 0 ? "" : "+") + imm;
+            default -> "0x" + Long.toHexString(constant);
+        };
+    }
+
     /** The natural text for the slot's fields, or null; may not reproduce unusual fields. */
     private static String render(long w, long next) {
         int op = Insn.opcode(w);
@@ -86,9 +96,7 @@ public final class Disassembler {
         int imm = Insn.imm(w);
         return switch (opClass(op)) {
             case ALU, ALU64 -> alu(op, dst, src, off, imm);
-            case LD -> op == LDDW
-                    ? "lddw " + reg(dst) + ", 0x" + Long.toHexString(Insn.wideImm(w, next))
-                    : null;
+            case LD -> op == LDDW ? lddw(dst, src, imm, Insn.imm(next), Insn.wideImm(w, next)) : null;
             case LDX -> {
                 String sx = (op & MODE_MASK) == MODE_MEMSX ? "s" : "";
                 yield "ldx" + sx + size(op) + " " + reg(dst) + ", " + mem(src, off);

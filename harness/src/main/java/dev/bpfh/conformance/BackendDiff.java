@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -104,8 +105,16 @@ public final class BackendDiff {
     public sealed interface Observation {
         String backend();
 
-        /** Returned r0 and the memory after the run ({@code memoryKnown} is false for plugins). */
-        record Returned(String backend, long r0, byte[] memory, boolean memoryKnown) implements Observation {}
+        /**
+         * Returned r0, the memory after the run ({@code memoryKnown} is false for plugins) and the
+         * maps after it ({@link MapContents#snapshot}; empty for programs without maps).
+         */
+        record Returned(String backend, long r0, byte[] memory, boolean memoryKnown, Map<String, List<String>> maps)
+                implements Observation {
+            public Returned(String backend, long r0, byte[] memory, boolean memoryKnown) {
+                this(backend, r0, memory, memoryKnown, Map.of());
+            }
+        }
 
         record Trapped(String backend, TrapKind kind, int pc, String message) implements Observation {}
 
@@ -118,10 +127,22 @@ public final class BackendDiff {
 
     /** Loads and runs {@code program} once on a copy of {@code memory}. */
     public static Observation observe(Backend backend, Program program, byte[] memory, LoadOptions load) {
+        return observe(backend, new DataFile(program.name(), null, program, memory, java.util.OptionalLong.empty(),
+                Optional.empty(), false), load);
+    }
+
+    /** Loads the test's program, fills its maps ({@code -- map-init}) and runs it once on its memory. */
+    public static Observation observe(Backend backend, DataFile test, LoadOptions load) {
         String name = backend.name();
-        try (Executable exe = Judge.load(backend, program, load, memory.length)) {
-            return switch (PluginBackend.runOrRefuse(exe, memory.clone())) {
-                case Outcome.Returned r -> new Observation.Returned(name, r.r0(), r.memory(), !isPlugin(name));
+        byte[] memory = test.memory();
+        try (Executable exe = Judge.load(backend, test.program(), load, memory.length)) {
+            Optional<String> initFailure = MapContents.initialise(test, exe);
+            if (initFailure.isPresent()) {
+                return new Observation.Failed(name, initFailure.get());
+            }
+            return switch (PluginBackend.runOrRefuse(exe, memory)) {
+                case Outcome.Returned r -> new Observation.Returned(name, r.r0(), r.memory(), !isPlugin(name),
+                        MapContents.snapshot(exe));
                 case Outcome.Trapped t -> new Observation.Trapped(name, t.kind(), t.pc(), t.message());
             };
         } catch (LoadRejected r) {
@@ -147,7 +168,7 @@ public final class BackendDiff {
                 if (ra.memoryKnown() && rb.memoryKnown() && !java.util.Arrays.equals(ra.memory(), rb.memory())) {
                     yield Optional.of("memory after the run: " + an + " " + hex(ra.memory()) + ", " + bn + " " + hex(rb.memory()));
                 }
-                yield Optional.empty();
+                yield MapContents.compare(an, ra.maps(), bn, rb.maps());
             }
             case Observation.Trapped ta when b instanceof Observation.Trapped tb -> {
                 if (!plugins && ta.kind() != tb.kind()) {
@@ -218,16 +239,14 @@ public final class BackendDiff {
 
     private static DiffReport.Row diffOne(Corpus.Entry file, Options options, List<Backend> backends,
             List<Availability> availability) {
-        Program program;
-        byte[] memory;
+        DataFile test;
         try {
             if (file.path().getFileName().toString().endsWith(".bin")) {
-                program = Program.fromBytes(file.id(), Files.readAllBytes(file.path()));
-                memory = options.memory();
+                Program program = Program.fromBytes(file.id(), Files.readAllBytes(file.path()));
+                test = new DataFile(file.id(), file.path(), program, options.memory(), java.util.OptionalLong.empty(),
+                        Optional.empty(), false);
             } else {
-                DataFile data = DataFileParser.parse(file.path());
-                program = data.program();
-                memory = data.memory();
+                test = DataFileParser.parse(file.path());
             }
         } catch (DataFormatException e) {
             return failedRow(file, backends, e.getMessage());
@@ -240,7 +259,7 @@ public final class BackendDiff {
             if (!availability.get(b).available()) {
                 seen.add(new Observation.NotRun(backend.name(), "unavailable: " + availability.get(b).reason()));
             } else {
-                seen.add(observe(backend, program, memory, options.load()));
+                seen.add(observe(backend, test, options.load()));
             }
         }
         List<String> disagreements = new ArrayList<>();

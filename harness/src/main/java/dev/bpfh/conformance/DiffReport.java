@@ -131,6 +131,9 @@ public final class DiffReport {
                         m.put("outcome", "returned");
                         m.put("r0", Judge.hex(ret.r0()));
                         m.put("memory", ret.memoryKnown() ? java.util.HexFormat.of().formatHex(ret.memory()) : null);
+                        if (!ret.maps().isEmpty()) {
+                            m.put("maps", ret.maps());
+                        }
                     }
                     case Observation.Trapped t -> {
                         m.put("outcome", "trapped");

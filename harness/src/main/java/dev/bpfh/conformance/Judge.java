@@ -90,7 +90,12 @@ final class Judge {
     /** What the backend did, reduced to what the verdict needs. */
     private sealed interface Observed {}
 
-    private record Loaded(Outcome outcome) implements Observed {}
+    /** {@code mapDifference}: how the maps after the run differ from the test's expectation, or null. */
+    private record Loaded(Outcome outcome, String mapDifference) implements Observed {
+        Loaded(Outcome outcome) {
+            this(outcome, null);
+        }
+    }
 
     /** {@code message} is the full one-line message (with "at pc N"), {@code reason} without the pc. */
     private record Refused(String message, String reason) implements Observed {}
@@ -117,8 +122,16 @@ final class Judge {
         Observed observed;
         byte[] memory = data.memory();
         try (Executable exe = load(backend, data.program(), loadOptions, memory.length)) {
+            var initFailure = MapContents.initialise(data, exe);
+            if (initFailure.isPresent()) {
+                return result(test, name, Status.ERROR, expected.describe(), "", initFailure.get(),
+                        System.nanoTime() - start);
+            }
             // A plugin refuses only when it runs: runOrRefuse throws that as the LoadRejected below.
-            observed = new Loaded(PluginBackend.runOrRefuse(exe, memory));
+            Outcome outcome = PluginBackend.runOrRefuse(exe, memory);
+            String mapDifference = outcome instanceof Outcome.Returned && data.expectsMaps()
+                    ? MapContents.checkExpected(data, MapContents.snapshot(exe)).orElse(null) : null;
+            observed = new Loaded(outcome, mapDifference);
         } catch (LoadRejected r) {
             if (r.unsupported()) {
                 return result(test, name, Status.SKIPPED, expected.describe(), "", "unsupported: " + r.getMessage(),
@@ -135,8 +148,8 @@ final class Judge {
         long nanos = System.nanoTime() - start;
         String actual = switch (observed) {
             case Refused(String message, String reason) -> "rejected: " + message;
-            case Loaded(Outcome.Returned(long r0, byte[] ignored)) -> hex(r0);
-            case Loaded(Outcome.Trapped t) -> describe(t);
+            case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) -> hex(r0);
+            case Loaded(Outcome.Trapped t, String maps) -> describe(t);
         };
         Verdict v = decide(expected, observed);
         return result(test, name, v.status(), expected.describe(), actual, v.message(), nanos);
@@ -156,24 +169,24 @@ final class Judge {
         return switch (expected) {
             case Result(long want) -> switch (observed) {
                 case Refused(String why, String reason) -> new Verdict(Status.REJECTED, why);
-                case Loaded(Outcome.Returned(long r0, byte[] ignored)) -> r0 == want
-                        ? new Verdict(Status.PASS, "")
-                        : new Verdict(Status.FAIL, "expected r0 " + hex(want) + " (" + Long.toUnsignedString(want)
-                                + "), got " + hex(r0) + " (" + Long.toUnsignedString(r0) + ")");
-                case Loaded(Outcome.Trapped t) -> new Verdict(Status.ERROR, "unexpected " + describe(t));
+                case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) -> r0 != want
+                        ? new Verdict(Status.FAIL, "expected r0 " + hex(want) + " (" + Long.toUnsignedString(want)
+                                + "), got " + hex(r0) + " (" + Long.toUnsignedString(r0) + ")")
+                        : maps != null ? new Verdict(Status.FAIL, maps) : new Verdict(Status.PASS, "");
+                case Loaded(Outcome.Trapped t, String maps) -> new Verdict(Status.ERROR, "unexpected " + describe(t));
             };
             case Rejection() -> switch (observed) {
                 case Refused(String why, String reason) -> new Verdict(Status.PASS, "");
-                case Loaded(Outcome.Returned(long r0, byte[] ignored)) ->
+                case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) ->
                         new Verdict(Status.FAIL, "expected the load to be rejected, but it ran and returned " + hex(r0));
-                case Loaded(Outcome.Trapped t) ->
+                case Loaded(Outcome.Trapped t, String maps) ->
                         new Verdict(Status.FAIL, "expected the load to be rejected, but it ran: " + describe(t));
             };
             case Trap(TrapKind kind, int pc) -> switch (observed) {
                 case Refused(String why, String reason) -> new Verdict(Status.REJECTED, why);
-                case Loaded(Outcome.Returned(long r0, byte[] ignored)) ->
+                case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) ->
                         new Verdict(Status.FAIL, "expected " + expected.describe() + ", but it returned " + hex(r0));
-                case Loaded(Outcome.Trapped t) -> t.kind() == kind && (pc < 0 || t.pc() == pc)
+                case Loaded(Outcome.Trapped t, String maps) -> t.kind() == kind && (pc < 0 || t.pc() == pc)
                         ? new Verdict(Status.PASS, "")
                         : new Verdict(Status.FAIL, "expected " + expected.describe() + ", got " + describe(t));
             };
@@ -182,10 +195,10 @@ final class Judge {
                         || ("rejected: " + why).equals(text)
                         ? new Verdict(Status.PASS, "")
                         : new Verdict(Status.FAIL, "rejected with \"" + why + "\" but expected \"" + text + "\"");
-                case Loaded(Outcome.Trapped t) -> t.message().equals(text) || FailureLine.of(t).equals(text)
+                case Loaded(Outcome.Trapped t, String maps) -> t.message().equals(text) || FailureLine.of(t).equals(text)
                         ? new Verdict(Status.PASS, "")
                         : new Verdict(Status.FAIL, "failed with \"" + t.message() + "\" but expected \"" + text + "\"");
-                case Loaded(Outcome.Returned(long r0, byte[] ignored)) ->
+                case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) ->
                         new Verdict(Status.FAIL, "returned " + hex(r0) + " but expected the failure \"" + text + "\"");
             };
             case BadTrap ignored -> throw new IllegalStateException("handled before running");

@@ -2,6 +2,8 @@ package dev.bpfh.data;
 
 import dev.bpfh.isa.Program;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -16,6 +18,10 @@ import java.util.OptionalLong;
  * @param error the expected load/run error text ({@code -- error}); {@code ""} when the section is
  *     present but empty, meaning "any load error"
  * @param hasCSource whether the file has a {@code -- c} section (documentation only)
+ * @param mapInit {@code -- map-init NAME} sections: each declared map's contents before the run
+ *     (the maps themselves are {@link Program#maps()}, from {@code -- map NAME})
+ * @param mapExpect {@code -- map-expect NAME} sections: contents after the run
+ * @param ringbufExpect {@code -- ringbuf-expect NAME} sections: the records submitted, in order
  */
 public record DataFile(
         String name,
@@ -24,7 +30,27 @@ public record DataFile(
         byte[] memory,
         OptionalLong result,
         Optional<String> error,
-        boolean hasCSource) {
+        boolean hasCSource,
+        Map<String, List<MapLine>> mapInit,
+        Map<String, List<MapLine>> mapExpect,
+        Map<String, List<byte[]>> ringbufExpect) {
+
+    public DataFile {
+        mapInit = Map.copyOf(mapInit);
+        mapExpect = Map.copyOf(mapExpect);
+        ringbufExpect = Map.copyOf(ringbufExpect);
+    }
+
+    /** A test of the plain bpf_conformance format: no maps. */
+    public DataFile(String name, Path path, Program program, byte[] memory, OptionalLong result,
+            Optional<String> error, boolean hasCSource) {
+        this(name, path, program, memory, result, error, hasCSource, Map.of(), Map.of(), Map.of());
+    }
+
+    /** Whether the test expects anything of maps or ring buffers after the run. */
+    public boolean expectsMaps() {
+        return !mapExpect.isEmpty() || !ringbufExpect.isEmpty();
+    }
 
     /** The name used in messages: the path when known, else {@code name.data}. */
     public String displayName() {

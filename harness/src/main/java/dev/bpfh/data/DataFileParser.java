@@ -4,6 +4,8 @@ import dev.bpfh.asm.AssemblyException;
 import dev.bpfh.asm.Assembler;
 import dev.bpfh.asm.SourceLine;
 import dev.bpfh.isa.Program;
+import dev.bpfh.spi.MapSpec;
+import dev.bpfh.spi.MapType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +33,15 @@ import java.util.regex.Pattern;
  * result nor error, no instructions, an unparsable result or raw word, and any assembler error
  * (at the line of the {@code .data} file that failed).
  *
+ * <p>Map extensions (bpfh; README "Maps in test files"): a directive whose first word after
+ * {@code --} is exactly {@code map}, {@code map-init}, {@code map-expect} or
+ * {@code ringbuf-expect}, followed by a map name, is matched before the substring rules, so files
+ * without them parse exactly as before. {@code -- map NAME} takes one line
+ * {@code type=T key=K value=V entries=N [flags=F]}; {@code -- map-init}/{@code -- map-expect}
+ * take {@code KEY_HEX : VALUE_HEX} lines (a PROG_ARRAY value may be {@code self});
+ * {@code -- ringbuf-expect} takes one hex line per record. Unknown maps, wrong lengths and
+ * malformed lines are {@code file:line} errors.
+ *
  * <p>Two additions from isa.md §5.3 make the {@code negative/unused-*.data} files usable: a raw line
  * of exactly eight two-hex-digit tokens is one slot in memory order ({@code 07 00 01 00 01 00 00 00}),
  * and an empty {@code -- error} section means "any load error" ({@code error = ""}).
@@ -38,7 +49,12 @@ import java.util.regex.Pattern;
 public final class DataFileParser {
     private DataFileParser() {}
 
-    private enum Section { NONE, ASM, RESULT, MEM, RAW, ERROR, IGNORED }
+    private enum Section { NONE, ASM, RESULT, MEM, RAW, ERROR, IGNORED, MAP, MAP_INIT, MAP_EXPECT, RINGBUF_EXPECT }
+
+    /** The extension directives, matched by their whole first word. */
+    private static final java.util.Map<String, Section> EXTENSIONS = java.util.Map.of(
+            "map", Section.MAP, "map-init", Section.MAP_INIT, "map-expect", Section.MAP_EXPECT,
+            "ringbuf-expect", Section.RINGBUF_EXPECT);
 
     private static final Pattern BYTE_PAIR = Pattern.compile("[0-9a-fA-F]{2}");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
@@ -79,6 +95,13 @@ public final class DataFileParser {
         private String error;
         private boolean hasC;
         private int firstCodeDirective;
+        /** The map the current extension section is about, and where it was named. */
+        private String sectionMap;
+        private int sectionLine;
+        private final java.util.Map<String, MapDecl> mapDecls = new java.util.LinkedHashMap<>();
+        private final java.util.Map<String, List<MapLine>> mapInit = new java.util.LinkedHashMap<>();
+        private final java.util.Map<String, List<MapLine>> mapExpect = new java.util.LinkedHashMap<>();
+        private final java.util.Map<String, List<byte[]>> ringbufExpect = new java.util.LinkedHashMap<>();
 
         Reader(String name, Path path) {
             this.name = name;
@@ -115,6 +138,10 @@ public final class DataFileParser {
                     case MEM -> memTokens.addAll(List.of(line.strip().split("\\s+")));
                     case RAW -> rawLine(line, lineNo);
                     case ERROR -> error = line;
+                    case MAP -> mapDeclaration(line, lineNo);
+                    case MAP_INIT -> mapInit.get(sectionMap).add(mapLine(line, lineNo));
+                    case MAP_EXPECT -> mapExpect.get(sectionMap).add(mapLine(line, lineNo));
+                    case RINGBUF_EXPECT -> ringbufExpect.get(sectionMap).add(hexBytes(line, lineNo));
                     case NONE, IGNORED -> {}
                 }
             }
@@ -123,6 +150,11 @@ public final class DataFileParser {
 
         private Section directive(String line, int lineNo) throws DataFormatException {
             Section s;
+            String[] words = line.strip().split("\\s+");
+            Section extension = words.length >= 2 && words[0].equals("--") ? EXTENSIONS.get(words[1]) : null;
+            if (extension != null) {
+                return extensionDirective(extension, words, lineNo);
+            }
             if (line.contains("asm")) {
                 s = Section.ASM;
             } else if (line.contains("result")) {
@@ -149,6 +181,174 @@ public final class DataFileParser {
             }
             return s;
         }
+
+        private Section extensionDirective(Section s, String[] words, int lineNo) throws DataFormatException {
+            if (words.length != 3) {
+                throw fail(lineNo, "-- " + words[1] + " takes one map name");
+            }
+            String map = words[2];
+            sectionMap = map;
+            sectionLine = lineNo;
+            switch (s) {
+                case MAP -> {
+                    if (mapDecls.containsKey(map)) {
+                        throw fail(lineNo, "map '" + map + "' is declared twice (first at line "
+                                + mapDecls.get(map).line() + ")");
+                    }
+                    mapDecls.put(map, new MapDecl(null, lineNo));
+                }
+                case MAP_INIT, MAP_EXPECT, RINGBUF_EXPECT -> {
+                    MapDecl decl = mapDecls.get(map);
+                    if (decl == null) {
+                        throw fail(lineNo, "-- " + words[1] + " names map '" + map
+                                + "', which no earlier -- map declares");
+                    }
+                    java.util.Map<String, ?> target = s == Section.MAP_INIT ? mapInit
+                            : s == Section.MAP_EXPECT ? mapExpect : ringbufExpect;
+                    if (target.containsKey(map)) {
+                        throw fail(lineNo, "a second -- " + words[1] + " section for map '" + map + "'");
+                    }
+                    boolean ring = decl.spec() != null && decl.spec().type() == MapType.RINGBUF;
+                    if (s == Section.RINGBUF_EXPECT ? !ring : ring) {
+                        throw fail(lineNo, "-- " + words[1] + " does not apply to map '" + map + "' ("
+                                + (decl.spec() == null ? "no type yet" : decl.spec().type().word()) + ")");
+                    }
+                    switch (s) {
+                        case MAP_INIT -> mapInit.put(map, new ArrayList<>());
+                        case MAP_EXPECT -> mapExpect.put(map, new ArrayList<>());
+                        default -> ringbufExpect.put(map, new ArrayList<>());
+                    }
+                }
+                default -> throw new IllegalStateException(s.toString());
+            }
+            return s;
+        }
+
+        /** {@code type=T key=K value=V entries=N [flags=F]} for the map of the section. */
+        private void mapDeclaration(String line, int lineNo) throws DataFormatException {
+            if (mapDecls.get(sectionMap).spec() != null) {
+                throw fail(lineNo, "map '" + sectionMap + "' already has its definition (line "
+                        + mapDecls.get(sectionMap).line() + ")");
+            }
+            java.util.Map<String, String> fields = new java.util.HashMap<>();
+            for (String kv : line.strip().split("\\s+")) {
+                int eq = kv.indexOf('=');
+                String key = eq < 0 ? kv : kv.substring(0, eq);
+                if (eq <= 0 || !List.of("type", "key", "value", "entries", "flags").contains(key)) {
+                    throw fail(lineNo, "expected type=T key=K value=V entries=N [flags=F], got '" + kv + "'");
+                }
+                if (fields.put(key, kv.substring(eq + 1)) != null) {
+                    throw fail(lineNo, "'" + key + "' given twice");
+                }
+            }
+            for (String required : List.of("type", "key", "value", "entries")) {
+                if (!fields.containsKey(required)) {
+                    throw fail(lineNo, "map '" + sectionMap + "' needs " + required + "=");
+                }
+            }
+            MapType type = MapType.fromWord(fields.get("type")).orElseThrow(() -> fail(lineNo,
+                    "unknown map type '" + fields.get("type") + "' (known: "
+                            + java.util.Arrays.stream(MapType.values()).map(MapType::word).toList() + ")"));
+            MapSpec spec = new MapSpec(sectionMap, type, u32(fields.get("key"), "key", lineNo),
+                    u32(fields.get("value"), "value", lineNo), u32(fields.get("entries"), "entries", lineNo),
+                    fields.containsKey("flags") ? u32(fields.get("flags"), "flags", lineNo) : 0);
+            mapDecls.put(sectionMap, new MapDecl(spec, mapDecls.get(sectionMap).line()));
+        }
+
+        /** A decimal or 0x-hex number that fits 32 unsigned bits (the kernel's u32 fields). */
+        private int u32(String text, String what, int lineNo) throws DataFormatException {
+            try {
+                long v = text.startsWith("0x") || text.startsWith("0X")
+                        ? Long.parseLong(text.substring(2), 16) : Long.parseLong(text);
+                if (v >= 0 && v <= 0xffffffffL) {
+                    return (int) v;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw fail(lineNo, "invalid " + what + " '" + text + "': expected a 32-bit unsigned number");
+        }
+
+        /** {@code KEY_HEX : VALUE_HEX}, or {@code KEY_HEX : self}. */
+        private MapLine mapLine(String line, int lineNo) throws DataFormatException {
+            int colon = line.indexOf(':');
+            if (colon < 0 || line.indexOf(':', colon + 1) >= 0) {
+                throw fail(lineNo, "expected KEY_HEX : VALUE_HEX, got '" + line.strip() + "'");
+            }
+            byte[] key = hexBytes(line.substring(0, colon), lineNo);
+            String value = line.substring(colon + 1).strip();
+            if (value.equals("self")) {
+                return new MapLine(key, null, true, lineNo);
+            }
+            return new MapLine(key, hexBytes(value, lineNo), false, lineNo);
+        }
+
+        /** Two-hex-digit tokens separated by blanks (an empty line part is zero bytes). */
+        private byte[] hexBytes(String text, int lineNo) throws DataFormatException {
+            String t = text.strip();
+            if (t.isEmpty()) {
+                return new byte[0];
+            }
+            String[] tokens = t.split("\\s+");
+            byte[] out = new byte[tokens.length];
+            for (int i = 0; i < tokens.length; i++) {
+                if (!BYTE_PAIR.matcher(tokens[i]).matches()) {
+                    throw fail(lineNo, "expected two-digit hex bytes, got '" + tokens[i] + "'");
+                }
+                out[i] = (byte) Integer.parseInt(tokens[i], 16);
+            }
+            return out;
+        }
+
+        /** Checks every map section against its map's definition. */
+        private List<MapSpec> checkedMaps() throws DataFormatException {
+            List<MapSpec> specs = new ArrayList<>();
+            for (var e : mapDecls.entrySet()) {
+                if (e.getValue().spec() == null) {
+                    throw fail(e.getValue().line(), "map '" + e.getKey() + "' has no type=... definition line");
+                }
+                specs.add(e.getValue().spec());
+            }
+            for (var e : mapInit.entrySet()) {
+                MapSpec spec = mapDecls.get(e.getKey()).spec();
+                for (MapLine l : e.getValue()) {
+                    checkLine(spec, l, true);
+                }
+            }
+            for (var e : mapExpect.entrySet()) {
+                MapSpec spec = mapDecls.get(e.getKey()).spec();
+                if (spec.type() == MapType.PROG_ARRAY) {
+                    throw fail(e.getValue().isEmpty() ? 0 : e.getValue().get(0).line(),
+                            "-- map-expect does not apply to prog_array map '" + spec.name() + "'");
+                }
+                for (MapLine l : e.getValue()) {
+                    checkLine(spec, l, false);
+                }
+            }
+            return specs;
+        }
+
+        private void checkLine(MapSpec spec, MapLine l, boolean init) throws DataFormatException {
+            if (l.key().length != spec.keySize()) {
+                throw fail(l.line(), "key of " + l.key().length + " bytes, but map '" + spec.name() + "' has key="
+                        + spec.keySize());
+            }
+            if (l.self()) {
+                if (!init || spec.type() != MapType.PROG_ARRAY) {
+                    throw fail(l.line(), "'self' is a value only in the -- map-init of a prog_array");
+                }
+                return;
+            }
+            if (spec.type() == MapType.PROG_ARRAY) {
+                throw fail(l.line(), "prog_array '" + spec.name() + "' takes program values: 'self'");
+            }
+            if (l.value().length != spec.valueSize()) {
+                throw fail(l.line(), "value of " + l.value().length + " bytes, but map '" + spec.name() + "' has value="
+                        + spec.valueSize());
+            }
+        }
+
+        private record MapDecl(MapSpec spec, int line) {}
 
         private void rawLine(String line, int lineNo) throws DataFormatException {
             String[] tokens = line.strip().split("\\s+");
@@ -189,12 +389,13 @@ public final class DataFileParser {
             if (result != null) {
                 expected = OptionalLong.of(resultValue());
             }
+            List<MapSpec> maps = checkedMaps();
             long[] slots;
             if (!raw.isEmpty()) {
                 slots = raw.stream().mapToLong(Long::longValue).toArray();
             } else {
                 try {
-                    slots = Assembler.assemble(name, asm).slots();
+                    slots = Assembler.assemble(name, asm, maps).slots();
                 } catch (AssemblyException e) {
                     throw fail(e.line(), e.getMessage());
                 }
@@ -202,8 +403,8 @@ public final class DataFileParser {
             if (slots.length == 0) {
                 throw fail(firstCodeDirective, "no instructions");
             }
-            return new DataFile(name, path, new Program(name, slots), memory(),
-                    expected, Optional.ofNullable(error), hasC);
+            return new DataFile(name, path, new Program(name, slots, maps), memory(),
+                    expected, Optional.ofNullable(error), hasC, mapInit, mapExpect, ringbufExpect);
         }
 
         /** {@code 0x} anywhere selects unsigned hex (either case of digits), else unsigned decimal. */

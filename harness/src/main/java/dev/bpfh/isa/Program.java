@@ -1,35 +1,48 @@
 package dev.bpfh.isa;
 
 import dev.bpfh.spi.MapSpec;
+import dev.bpfh.spi.ProgramType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * An eBPF program: its 8-byte slots (as little-endian 64-bit words), a name for reports, and the
- * maps it uses: {@code lddw} with src 1 or 2 names a map by its index in {@link #maps()}.
+ * maps it uses ({@code lddw} with src 1 or 2 names a map by its index in {@link #maps()}), and its
+ * type, which decides its context and result ({@link ProgramType#RAW}: r1 = memory, r2 = length).
  *
  * <p>The slot array is never shared: the compact constructor and {@link #slots()} copy it, so a
  * backend may keep the program without defensive copies of its own.
  */
-public record Program(String name, long[] slots, List<MapSpec> maps) {
+public record Program(String name, long[] slots, List<MapSpec> maps, ProgramType type) {
 
     public static final int SLOT_BYTES = 8;
 
     public Program {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
         slots = slots.clone();
         maps = List.copyOf(maps);
     }
 
-    /** A program that uses no maps. */
+    /** A RAW program that uses no maps. */
     public Program(String name, long[] slots) {
-        this(name, slots, List.of());
+        this(name, slots, List.of(), ProgramType.RAW);
+    }
+
+    /** A RAW program with maps. */
+    public Program(String name, long[] slots, List<MapSpec> maps) {
+        this(name, slots, maps, ProgramType.RAW);
     }
 
     /** The same instructions with these maps. */
     public Program withMaps(List<MapSpec> maps) {
-        return new Program(name, slots, maps);
+        return new Program(name, slots, maps, type);
+    }
+
+    /** The same program as another type. */
+    public Program withType(ProgramType type) {
+        return new Program(name, slots, maps, type);
     }
 
     /** The index of the map called {@code name}, or -1. */
@@ -93,12 +106,12 @@ public record Program(String name, long[] slots, List<MapSpec> maps) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Program p && name.equals(p.name) && Arrays.equals(slots, p.slots) && maps.equals(p.maps);
+        return o instanceof Program p && name.equals(p.name) && Arrays.equals(slots, p.slots) && maps.equals(p.maps) && type == p.type;
     }
 
     @Override
     public int hashCode() {
-        return (name.hashCode() * 31 + Arrays.hashCode(slots)) * 31 + maps.hashCode();
+        return ((name.hashCode() * 31 + Arrays.hashCode(slots)) * 31 + maps.hashCode()) * 31 + type.hashCode();
     }
 
     @Override

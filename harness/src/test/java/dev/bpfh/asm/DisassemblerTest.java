@@ -81,8 +81,17 @@ class DisassemblerTest {
         assertEquals(".slot 0x0000000000003085", one(0x85, 0, 3, 0, 0)); // call unknown 0
         assertEquals(".slot 0x0001000000000006", one(0x06, 0, 0, 0, 65536)); // ja32 beyond 16 bits
         assertEquals(".slot 0x0000000000000000", one(0x00, 0, 0, 0, 0)); // lone lddw tail
-        assertEquals(".slot 0x0000000100001018", Disassembler.instruction(encode(0x18, 0, 1, 0, 1), 0)); // map fd
+        assertEquals(".slot 0x0000000100003018", Disassembler.instruction(encode(0x18, 0, 3, 0, 1), 0)); // BTF id
+        assertEquals(".slot 0x0000000100001018", Disassembler.instruction(encode(0x18, 0, 1, 0, 1), 5)); // fd + next imm
         assertEquals(".slot 0x0000000000000018", Disassembler.instruction(0x18L, 0x100L)); // tail with dst
+    }
+
+    @Test
+    void pseudoSourcesPrintAsMapAndFunctionReferences() {
+        assertEquals("lddw %r1, map:@2", Disassembler.instruction(encode(0x18, 1, 1, 0, 2), 0));
+        assertEquals("lddw %r6, map_value:@0+8", Disassembler.instruction(encode(0x18, 6, 2, 0, 0), encode(0, 0, 0, 0, 8)));
+        assertEquals("lddw %r2, func:+3", Disassembler.instruction(encode(0x18, 2, 4, 0, 3), 0));
+        assertEquals("lddw %r2, func:-7", Disassembler.instruction(encode(0x18, 2, 4, 0, -7), 0));
     }
 
     @Test

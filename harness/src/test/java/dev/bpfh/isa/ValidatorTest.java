@@ -9,6 +9,9 @@ import dev.bpfh.asm.AssemblyException;
 import dev.bpfh.asm.Assembler;
 import dev.bpfh.exec.Helpers;
 import dev.bpfh.spi.LoadRejected;
+import dev.bpfh.spi.MapSpec;
+import dev.bpfh.spi.MapType;
+import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,6 +32,18 @@ class ValidatorTest {
         LoadRejected e = rejected(slots);
         assertEquals(pc, e.pc(), e.getMessage());
         assertEquals(reason, e.reason());
+    }
+
+    static MapSpec array(String name, int valueSize, int entries) {
+        return new MapSpec(name, MapType.ARRAY, 4, valueSize, entries, 0);
+    }
+
+    static void validateWithMaps(List<MapSpec> maps, long... slots) throws LoadRejected {
+        Validator.validate(new Program("t", slots, maps), Helpers.standard());
+    }
+
+    static LoadRejected rejectedWithMaps(List<MapSpec> maps, long... slots) {
+        return assertThrows(LoadRejected.class, () -> validateWithMaps(maps, slots));
     }
 
     static void accepts(long... slots) {
@@ -173,9 +188,45 @@ class ValidatorTest {
         }
 
         @Test
-        void pseudoSourcesNeedTheKernel() {
-            rejects(0, "unsupported lddw source 1 (map and BTF pseudo-sources need the kernel)",
-                    op(0x18, 1, 1, 0, 3), 0L, EXIT);
+        void pseudoSourcesTheEnginesDoNotModelAreRefused() {
+            rejects(0, "unsupported lddw source 3 (BTF ids and fd_array indexes need the kernel's loader)",
+                    op(0x18, 1, 3, 0, 3), 0L, EXIT);
+            rejects(0, "unsupported lddw source 5 (BTF ids and fd_array indexes need the kernel's loader)",
+                    op(0x18, 1, 5, 0, 0), 0L, EXIT);
+        }
+
+        @Test
+        void aMapReferenceMustNameADeclaredMap() {
+            rejects(0, "lddw names map #3, but the program declares 0 maps (EBADF)", op(0x18, 1, 1, 0, 3), 0L, EXIT);
+            assertEquals("lddw names map #1, but the program declares 1 map (EBADF)",
+                    rejectedWithMaps(List.of(array("a", 8, 1)), op(0x18, 1, 1, 0, 1), 0L, EXIT).reason());
+            assertDoesNotThrow(() -> validateWithMaps(List.of(array("a", 8, 1)), op(0x18, 1, 1, 0, 0), 0L, EXIT));
+        }
+
+        @Test
+        void aMapHandleHasNoSecondImmediate() {
+            assertEquals("unrecognized bpf_ld_imm64 insn: src=1 needs a zero second imm (EINVAL)",
+                    rejectedWithMaps(List.of(array("a", 8, 1)), op(0x18, 1, 1, 0, 0), encode(0, 0, 0, 0, 4), EXIT)
+                            .reason());
+        }
+
+        @Test
+        void directValueAccessOnlyIntoOneElementArraysWithinTheValue() {
+            long[] at12 = {op(0x18, 1, 2, 0, 0), encode(0, 0, 0, 0, 12), EXIT};
+            assertDoesNotThrow(() -> validateWithMaps(List.of(array("g", 16, 1)), at12));
+            assertEquals("direct value offset 12 is outside map 'g' value of 12 bytes (EINVAL)",
+                    rejectedWithMaps(List.of(array("g", 12, 1)), at12).reason());
+            assertEquals("direct value access to map 'g' needs max_entries 1, it has 2 (ENOTSUPP)",
+                    rejectedWithMaps(List.of(array("g", 16, 2)), at12).reason());
+            assertEquals("map 'h' (hash) has no direct value access support (EINVAL)",
+                    rejectedWithMaps(List.of(new MapSpec("h", MapType.HASH, 4, 16, 1, 0)), at12).reason());
+        }
+
+        @Test
+        void aFunctionAddressMustPointAtAnInstruction() {
+            accepts(op(0x18, 2, 4, 0, 2), 0L, EXIT, EXIT);
+            rejects(0, "function address out of range: target 5 outside [0, 4)", op(0x18, 2, 4, 0, 4), 0L, EXIT, EXIT);
+            rejects(0, "function address into the middle of lddw at pc 1", op(0x18, 2, 4, 0, 0), 0L, EXIT);
         }
 
         @Test
@@ -213,7 +264,8 @@ class ValidatorTest {
 
         @Test
         void helpers() {
-            rejects(0, "call to unknown helper 1", op(0x85, 0, 0, 0, 1), EXIT);
+            rejects(0, "call to unknown helper 999", op(0x85, 0, 0, 0, 999), EXIT);
+            accepts(op(0x85, 0, 0, 0, 1), EXIT); // bpf_map_lookup_elem
             rejects(0, "call to unknown helper -1", op(0x85, 0, 0, 0, -1), EXIT);
             accepts(op(0x85, 0, 0, 0, Helpers.KTIME_GET_NS), EXIT);
             accepts(op(0x85, 0, 0, 0, Helpers.GET_PRANDOM_U32), EXIT);
