@@ -89,6 +89,10 @@ public final class KernelBackend implements Backend {
         if (program.length() == 0) {
             throw new LoadRejected("empty program");
         }
+        if (program.type() != dev.bpfh.spi.ProgramType.RAW) {
+            throw LoadRejected.unsupported(-1, "program type " + program.type().word()
+                    + " is not run by the kernel backend yet (only raw programs, wrapped)");
+        }
         for (int pc = 0; pc < program.length(); pc++) {
             long slot = program.slot(pc);
             int op = Insn.opcode(slot);

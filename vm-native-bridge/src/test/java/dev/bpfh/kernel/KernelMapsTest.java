@@ -382,6 +382,35 @@ class KernelMapsTest {
         }
     }
 
+    /** bpf_loop(n, cb, NULL, flags) with n as a 64-bit constant; flags from memory when {@code flagsFromMemory}. */
+    static Program loopReturn(long n, boolean flagsFromMemory) {
+        return new Program("loop_ret", code(
+                flagsFromMemory ? ldxdw(4, 1, 0) : movImm(4, 0),  // 0
+                lddw(1, n),                                        // 1-2
+                ldFunc(2, 8 - 3 - 1),                              // 3-4: cb at 8
+                movImm(3, 0),                                      // 5
+                call(LOOP),                                        // 6
+                exit(),                                            // 7
+                movImm(0, 0), exit()));                            // 8-9: cb returns 0
+    }
+
+    @Test
+    void bpfLoopE2bigTakesTheInlinedFormWhenFlagsAreAKnownZero() throws LoadRejected {
+        // programs.md §3.3: with flags a verifier-known 0 the loop is inlined: n is compared in 64 bits
+        // and -E2BIG is a 32-bit move; with flags unknown the helper's u32 n and 64-bit -E2BIG remain.
+        try (KernelExecutable k = new KernelBackend().load(loopReturn(0x800001, false), LoadOptions.DEFAULTS, 8);
+             KernelExecutable k64 = new KernelBackend().load(loopReturn(0x1_0000_0005L, false), LoadOptions.DEFAULTS, 8);
+             KernelExecutable helper = new KernelBackend().load(loopReturn(0x800001, true), LoadOptions.DEFAULTS, 8);
+             Executable interp = new InterpreterBackend().load(loopReturn(0x800001, false), LoadOptions.DEFAULTS)) {
+            long inlined = assertInstanceOf(Outcome.Returned.class, k.run(new byte[8])).r0();
+            assertEquals(0xFFFF_FFF9L, inlined);
+            assertEquals(0xFFFF_FFF9L, assertInstanceOf(Outcome.Returned.class, k64.run(new byte[8])).r0());
+            assertEquals(-7L, assertInstanceOf(Outcome.Returned.class, helper.run(new byte[8])).r0());
+            // The interpreter returns the helper's form (a reported difference); the low 32 bits agree.
+            assertEquals((int) inlined, (int) assertInstanceOf(Outcome.Returned.class, interp.run(new byte[8])).r0());
+        }
+    }
+
     @Test
     void rodataIsReadableFrozenBeforeTheFirstRunAndStoresAreRefused() throws LoadRejected {
         MapSpec rodata = new MapSpec(".rodata", MapType.ARRAY, 4, 16, 1, MapSpec.F_RDONLY_PROG);
