@@ -184,6 +184,31 @@ class KernelMapsTest {
         }
     }
 
+    @Test
+    void aProgramUpdateOfAPerCpuHashKeepsOtherCpusOfAPresentKeyAndZeroesThemForANewOne() throws LoadRejected {
+        // programs.md §1.4 says an update zeroes the other CPUs' slots: measured, only for a new key.
+        // *(u32 *)key = 1 or 2; value 0x55; update ANY.
+        Program p = new Program("pch_update", code(
+                ldxw(6, 1, 0), stxw(10, -4, 6), stw(10, -16, 0x55), update(0, -4, -16, 0), exit()),
+                List.of(map("ph", MapType.PERCPU_HASH, 4, 4, 4)));
+        int cpus = CpuPin.possibleCpus();
+        try (KernelExecutable e = new KernelBackend().load(p, LoadOptions.DEFAULTS, 4)) {
+            MapView m = e.maps().get(0);
+            byte[] ones = new byte[cpus * 8];
+            java.util.Arrays.fill(ones, (byte) 0x11);
+            assertEquals(0, rawUpdate(m, u32(1), ones));
+            assertEquals(0, assertInstanceOf(Outcome.Returned.class, e.run(u32(1))).r0());
+            assertEquals(0, assertInstanceOf(Outcome.Returned.class, e.run(u32(2))).r0());
+            byte[] present = ones.clone();
+            System.arraycopy(u32(0x55), 0, present, 0, 4);
+            assertArrayEquals(present, rawLookup(m, u32(1), cpus * 8),
+                    "present key: only CPU 0's value_size bytes written (padding and other CPUs kept)");
+            byte[] fresh = new byte[cpus * 8];
+            System.arraycopy(u32(0x55), 0, fresh, 0, 4);
+            assertArrayEquals(fresh, rawLookup(m, u32(2), cpus * 8), "new key: the other CPUs' slots zeroed");
+        }
+    }
+
     private static byte[] rawLookup(MapView view, byte[] key, int bytes) {
         try (var a = java.lang.foreign.Arena.ofConfined()) {
             var k = a.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, key);
