@@ -26,6 +26,8 @@ public final class Bpf implements AutoCloseable {
     public static final int PROG_LOAD = 5;
     public static final int PROG_TEST_RUN = 10;
     public static final int OBJ_GET_INFO_BY_FD = 15;
+    public static final int BTF_LOAD = 18;
+    public static final int MAP_FREEZE = 22;
 
     // Program and map types.
     public static final int PROG_TYPE_SOCKET_FILTER = 1;
@@ -42,12 +44,16 @@ public final class Bpf implements AutoCloseable {
     // PROG_LOAD.
     static final long LOAD_PROG_TYPE = 0, LOAD_INSN_CNT = 4, LOAD_INSNS = 8, LOAD_LICENSE = 16,
             LOAD_LOG_LEVEL = 24, LOAD_LOG_SIZE = 28, LOAD_LOG_BUF = 32, LOAD_PROG_NAME = 48,
-            LOAD_LOG_TRUE_SIZE = 140;
+            LOAD_LOG_TRUE_SIZE = 140, LOAD_PROG_BTF_FD = 72, LOAD_FUNC_INFO_REC_SIZE = 76, LOAD_FUNC_INFO = 80,
+            LOAD_FUNC_INFO_CNT = 88;
+    // BTF_LOAD.
+    static final long BTF_DATA = 0, BTF_LOG_BUF = 8, BTF_SIZE = 16, BTF_LOG_SIZE = 20, BTF_LOG_LEVEL = 24;
     // PROG_TEST_RUN (attr.test).
     static final long TEST_PROG_FD = 0, TEST_RETVAL = 4, TEST_DATA_SIZE_IN = 8, TEST_DATA_SIZE_OUT = 12,
             TEST_DATA_IN = 16, TEST_DATA_OUT = 24, TEST_REPEAT = 32, TEST_DURATION = 36;
     // MAP_CREATE.
-    static final long MAP_TYPE = 0, MAP_KEY_SIZE = 4, MAP_VALUE_SIZE = 8, MAP_MAX_ENTRIES = 12, MAP_FLAGS = 16;
+    static final long MAP_TYPE = 0, MAP_KEY_SIZE = 4, MAP_VALUE_SIZE = 8, MAP_MAX_ENTRIES = 12, MAP_FLAGS = 16,
+            MAP_NAME = 28;
     // MAP_*_ELEM.
     static final long ELEM_MAP_FD = 0, ELEM_KEY = 8, ELEM_VALUE = 16, ELEM_FLAGS = 24;
     // OBJ_GET_INFO_BY_FD and struct bpf_prog_info.
@@ -101,6 +107,14 @@ public final class Bpf implements AutoCloseable {
      * {@code logSize}-byte buffer from a temporary confined arena. Never throws for a refused program.
      */
     public LoadAttempt progLoad(int progType, long[] insns, String name, int logLevel, int logSize) {
+        return progLoad(progType, insns, name, logLevel, logSize, null);
+    }
+
+    /**
+     * As {@link #progLoad(int, long[], String, int, int)}, with BTF func_info when {@code funcs} is
+     * not null (needed by programs that pass callbacks, {@code lddw src=4}).
+     */
+    public LoadAttempt progLoad(int progType, long[] insns, String name, int logLevel, int logSize, FuncInfo funcs) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ins = a.allocate(8L * Math.max(1, insns.length), 8);
             MemorySegment.copy(insns, 0, ins, JAVA_LONG, 0, insns.length);
@@ -115,6 +129,15 @@ public final class Bpf implements AutoCloseable {
             attr.set(JAVA_LONG, LOAD_LOG_BUF, log.address());
             byte[] n = progName(name);
             MemorySegment.copy(n, 0, attr, JAVA_BYTE, LOAD_PROG_NAME, n.length);
+            if (funcs != null) {
+                int[] recs = funcs.records();
+                MemorySegment info = a.allocate(4L * recs.length, 4);
+                MemorySegment.copy(recs, 0, info, JAVA_INT, 0, recs.length);
+                attr.set(JAVA_INT, LOAD_PROG_BTF_FD, funcs.btfFd());
+                attr.set(JAVA_INT, LOAD_FUNC_INFO_REC_SIZE, 8);
+                attr.set(JAVA_LONG, LOAD_FUNC_INFO, info.address());
+                attr.set(JAVA_INT, LOAD_FUNC_INFO_CNT, recs.length / 2);
+            }
             long t0 = System.nanoTime();
             long r = call(PROG_LOAD, attr, ATTR_SIZE);
             long nanos = System.nanoTime() - t0;
@@ -122,6 +145,36 @@ public final class Bpf implements AutoCloseable {
             String text = log.byteSize() > 0 ? log.getString(0) : "";
             return r >= 0 ? new LoadAttempt(new Fd((int) r), 0, text, trueSize, nanos)
                     : new LoadAttempt(null, (int) -r, text, trueSize, nanos);
+        }
+    }
+
+    /**
+     * BTF func_info for PROG_LOAD: the loaded BTF's fd and {@code {insn_off, type_id}} pairs, one per
+     * subprogram, in instruction order.
+     */
+    public record FuncInfo(int btfFd, int[] records) {}
+
+    /** BPF_BTF_LOAD of {@code blob}; on refusal the kernel's BTF log is in the exception message. */
+    public Fd btfLoad(byte[] blob) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment data = a.allocate(blob.length, 8);
+            MemorySegment.copy(blob, 0, data, JAVA_BYTE, 0, blob.length);
+            MemorySegment log = a.allocate(4096);
+            attr.fill((byte) 0);
+            attr.set(JAVA_LONG, BTF_DATA, data.address());
+            attr.set(JAVA_INT, BTF_SIZE, blob.length);
+            long r = call(BTF_LOAD, attr, ATTR_SIZE);
+            if (r >= 0) {
+                return new Fd((int) r);
+            }
+            attr.set(JAVA_LONG, BTF_LOG_BUF, log.address());
+            attr.set(JAVA_INT, BTF_LOG_SIZE, (int) log.byteSize());
+            attr.set(JAVA_INT, BTF_LOG_LEVEL, 1);
+            long again = call(BTF_LOAD, attr, ATTR_SIZE);
+            if (again >= 0) {
+                LibC.close((int) again);
+            }
+            throw new BpfException("BPF_BTF_LOAD", (int) -r, log.getString(0).strip().replace('\n', ' '));
         }
     }
 
@@ -186,12 +239,20 @@ public final class Bpf implements AutoCloseable {
     public static final class PreparedTestRun {
         private final Bpf bpf;
         private final MemorySegment attr;
-        private final int outSize;
+        private int outSize;
 
         private PreparedTestRun(Bpf bpf, MemorySegment attr, int outSize) {
             this.bpf = bpf;
             this.attr = attr;
             this.outSize = outSize;
+        }
+
+        /** Runs on the first {@code bytes} of the data buffers (which must be at least that long). */
+        public void setDataSize(int bytes) {
+            attr.set(JAVA_INT, TEST_DATA_SIZE_IN, bytes);
+            if (outSize > 0) {
+                outSize = bytes;
+            }
         }
 
         public void setRepeat(int repeat) {
@@ -222,7 +283,17 @@ public final class Bpf implements AutoCloseable {
     // ---------------------------------------------------------------- maps
 
     public Fd mapCreate(int mapType, int keySize, int valueSize, int maxEntries, int flags) {
+        return mapCreate(mapType, keySize, valueSize, maxEntries, flags, "");
+    }
+
+    /**
+     * BPF_MAP_CREATE with {@code map_name}; the name goes to the kernel as given (it refuses more
+     * than 15 characters or characters outside [A-Za-z0-9_.] with EINVAL, and that is the point).
+     */
+    public Fd mapCreate(int mapType, int keySize, int valueSize, int maxEntries, int flags, String name) {
         attr.fill((byte) 0);
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MemorySegment.copy(n, 0, attr, JAVA_BYTE, MAP_NAME, Math.min(n.length, 16));
         attr.set(JAVA_INT, MAP_TYPE, mapType);
         attr.set(JAVA_INT, MAP_KEY_SIZE, keySize);
         attr.set(JAVA_INT, MAP_VALUE_SIZE, valueSize);
@@ -272,6 +343,22 @@ public final class Bpf implements AutoCloseable {
             throw new BpfException(name, (int) -r);
         }
         return true;
+    }
+
+    /**
+     * One element command ({@code cmd} 1 lookup, 2 update, 3 delete, 4 get_next_key, 22 freeze
+     * with key and value null) with attr and errno slot from {@code scratch}, so that it works from
+     * any thread: 0 (or the result) or -errno.
+     */
+    static long elem(Arena scratch, int cmd, int map, MemorySegment key, MemorySegment valueOrNext, long flags) {
+        MemorySegment a = scratch.allocate(ATTR_SIZE, 8);
+        a.set(JAVA_INT, ELEM_MAP_FD, map);
+        a.set(JAVA_LONG, ELEM_KEY, key == null ? 0 : key.address());
+        a.set(JAVA_LONG, ELEM_VALUE, valueOrNext == null ? 0 : valueOrNext.address());
+        a.set(JAVA_LONG, ELEM_FLAGS, flags);
+        MemorySegment capture = scratch.allocate(LibC.CAPTURE_LAYOUT);
+        long r = LibC.bpf(capture, cmd, a, ATTR_SIZE);
+        return r < 0 ? -LibC.errno(capture) : r;
     }
 
     /** Allocates from this instance's arena (lives until {@link #close()}). */

@@ -2,6 +2,9 @@ package dev.bpfh.kernel;
 
 import static dev.bpfh.isa.Opcodes.CALLX;
 import static dev.bpfh.isa.Opcodes.LDDW;
+import static dev.bpfh.isa.Opcodes.PSEUDO_FUNC;
+import static dev.bpfh.isa.Opcodes.PSEUDO_MAP_FD;
+import static dev.bpfh.isa.Opcodes.PSEUDO_MAP_VALUE;
 
 import dev.bpfh.isa.Insn;
 import dev.bpfh.isa.Program;
@@ -11,9 +14,10 @@ import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
 
 /**
- * The real Linux kernel as an engine: BPF_PROG_LOAD (the verifier and the JIT decide) and
- * BPF_PROG_TEST_RUN, through {@link Bpf}. Helper ids are the kernel's own (5 ktime_get_ns, 7
- * prandom, 8 smp_processor_id), so results of time and random helpers differ from the userspace
+ * The real Linux kernel as an engine: BPF_MAP_CREATE for the program's maps, BPF_PROG_LOAD (the
+ * verifier and the JIT decide) and BPF_PROG_TEST_RUN, through {@link Bpf}. Helper ids are the
+ * kernel's own (1–3 map elements, 5 ktime_get_ns, 7 prandom, 8 smp_processor_id, 12 tail_call,
+ * 130–134 ring buffer, 181 loop), so results of time and random helpers differ from the userspace
  * engines by nature; {@link LoadOptions} do not apply (the kernel has no instruction budget and no
  * seed).
  */
@@ -77,12 +81,17 @@ public final class KernelBackend implements Backend {
 
     /**
      * What the kernel cannot express, refused before it is asked: callx (0x8d) does not exist in
-     * Linux, and lddw with a pseudo source (map fds, BTF ids, function pointers) would name kernel
-     * objects the program's author cannot know.
+     * Linux; {@code lddw} src 1 and 2 must name one of the program's maps by index (the backend
+     * turns it into the map's fd); src 4 (a function address) goes to the kernel as is; other
+     * pseudo sources (BTF ids, fd_array indexes) would name kernel objects the author cannot know.
      */
     static void checkUserProgram(Program program) throws LoadRejected {
         if (program.length() == 0) {
             throw new LoadRejected("empty program");
+        }
+        if (program.type() != dev.bpfh.spi.ProgramType.RAW) {
+            throw LoadRejected.unsupported(-1, "program type " + program.type().word()
+                    + " is not run by the kernel backend yet (only raw programs, wrapped)");
         }
         for (int pc = 0; pc < program.length(); pc++) {
             long slot = program.slot(pc);
@@ -91,9 +100,16 @@ public final class KernelBackend implements Backend {
                 throw LoadRejected.unsupported(pc, "kernel has no callx");
             }
             if (op == LDDW) {
-                if (Insn.src(slot) != 0) {
-                    throw new LoadRejected(pc, "lddw with pseudo source src=" + Insn.src(slot)
-                            + " is not supported by the kernel backend (only plain 64-bit constants)", "");
+                int src = Insn.src(slot);
+                if (src == PSEUDO_MAP_FD || src == PSEUDO_MAP_VALUE) {
+                    int index = Insn.imm(slot);
+                    if (index < 0 || index >= program.maps().size()) {
+                        throw new LoadRejected(pc, "lddw src=" + src + " names map #" + index + ", but the program has "
+                                + program.maps().size() + " maps", "");
+                    }
+                } else if (src != 0 && src != PSEUDO_FUNC) {
+                    throw new LoadRejected(pc, "lddw with pseudo source src=" + src
+                            + " is not supported by the kernel backend (only constants, maps and function addresses)", "");
                 }
                 pc++; // the second slot is data
             }

@@ -1,18 +1,30 @@
 package dev.bpfh.kernel;
 
+import dev.bpfh.isa.Insn;
+import dev.bpfh.isa.Opcodes;
 import dev.bpfh.isa.Program;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadRejected;
+import dev.bpfh.spi.MapSpec;
+import dev.bpfh.spi.MapView;
 import dev.bpfh.spi.Outcome;
 import dev.bpfh.spi.TrapKind;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A program loaded into the kernel. The wrapper bakes the memory length into the program (the
  * verifier must see the bounds as constants), so there is one kernel program per memory length,
  * loaded on first use and cached ({@link #MAX_CACHED} lengths, least recently used evicted).
+ *
+ * <p>Maps are created once, at load, and every cached variant uses the same ones (their fds are
+ * patched into {@code lddw} src 1 and 2), so their contents persist across runs and lengths.
+ * A program that calls {@code bpf_tail_call} is loaded once, unwrapped ({@link Wrapping#DIRECT}).
+ * Runs of a program with maps (or that asks for its CPU) are pinned to CPU 0, and
+ * {@code BPF_F_RDONLY_PROG} maps are frozen before the first run, once the runner has written them.
  *
  * <p>Native buffers are confined to the thread that loaded the program. A run from another thread
  * still works, through a temporary load of its own (slow, but correct).
@@ -26,10 +38,23 @@ public final class KernelExecutable implements Executable {
     /** Memory lengths kept loaded at once. */
     public static final int MAX_CACHED = 8;
 
+    /** bpf_tail_call: a program calling it needs r1 = ctx, so it loads unwrapped. */
+    static final int HELPER_TAIL_CALL = 12;
+    /** bpf_get_smp_processor_id: its result depends on the CPU, so runs are pinned. */
+    static final int HELPER_SMP_PROCESSOR_ID = 8;
+
     private final String name;
-    private final long[] user;
+    /** The user program with map indexes replaced by fds; filled in once the maps exist. */
+    private long[] user;
     private final Thread owner = Thread.currentThread();
     private final Bpf bpf = new Bpf();
+    private final List<KernelMap> maps = new ArrayList<>();
+    private final boolean direct;
+    private final boolean pinToCpu0;
+    private CpuPin pin;
+    private boolean frozen;
+    /** The unwrapped program: the only one when {@link #direct}, else loaded for PROG_ARRAY slots. */
+    private LoadedProgram directProgram;
     private final Map<Integer, LoadedProgram> runVariants = lru();
     private final Map<Integer, LoadedProgram> timingVariants = lru();
     /** XDP until a packet-access refusal shows this program needs the map-value wrapping. */
@@ -42,6 +67,48 @@ public final class KernelExecutable implements Executable {
     private KernelExecutable(Program program) {
         this.name = program.name();
         this.user = program.slots();
+        this.direct = callsHelper(user, HELPER_TAIL_CALL);
+        this.pinToCpu0 = !program.maps().isEmpty() || callsHelper(user, HELPER_SMP_PROCESSOR_ID);
+    }
+
+    private static boolean callsHelper(long[] slots, int helper) {
+        for (int pc = 0; pc < slots.length; pc++) {
+            int op = Insn.opcode(slots[pc]);
+            if (op == Opcodes.CALL_IMM && Insn.src(slots[pc]) == Opcodes.CALL_HELPER && Insn.imm(slots[pc]) == helper) {
+                return true;
+            }
+            if (op == Opcodes.LDDW) {
+                pc++;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * BPF_MAP_CREATE for every map, then the fds into the {@code lddw}s: src 1 and 2 name a map by
+     * its index (checked by {@link KernelBackend#checkUserProgram}); src 2 keeps its offset.
+     */
+    private void createMaps(List<MapSpec> specs) throws LoadRejected {
+        for (MapSpec spec : specs) {
+            try {
+                maps.add(KernelMap.create(bpf, spec));
+            } catch (BpfException e) {
+                throw new LoadRejected("map '" + spec.name() + "': BPF_MAP_CREATE failed: " + e.errnoName());
+            }
+        }
+        long[] patched = user.clone();
+        for (int pc = 0; pc < patched.length; pc++) {
+            long s = patched[pc];
+            if (Insn.opcode(s) == Opcodes.LDDW) {
+                int src = Insn.src(s);
+                if (src == Opcodes.PSEUDO_MAP_FD || src == Opcodes.PSEUDO_MAP_VALUE) {
+                    int fd = maps.get(Insn.imm(s)).fd();
+                    patched[pc] = (s & 0xffffffffL) | ((long) fd << 32);
+                }
+                pc++;
+            }
+        }
+        user = patched;
     }
 
     /**
@@ -53,10 +120,19 @@ public final class KernelExecutable implements Executable {
     static KernelExecutable load(Program program, int memoryLength, boolean strict) throws LoadRejected {
         KernelExecutable e = new KernelExecutable(program);
         try {
-            e.last = e.variant(e.bpf, memoryLength);
+            e.createMaps(program.maps());
+            if (e.direct) {
+                e.directProgram = LoadedProgram.load(e.bpf, e.name, e.user, Wrapping.DIRECT, 0);
+                e.last = e.directProgram;
+            } else {
+                e.last = e.variant(e.bpf, memoryLength);
+            }
             return e;
+        } catch (LoadRejected r) {
+            e.close();
+            throw r;
         } catch (Refusal r) {
-            if (!strict && r.dependsOnMemory()) {
+            if (!e.direct && !strict && r.dependsOnMemory()) {
                 e.deferredReason = r.oneLine() + " for nominal memory length " + memoryLength;
                 return e;
             }
@@ -74,12 +150,24 @@ public final class KernelExecutable implements Executable {
             throw new IllegalStateException("executable is closed");
         }
         try {
+            freezeReadOnlyMaps();
             if (Thread.currentThread() != owner) {
                 return runFromOtherThread(memory);
             }
-            LoadedProgram v = variant(bpf, memory.length);
+            LoadedProgram v = direct ? directProgram : variant(bpf, memory.length);
             last = v;
-            return v.run(bpf, memory);
+            if (!pinToCpu0) {
+                return v.run(bpf, memory);
+            }
+            if (pin == null) {
+                pin = new CpuPin();
+            }
+            pin.pin();
+            try {
+                return v.run(bpf, memory);
+            } finally {
+                pin.restore();
+            }
         } catch (Refusal r) {
             return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, r.pc,
                     r.oneLine() + " for memory length " + memory.length);
@@ -89,9 +177,59 @@ public final class KernelExecutable implements Executable {
     }
 
     private Outcome runFromOtherThread(byte[] memory) throws Refusal {
-        try (Bpf own = new Bpf(); LoadedProgram v = loadFor(own, memory.length)) {
+        try (Bpf own = new Bpf();
+             LoadedProgram v = direct ? LoadedProgram.load(own, name, user, Wrapping.DIRECT, 0) : loadFor(own, memory.length);
+             CpuPin p = new CpuPin()) {
+            if (pinToCpu0) {
+                p.pin();
+            }
             return v.run(own, memory);
         }
+    }
+
+    /**
+     * libbpf writes {@code .rodata} and then freezes it (BPF_MAP_FREEZE) before loading. Here the
+     * runner writes map contents through {@link #maps()} after the load, so the freeze comes right
+     * before the first run: from then on userspace updates of a RDONLY_PROG map fail with EPERM, as
+     * they do for a libbpf-loaded program. (The program cannot write it either way: the verifier
+     * refuses stores into a RDONLY_PROG map at load. Freezing after the load only forgoes the
+     * verifier's constant-folding of frozen read-only values, which changes no result.)
+     */
+    private void freezeReadOnlyMaps() {
+        if (!frozen) {
+            frozen = true;
+            for (KernelMap m : maps) {
+                if (m.spec().readOnlyForPrograms()) {
+                    m.freeze();
+                }
+            }
+        }
+    }
+
+    /**
+     * The program fd a PROG_ARRAY slot gets for this executable: the unwrapped program (a tail call
+     * enters its target at instruction 0 with r1 = ctx and never returns to a wrapper). A program
+     * that does not itself tail-call is loaded unwrapped for this on first use; if the verifier
+     * refuses it so (it uses r1 as memory), this throws {@link BpfException} with the errno.
+     */
+    int tailCallTargetFd() {
+        if (closed) {
+            throw new IllegalStateException("executable is closed");
+        }
+        if (directProgram == null) {
+            checkOwner();
+            try {
+                directProgram = LoadedProgram.load(bpf, name, user, Wrapping.DIRECT, 0);
+            } catch (Refusal r) {
+                throw new BpfException("BPF_PROG_LOAD of '" + name + "' as a tail-call target", r.errno, r.oneLine());
+            }
+        }
+        return directProgram.prog.value();
+    }
+
+    @Override
+    public List<MapView> maps() {
+        return List.copyOf(maps);
     }
 
     private LoadedProgram variant(Bpf b, int len) throws Refusal {
@@ -142,6 +280,11 @@ public final class KernelExecutable implements Executable {
         if (repeat < 1) {
             throw new IllegalArgumentException("repeat must be positive: " + repeat);
         }
+        if (direct) {
+            throw LoadRejected.unsupported(-1, "in-kernel timing of a tail-calling program (it runs unwrapped as XDP, "
+                    + "whose repeat costs ≈ 16 ms per call)");
+        }
+        freezeReadOnlyMaps();
         LoadedProgram v = runVariants.get(memory.length);
         if (v == null || v.wrapping != Wrapping.MAP_VALUE) {
             v = timingVariants.get(memory.length);
@@ -154,7 +297,18 @@ public final class KernelExecutable implements Executable {
                 timingVariants.put(memory.length, v);
             }
         }
-        return Integer.toUnsignedLong(v.kernelNanos(bpf, memory, repeat));
+        if (!pinToCpu0) {
+            return Integer.toUnsignedLong(v.kernelNanos(bpf, memory, repeat));
+        }
+        if (pin == null) {
+            pin = new CpuPin();
+        }
+        pin.pin();
+        try {
+            return Integer.toUnsignedLong(v.kernelNanos(bpf, memory, repeat));
+        } finally {
+            pin.restore();
+        }
     }
 
     /** Mean Java wall ns of {@link #run} (one PROG_TEST_RUN with repeat 1, plus copies) over {@code runs} calls. */
@@ -194,7 +348,7 @@ public final class KernelExecutable implements Executable {
         Map<String, Object> m = new LinkedHashMap<>();
         if (last != null) {
             m.put("wrapping", last.wrapping.label());
-            m.put("programType", last.wrapping == Wrapping.XDP ? "XDP" : "SCHED_CLS");
+            m.put("programType", last.wrapping.progType() == Bpf.PROG_TYPE_XDP ? "XDP" : "SCHED_CLS");
             m.put("memoryLength", last.memoryLength);
             m.put("jitedBytes", last.info.jitedProgLen());
             m.put("xlatedInsns", last.info.xlatedInsns());
@@ -227,7 +381,19 @@ public final class KernelExecutable implements Executable {
         timingVariants.values().forEach(LoadedProgram::close);
         runVariants.clear();
         timingVariants.clear();
+        if (directProgram != null) {
+            directProgram.close();
+            directProgram = null;
+        }
         last = null;
+        maps.forEach(KernelMap::close);
+        if (pin != null) {
+            try {
+                pin.close();
+            } catch (WrongThreadException e) {
+                // as below
+            }
+        }
         try {
             bpf.close();
         } catch (WrongThreadException e) {

@@ -14,8 +14,9 @@ import java.lang.invoke.VarHandle;
 import java.util.Locale;
 
 /**
- * The two libc functions the bridge needs, bound with java.lang.foreign: {@code syscall} (for
- * bpf(), which glibc does not wrap) and {@code close}. errno is captured by the linker right after
+ * The libc functions the bridge needs, bound with java.lang.foreign: {@code syscall} (for bpf(),
+ * which glibc does not wrap), {@code close}, {@code mmap}/{@code munmap} (ring buffer consumer) and
+ * {@code sched_getaffinity}/{@code sched_setaffinity} (pinning test runs to CPU 0). errno is captured by the linker right after
  * the call ({@code captureCallState}), because the JVM may overwrite the thread's errno before Java
  * code could read it.
  *
@@ -36,11 +37,19 @@ final class LibC {
 
     private static final MethodHandle SYSCALL;
     private static final MethodHandle CLOSE;
+    private static final MethodHandle MMAP;
+    private static final MethodHandle MUNMAP;
+    private static final MethodHandle GETAFFINITY;
+    private static final MethodHandle SETAFFINITY;
     private static final String UNAVAILABLE;
 
     static {
         MethodHandle sys = null;
         MethodHandle close = null;
+        MethodHandle mmap = null;
+        MethodHandle munmap = null;
+        MethodHandle getAffinity = null;
+        MethodHandle setAffinity = null;
         String why = null;
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
@@ -60,6 +69,16 @@ final class LibC {
                 close = linker.downcallHandle(
                         linker.defaultLookup().find("close").orElseThrow(),
                         FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+                Linker.Option errno = Linker.Option.captureCallState("errno");
+                mmap = linker.downcallHandle(linker.defaultLookup().find("mmap").orElseThrow(),
+                        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), errno);
+                munmap = linker.downcallHandle(linker.defaultLookup().find("munmap").orElseThrow(),
+                        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+                FunctionDescriptor affinity = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+                getAffinity = linker.downcallHandle(
+                        linker.defaultLookup().find("sched_getaffinity").orElseThrow(), affinity, errno);
+                setAffinity = linker.downcallHandle(
+                        linker.defaultLookup().find("sched_setaffinity").orElseThrow(), affinity, errno);
             } catch (RuntimeException | Error e) {
                 why = "cannot bind libc syscall/close: " + e;
                 sys = null;
@@ -68,6 +87,10 @@ final class LibC {
         }
         SYSCALL = sys;
         CLOSE = close;
+        MMAP = mmap;
+        MUNMAP = munmap;
+        GETAFFINITY = getAffinity;
+        SETAFFINITY = setAffinity;
         UNAVAILABLE = why;
     }
 
@@ -112,6 +135,60 @@ final class LibC {
             int unused = (int) CLOSE.invokeExact(fd);
         } catch (Throwable t) {
             throw new IllegalStateException("close() downcall failed", t);
+        }
+    }
+
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int MAP_SHARED = 1;
+
+    /**
+     * mmap(NULL, length, prot, MAP_SHARED, fd, offset): the mapping as a segment of {@code length}
+     * bytes (global scope: the caller munmaps it), or null with the errno in {@code capture}.
+     */
+    static MemorySegment mmap(MemorySegment capture, long length, int prot, int fd, long offset) {
+        requireBound();
+        try {
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(capture, MemorySegment.NULL, length, prot, MAP_SHARED,
+                    fd, offset);
+            return p.address() == -1L ? null : p.reinterpret(length);
+        } catch (Throwable t) {
+            throw new IllegalStateException("mmap() downcall failed", t);
+        }
+    }
+
+    static void munmap(MemorySegment mapping) {
+        requireBound();
+        try {
+            int unused = (int) MUNMAP.invokeExact(mapping, mapping.byteSize());
+        } catch (Throwable t) {
+            throw new IllegalStateException("munmap() downcall failed", t);
+        }
+    }
+
+    /** sched_getaffinity(0, mask.byteSize(), mask) for the calling thread: 0 or the errno. */
+    static int getAffinity(MemorySegment capture, MemorySegment mask) {
+        return affinity(GETAFFINITY, capture, mask);
+    }
+
+    /** sched_setaffinity(0, mask.byteSize(), mask) for the calling thread: 0 or the errno. */
+    static int setAffinity(MemorySegment capture, MemorySegment mask) {
+        return affinity(SETAFFINITY, capture, mask);
+    }
+
+    private static int affinity(MethodHandle h, MemorySegment capture, MemorySegment mask) {
+        requireBound();
+        try {
+            int r = (int) h.invokeExact(capture, 0, mask.byteSize(), mask);
+            return r < 0 ? errno(capture) : 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException("sched_*affinity() downcall failed", t);
+        }
+    }
+
+    private static void requireBound() {
+        if (UNAVAILABLE != null) {
+            throw new IllegalStateException("libc unavailable: " + UNAVAILABLE);
         }
     }
 }

@@ -50,9 +50,10 @@ final class LoadedProgram implements AutoCloseable {
         this.resultMap = resultMap;
         this.loadNanos = loadNanos;
         this.info = info;
-        if (wrapping == Wrapping.XDP) {
-            dataIn = alloc(Wrapping.packetSize(len));
-            dataOut = alloc(Wrapping.packetSize(len));
+        if (wrapping == Wrapping.XDP || wrapping == Wrapping.DIRECT) {
+            int packet = wrapping == Wrapping.XDP ? Wrapping.packetSize(len) : Wrapping.XDP_MAX_PACKET;
+            dataIn = alloc(packet);
+            dataOut = alloc(packet);
             key = null;
             value = null;
             result = null;
@@ -70,10 +71,16 @@ final class LoadedProgram implements AutoCloseable {
         return arena.allocate(Math.max(1, bytes), 8);
     }
 
-    /** Wraps, loads (log-less first; with a log only on refusal) and reads bpf_prog_info. */
+    /**
+     * Wraps, loads (log-less first; with a log only on refusal) and reads bpf_prog_info. {@code user}
+     * has its map references already patched to fds. A program that takes a function's address
+     * gets the synthetic BTF of {@link Btf} (its fd is closed once the program holds it); others
+     * load without BTF.
+     */
     static LoadedProgram load(Bpf bpf, String name, long[] user, Wrapping wrapping, int len) throws Refusal {
         Fd map = null;
         Fd resultMap = null;
+        Fd btf = null;
         try {
             if (wrapping == Wrapping.MAP_VALUE) {
                 map = bpf.mapCreate(Bpf.MAP_TYPE_ARRAY, 4, Wrapping.memoryValueSize(len), 1, 0);
@@ -81,9 +88,15 @@ final class LoadedProgram implements AutoCloseable {
             }
             long[] insns = wrapping.wrap(user, len, map == null ? 0 : map.value(),
                     resultMap == null ? 0 : resultMap.value());
-            Bpf.LoadAttempt a = bpf.progLoad(wrapping.progType(), insns, name, 0, 0);
+            Bpf.FuncInfo funcs = null;
+            if (Btf.needsFuncInfo(insns)) {
+                int[] starts = Btf.subprogramStarts(insns);
+                btf = bpf.btfLoad(Btf.blob(starts));
+                funcs = new Bpf.FuncInfo(btf.value(), Btf.funcInfo(starts));
+            }
+            Bpf.LoadAttempt a = bpf.progLoad(wrapping.progType(), insns, name, 0, 0, funcs);
             if (!a.ok()) {
-                throw refusal(bpf, name, insns, wrapping, a.errno());
+                throw refusal(bpf, name, insns, wrapping, a.errno(), funcs);
             }
             Bpf.ProgInfo info;
             try {
@@ -105,6 +118,9 @@ final class LoadedProgram implements AutoCloseable {
             if (resultMap != null) {
                 resultMap.close();
             }
+            if (btf != null) {
+                btf.close();
+            }
         }
     }
 
@@ -113,11 +129,12 @@ final class LoadedProgram implements AutoCloseable {
      * valid load fail with ENOSPC on 6.18, so the buffer grows to log_true_size (attr+140) up to
      * {@link #LOG_MAX}; beyond that the rotating log's tail still holds the error.
      */
-    private static Refusal refusal(Bpf bpf, String name, long[] insns, Wrapping wrapping, int errno) {
+    private static Refusal refusal(Bpf bpf, String name, long[] insns, Wrapping wrapping, int errno,
+                                   Bpf.FuncInfo funcs) {
         int size = LOG_MIN;
         Bpf.LoadAttempt a;
         while (true) {
-            a = bpf.progLoad(wrapping.progType(), insns, name, 1, size);
+            a = bpf.progLoad(wrapping.progType(), insns, name, 1, size, funcs);
             if (a.ok()) {
                 a.fd().close(); // accepted with a log although refused without: report the first errno
                 break;
@@ -156,6 +173,9 @@ final class LoadedProgram implements AutoCloseable {
 
     /** Runs once (repeat 1) on {@code memory}, updating it in place. Never throws for a kernel error. */
     Outcome run(Bpf bpf, byte[] memory) {
+        if (wrapping == Wrapping.DIRECT) {
+            return runDirect(memory);
+        }
         int len = memoryLength;
         if (wrapping == Wrapping.XDP) {
             MemorySegment.copy(memory, 0, dataIn, JAVA_BYTE, 0, len);
@@ -186,9 +206,32 @@ final class LoadedProgram implements AutoCloseable {
         return new Outcome.Returned(result.get(LE_LONG, 0), memory);
     }
 
+    /**
+     * The unwrapped program: the memory is the packet (padded with zeros to 14 bytes), r0 is the
+     * retval zero-extended (XDP returns 32 bits), the memory comes back from data_out.
+     */
+    private Outcome runDirect(byte[] memory) {
+        int len = memory.length;
+        if (len > Wrapping.XDP_MAX_PACKET) {
+            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "memory of " + len
+                    + " bytes exceeds one XDP frame (" + Wrapping.XDP_MAX_PACKET + "), the limit of a tail-calling program");
+        }
+        int packet = Math.max(Wrapping.MIN_PACKET, len);
+        dataIn.asSlice(0, packet).fill((byte) 0);
+        MemorySegment.copy(memory, 0, dataIn, JAVA_BYTE, 0, len);
+        testRun.setDataSize(packet);
+        int errno = testRun.invoke();
+        if (errno != 0) {
+            return failed("BPF_PROG_TEST_RUN", errno);
+        }
+        int out = Math.min(len, testRun.dataSizeOut());
+        MemorySegment.copy(dataOut, JAVA_BYTE, 0, memory, 0, out);
+        return new Outcome.Returned(Integer.toUnsignedLong(testRun.retval()), memory);
+    }
+
     /** Mean in-kernel ns per repetition over {@code repeat} repetitions (memory is not copied back). */
     int kernelNanos(Bpf bpf, byte[] memory, int repeat) {
-        if (wrapping == Wrapping.XDP) {
+        if (wrapping != Wrapping.MAP_VALUE) {
             throw new IllegalStateException("repeat-based timing must not use XDP (≈16 ms per call)");
         }
         MemorySegment.copy(memory, 0, value, JAVA_BYTE, 0, memoryLength);

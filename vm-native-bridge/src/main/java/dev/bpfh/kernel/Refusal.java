@@ -36,8 +36,11 @@ final class Refusal extends Exception {
      */
     boolean dependsOnMemory() {
         String r = reason.toLowerCase(java.util.Locale.ROOT);
-        return errno == Errno.E2BIG || r.contains("packet") || r.contains("pkt") || r.contains("map value")
-                || r.contains("map_value") || r.contains("outside of the allowed memory range")
+        // In the XDP wrapping the memory is the packet: a map-value refusal there is about one of
+        // the program's own maps, whose size does not depend on the memory length.
+        boolean memoryIsMapValue = wrapping == Wrapping.MAP_VALUE
+                && (r.contains("map value") || r.contains("map_value") || r.contains("outside of the allowed memory range"));
+        return errno == Errno.E2BIG || r.contains("packet") || r.contains("pkt") || memoryIsMapValue
                 || r.contains("too large");
     }
 

@@ -35,10 +35,23 @@ public enum Wrapping {
      * with repeat > 1), so in-kernel timing always uses this wrapping. The 14-byte packet is a dummy.
      * Zero bytes of memory become a 1-byte value (an ARRAY value cannot be empty).
      */
-    MAP_VALUE("map-value", Bpf.PROG_TYPE_SCHED_CLS, 12);
+    MAP_VALUE("map-value", Bpf.PROG_TYPE_SCHED_CLS, 12),
 
+    /**
+     * No wrapper: the user program is the XDP program itself, with r1 = the {@code xdp_md} context.
+     * For programs that call {@code bpf_tail_call} (helper 12), which needs the real context in r1
+     * (a wrapped program's r1 is a packet pointer, which the verifier refuses there), and for the
+     * tail-call targets in a PROG_ARRAY (a tail call enters its target at instruction 0 with r1 =
+     * ctx and never returns to the caller's wrapper). r0 is XDP's retval: its low 32 bits,
+     * zero-extended. The memory is the packet (padded to 14 bytes) and comes back from data_out, but
+     * the program reaches it only through {@code ctx->data}, so such programs should not use it.
+     */
+    DIRECT("direct", Bpf.PROG_TYPE_XDP, 0);
+
+    /** Linear bytes of an XDP test-run packet (programs.md §4.1). */
+    public static final int XDP_MAX_PACKET = 3520;
     /** The longest memory the XDP wrapping handles: 3520 linear packet bytes minus the r0 slot. */
-    public static final int XDP_MAX_MEMORY = 3520 - 8;
+    public static final int XDP_MAX_MEMORY = XDP_MAX_PACKET - 8;
     /** The minimum packet for XDP, SCHED_CLS and SOCKET_FILTER test runs (ETH_HLEN). */
     public static final int MIN_PACKET = 14;
     /** XDP_PASS: the wrapper completed and stored r0. */
@@ -54,7 +67,7 @@ public enum Wrapping {
         this.userStart = userStart;
     }
 
-    /** "xdp" or "map-value", as recorded in {@code info()}. */
+    /** "xdp", "map-value" or "direct", as recorded in {@code info()}. */
     public String label() {
         return label;
     }
@@ -86,6 +99,7 @@ public enum Wrapping {
         long[] w = switch (this) {
             case XDP -> xdp(len);
             case MAP_VALUE -> mapValue(len, memoryMapFd, resultMapFd);
+            case DIRECT -> new long[0];
         };
         if (w.length != userStart) {
             throw new AssertionError("wrapper length " + w.length + " != " + userStart);

@@ -8,6 +8,9 @@
  *       {@link dev.bpfh.kernel.Fd} closes fds; {@link dev.bpfh.kernel.BpfException} names the errno.
  *   <li>{@link dev.bpfh.kernel.Wrapping}: how an "r1 = memory, r2 = length" program becomes a
  *       kernel program (XDP packet, or ARRAY map value) and returns all 64 bits of r0.
+ *   <li>{@code KernelMap}, {@code RingConsumer}: a program's maps as {@link dev.bpfh.spi.MapView}
+ *       over the map syscalls and the ring buffer mmap; {@code Btf}: the synthetic BTF func_info
+ *       callbacks need; {@code CpuPin}: runs on CPU 0 (sched_setaffinity).
  *   <li>{@link dev.bpfh.kernel.KernelBackend} / {@link dev.bpfh.kernel.KernelExecutable}: the SPI,
  *       plus in-kernel timing and the kernel's JIT/verifier numbers for benchmarks.
  *   <li>{@link dev.bpfh.kernel.KernelRequirement}: {@code BPFH_REQUIRE_KERNEL=1} turns

@@ -24,6 +24,42 @@ final class Asm {
     static long callLocal(int rel) { return Insn.encode(0x85, 0, 1, 0, rel); }
     static long callx(int reg) { return Insn.encode(0x8d, reg, 0, 0, 0); }
     static long exit() { return Insn.encode(0x95, 0, 0, 0, 0); }
+    static long stw(int dst, int off, int imm) { return Insn.encode(0x62, dst, 0, off, imm); }
+    static long stxdw(int dst, int off, int src) { return Insn.encode(0x7b, dst, src, off, 0); }
+    static long stxw(int dst, int off, int src) { return Insn.encode(0x63, dst, src, off, 0); }
+    static long ldxw(int dst, int src, int off) { return Insn.encode(0x61, dst, src, off, 0); }
+    static long jeqImm(int dst, int imm, int off) { return Insn.encode(0x15, dst, 0, off, imm); }
+    static long jneImm(int dst, int imm, int off) { return Insn.encode(0x55, dst, 0, off, imm); }
+    static long jgeImm(int dst, int imm, int off) { return Insn.encode(0x35, dst, 0, off, imm); }
+
+    /** lddw dst, map:#index (BPF_PSEUDO_MAP_FD). */
+    static long[] ldMap(int dst, int index) {
+        return new long[] {Insn.encode(0x18, dst, 1, 0, index), 0};
+    }
+
+    /** lddw dst, map_value:#index+offset (BPF_PSEUDO_MAP_VALUE). */
+    static long[] ldMapValue(int dst, int index, int offset) {
+        return new long[] {Insn.encode(0x18, dst, 2, 0, index), Insn.encode(0, 0, 0, 0, offset)};
+    }
+
+    /** lddw dst, func:+rel (BPF_PSEUDO_FUNC): the function at this lddw's pc + rel + 1. */
+    static long[] ldFunc(int dst, int rel) {
+        return new long[] {Insn.encode(0x18, dst, 4, 0, rel), 0};
+    }
+
+    /** r{dst} = r10 + off: a stack address. */
+    static long[] stackAddr(int dst, int off) {
+        return new long[] {movReg(dst, 10), addImm(dst, off)};
+    }
+
+    /** Slots from single instructions and two-slot groups, in order. */
+    static long[] code(Object... parts) {
+        java.util.List<long[]> list = new java.util.ArrayList<>();
+        for (Object p : parts) {
+            list.add(p instanceof long[] a ? a : new long[] {(Long) p});
+        }
+        return concat(list.toArray(long[][]::new));
+    }
 
     static long[] lddw(int dst, long value) {
         return new long[] {Insn.encode(0x18, dst, 0, 0, (int) value), Insn.encode(0, 0, 0, 0, (int) (value >>> 32))};
