@@ -47,6 +47,7 @@ public final class RunContext {
 
     /** Resets per-run state; called by the engine at the start of each run. */
     public void startRun() {
+        maps.startRun();
         random = null;
         tailCalls = 0;
         pendingTailCall = null;

@@ -93,6 +93,9 @@ public final class ArrayMap extends BpfMap {
         if (badLength(key, 4) || badLength(value, spec.valueSize())) {
             return -Errno.EINVAL;
         }
+        if (frozen) {
+            return -Errno.EPERM;
+        }
         return (int) updateFromProgram(key, 0, value, 0, flags);
     }
 

@@ -23,6 +23,8 @@ public abstract sealed class BpfMap implements MapView permits ArrayMap, HashTab
 
     protected final MapSpec spec;
     protected final Memory memory;
+    /** BPF_MAP_FREEZE: userspace may no longer write (programs are not affected). */
+    protected boolean frozen;
 
     BpfMap(MapSpec spec, Memory memory) {
         this.spec = spec;
@@ -50,6 +52,11 @@ public abstract sealed class BpfMap implements MapView permits ArrayMap, HashTab
             case PROG_ARRAY -> new ProgramArray(spec, memory);
             case RINGBUF -> new RingBuffer(spec, memory, firstRegion);
         };
+    }
+
+    /** Freezes the map for userspace writers (see {@link MapSet#startRun}). */
+    void freeze() {
+        frozen = true;
     }
 
     // ---- program side (helpers); keys and values are read in place -----------------------------

@@ -263,6 +263,9 @@ public final class HashTableMap extends BpfMap {
         if (badLength(key, keySize) || badLength(value, spec.valueSize())) {
             return -Errno.EINVAL;
         }
+        if (frozen) {
+            return -Errno.EPERM;
+        }
         return (int) updateFromProgram(key, 0, value, 0, flags);
     }
 

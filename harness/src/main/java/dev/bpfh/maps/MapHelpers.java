@@ -117,19 +117,20 @@ public final class MapHelpers {
 
     /**
      * bpf_loop(n, callback, ctx, flags): calls {@code callback(i, ctx)} for i = 0..n-1 until it
-     * returns non-zero, and returns the number of calls. n is taken as u32 (the helper's, not the
-     * inlined, form: the two differ only above 2^32); flags ≠ 0 is -EINVAL, then n above 2^23
-     * -E2BIG (kernel/bpf/bpf_iter.c order), both before any call.
+     * returns non-zero, and returns the number of calls. With flags 0 the kernel's verifier inlines
+     * the loop (programs.md §3.3): n is compared in all 64 bits and -E2BIG is a 32-bit move,
+     * {@code 0x00000000FFFFFFF9}. We take a zero at run time for the verifier's known zero (the form
+     * every compiler emits); with flags ≠ 0 the real helper runs and returns the 64-bit -EINVAL.
      */
     private static long loop(RunContext c, long n, long callback, long ctx, long flags, long r5, int pc) {
-        long count = n & 0xffffffffL;
         if (flags != 0) {
             return -Errno.EINVAL;
         }
-        if (count > MAX_LOOPS) {
-            return -Errno.E2BIG;
+        if (Long.compareUnsigned(n, MAX_LOOPS) > 0) {
+            return -Errno.E2BIG & 0xffffffffL;
         }
-        if (callback >>> Memory.REGION_SHIFT != Memory.CODE_REGION) {
+        long count = n;
+        if (callback >>> Memory.REGION_SHIFT != Memory.CODE_REGION || !c.maps().isFunction((int) callback)) {
             throw new Trap(TrapKind.HELPER_FAILED, pc, "bpf_loop callback 0x" + Long.toHexString(callback)
                     + " is not a function address (lddw src=4)");
         }

@@ -24,6 +24,9 @@ public final class MapSet {
 
     private final List<BpfMap> maps;
     private final int firstHandleRegion;
+    /** The targets of every lddw src=4: the only pcs a callback may start at. */
+    private final java.util.BitSet functions = new java.util.BitSet();
+    private boolean frozen;
 
     private MapSet(List<BpfMap> maps, int firstHandleRegion) {
         this.maps = maps;
@@ -99,9 +102,33 @@ public final class MapSet {
         return switch (Insn.src(lo)) {
             case Opcodes.PSEUDO_MAP_FD -> handle(imm);
             case Opcodes.PSEUDO_MAP_VALUE -> ((ArrayMap) maps.get(imm)).valueAddress(nextImm);
-            case Opcodes.PSEUDO_FUNC -> Memory.functionAddress(pc + imm + 1);
+            case Opcodes.PSEUDO_FUNC -> {
+                functions.set(pc + imm + 1);
+                yield Memory.functionAddress(pc + imm + 1);
+            }
             default -> (imm & 0xffffffffL) | ((long) nextImm << 32);
         };
+    }
+
+    /** Whether {@code pc} is the target of an {@code lddw} src=4 seen by {@link #lddwValue}. */
+    public boolean isFunction(int pc) {
+        return pc >= 0 && functions.get(pc);
+    }
+
+    /**
+     * Called at the start of every run: the first run freezes maps that are read-only for programs
+     * (BPF_F_RDONLY_PROG), as libbpf freezes {@code .rodata} before a program runs (the kernel
+     * backend freezes lazily at the same moment), so later userspace updates fail with -EPERM.
+     */
+    public void startRun() {
+        if (!frozen) {
+            frozen = true;
+            for (BpfMap m : maps) {
+                if (m.spec().readOnlyForPrograms()) {
+                    m.freeze();
+                }
+            }
+        }
     }
 
     /** MAX_TAIL_CALL_CNT: a chain runs at most 34 programs. */
