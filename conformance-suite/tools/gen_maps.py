@@ -14,12 +14,14 @@ from bpfmodel import u32, u64
 ENOENT, E2BIG, EAGAIN, EEXIST, EINVAL = (-MM.ENOENT, -MM.E2BIG, -MM.EAGAIN, -MM.EEXIST, -MM.EINVAL)
 MAP_TESTS = []
 
-# Why the kernel backend cannot run tail-call tests as written (docs/architecture.md "The kernel
-# backend"): the program runs as a bpf-to-bpf subprogram whose r1 is the packet, and the verifier
-# demands the context itself as tail_call's first argument. Measured with tools/kernel_check.py,
-# which also runs these tests unwrapped (r1 = ctx) and finds the model's results.
-WRAPPER_CTX = ("REJECTED", "helper access to the packet is not allowed (tail_call needs the context in r1; the "
-               "wrapper passes the packet; without BTF: tail_call is not allowed in subprogs without BTF)")
+# The kernel backend loads a program that calls bpf_tail_call unwrapped, as XDP with r1 = the
+# context (docs/architecture.md "The kernel backend"), so tail-call tests pass there as long as they
+# treat r1 as opaque and return 32-bit values; one that reads r1 as memory reads the context.
+UNWRAPPED_CTX = ("REJECTED", "invalid bpf_context access off=0 size=1 (tail-calling programs load unwrapped: "
+                 "r1 is the XDP context, which this program reads as memory)")
+# The kernel backend runs a program whose packet accesses the verifier refuses on the map-value
+# wrapper instead (SCHED_CLS, the memory is a map value), so such a lint is not a refusal there.
+MAP_VALUE_FALLBACK = "map-value-fallback"
 
 
 class MT:
@@ -534,39 +536,39 @@ def tailcall_family():
     MT(F, "tailcall-self-34-executions", ["A program that tail-calls itself unconditionally through jmp[0] = self",
                                           "runs 34 times: 33 tail calls succeed, the 34th execution's call falls",
                                           "through. It counts executions in an ARRAY: r0 = 0x1000 | 34."],
-       tail_counter(), maps=[cnt, jmp], init=selfslot, kernel=WRAPPER_CTX, check=0x1000 | 34)
+       tail_counter(), maps=[cnt, jmp], init=selfslot, check=0x1000 | 34)
     for limit, note in ((33, "stops itself at 33 executions (32 tail calls): r0 = 33, no fall-through."),
                         (34, "stops itself at 34 executions: the 33rd tail call (the last allowed) succeeded, r0 = 34."),
                         (35, "wants 35 executions: the 34th execution's tail call falls through (limit 33),"
                              " r0 = 0x1000 | 34.")):
         MT(F, "tailcall-chain-limit-%d" % limit, ["Self tail-call chain that %s" % note],
-           tail_counter(limit), maps=[cnt, jmp], init=selfslot, kernel=WRAPPER_CTX,
+           tail_counter(limit), maps=[cnt, jmp], init=selfslot,
            check=limit if limit < 35 else 0x1000 | 34)
     MT(F, "tailcall-empty-slot", ["tail_call to an empty PROG_ARRAY slot (jmp[1]; only jmp[0] is set) falls through:",
                                   "the program continues after the call, executed once (r0 = 0x1000 | 1)."],
-       tail_counter(idx="mov %r3, 1"), maps=[cnt, jmp], init=selfslot, kernel=WRAPPER_CTX, check=0x1001)
+       tail_counter(idx="mov %r3, 1"), maps=[cnt, jmp], init=selfslot, check=0x1001)
     MT(F, "tailcall-no-slots", ["tail_call through a PROG_ARRAY with no map-init at all falls through (r0 = 0x1000 | 1)."],
-       tail_counter(), maps=[cnt, jmp], kernel=WRAPPER_CTX, check=0x1001)
+       tail_counter(), maps=[cnt, jmp], check=0x1001)
     MT(F, "tailcall-index-max", ["tail_call with index 4 = max_entries falls through (r0 = 0x1000 | 1)."],
        tail_counter(idx="mov %r3, 4"), maps=[cnt, jmp], init={"jmp": [(k4(i), "self") for i in range(4)]},
-       kernel=WRAPPER_CTX, check=0x1001)
+       check=0x1001)
     MT(F, "tailcall-index-all-ones", ["tail_call with index 0xffffffff falls through (r0 = 0x1000 | 1)."],
-       tail_counter(idx="mov32 %r3, -1"), maps=[cnt, jmp], init=selfslot, kernel=WRAPPER_CTX, check=0x1001)
+       tail_counter(idx="mov32 %r3, -1"), maps=[cnt, jmp], init=selfslot, check=0x1001)
     MT(F, "tailcall-index-u32", ["The index argument is a u32: r3 = 0x100000003 selects slot 3 (self), so the",
                                  "program runs 34 times (r0 = 0x1000 | 34)."],
        tail_counter(idx="lddw %r3, 0x100000003"), maps=[cnt, jmp], init={"jmp": [(k4(3), "self")]},
-       kernel=WRAPPER_CTX, check=0x1000 | 34)
+       check=0x1000 | 34)
     MT(F, "tailcall-r1-is-ctx", ["After a tail call r1 is the context again (the input memory): each execution",
                                  "increments input byte 0 through r1 and tail-calls while it is below 5; r0 = 5."],
        prog("ldxb %r2, [%r1]", "add %r2, 1", "stxb [%r1], %r2", "jge %r2, 5, done", "lddw %r2, map:jmp", "mov %r3, 0",
             "call 12", "mov %r0, -1", "exit", "done:", "mov %r0, %r2", "exit"),
-       maps=[jmp], init=selfslot, mem=bytes(4), kernel=WRAPPER_CTX, check=5)
+       maps=[jmp], init=selfslot, mem=bytes(4), kernel=UNWRAPPED_CTX, check=5)
     MT(F, "tailcall-fresh-registers", ["A tail call restarts the program at pc 0 with only r1 (the context) set: the",
                                        "second execution rebuilds r6 and r7 itself and returns 0x200 | count 2."],
        prog("mov %r6, %r1", put(4, k4(0)), lookup("cnt", 4), "jeq %r0, 0, out", "ldxdw %r7, [%r0]", "add %r7, 1",
             "stxdw [%r0], %r7", "jge %r7, 2, done", "mov %r1, %r6", "mov %r6, 7", "lddw %r2, map:jmp", "mov %r3, 0",
             "call 12", "mov %r0, -1", "exit", "done:", "mov %r0, 0x200", "or %r0, %r7", "exit", "out:", "mov %r0, -1",
-            "exit"), maps=[cnt, jmp], init=selfslot, kernel=WRAPPER_CTX, check=0x202)
+            "exit"), maps=[cnt, jmp], init=selfslot, check=0x202)
 
 
 # =============================================================================================
@@ -606,7 +608,7 @@ def ringbuf_family():
        prog(put(8, v8(1)), output("rb", 8, 8, 4), "exit"), check=u64(EINVAL), **R)
     MT(F, "ringbuf-output-from-input", ["bpf_ringbuf_output straight from the input memory (r1, 6 bytes)."],
        prog("mov %r2, %r1", "lddw %r1, map:rb", "mov %r3, 6", "mov %r4, 0", "call 130", "exit"),
-       mem=b"packet", check=0, lint=True, kernel=("REJECTED", "helper access to the packet is not allowed"), **R)
+       mem=b"packet", check=0, lint=MAP_VALUE_FALLBACK, **R)
     MT(F, "ringbuf-output-from-global", ["bpf_ringbuf_output of a .rodata global (16 bytes)."],
        prog("lddw %r1, map:rb", "lddw %r2, map_value:.rodata+0", "mov %r3, 16", "mov %r4, 0", "call 130", "exit"),
        maps=[rb, MM.MapDef(".rodata", "array", 4, 16, 1, 0x80)],
@@ -810,7 +812,7 @@ def evaluate(t):
             assert outcome == u64(t.check), "%s: model %s, spec %s" % (t.name, h(outcome), h(u64(t.check)))
     clean = (not m.lint and not M.reachable(slots) and not M.recursive(slots) and m.max_depth + 2 <= 8)
     if t.kernel is None:
-        assert clean, "%s: kernel lint %s" % (t.name, m.lint)
+        assert clean or (t.lint == MAP_VALUE_FALLBACK and m.lint), "%s: kernel lint %s" % (t.name, m.lint)
     elif t.lint:
         assert m.lint, "%s: expected a kernel lint" % t.name
     elif not isinstance(t.expect, tuple):

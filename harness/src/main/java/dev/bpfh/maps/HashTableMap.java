@@ -20,7 +20,8 @@ import java.util.List;
  *
  * <p>LRU eviction approximates the kernel's lists (§1.5): program lookups set a reference bit;
  * when full, up to {@code clamp(max / possibleCpus / 2, 1, 128)} elements are evicted from the
- * least-recently-inserted end, referenced ones getting a second chance. Tests may rely only on what
+ * least-recently-inserted end, referenced ones getting a second chance. Like the kernel, an update
+ * takes a new node first: replacing a key in a full map evicts, and the key becomes the newest. Tests may rely only on what
  * §1.5 says they may: the insert succeeds, the new key is present, the count stays within max.
  */
 public final class HashTableMap extends BpfMap {
@@ -156,6 +157,12 @@ public final class HashTableMap extends BpfMap {
         if ((flags & ~F_LOCK) > EXIST || (flags & F_LOCK) != 0) {
             return -Errno.EINVAL;
         }
+        if (lru && freeCount == 0) {
+            // The kernel's LRU update takes a free node before it looks at the key, so even a
+            // replacement evicts when the map is full (htab_lru_map_update_elem; measured: a full
+            // 4-entry map replacing key 2 evicts key 1).
+            evict();
+        }
         int slot = find(key, keyOffset);
         if (slot >= 0 && flags == NOEXIST) {
             return -Errno.EEXIST;
@@ -174,6 +181,9 @@ public final class HashTableMap extends BpfMap {
             if (lru) {
                 linkNewest(slot);
             }
+        } else if (lru) {
+            unlink(slot); // the replacement is a new node: the newest
+            linkNewest(slot);
         }
         byte[] v = memory.region(firstRegion + slot);
         if (v == null) {
