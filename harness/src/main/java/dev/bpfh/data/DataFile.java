@@ -16,6 +16,8 @@ import java.util.OptionalLong;
  * @param error the expected load/run error text ({@code -- error}); {@code ""} when the section is
  *     present but empty, meaning "any load error"
  * @param hasCSource whether the file has a {@code -- c} section (documentation only)
+ * @param notes what the uBPF dialect adds (isa.md §5.4): description, engine skips, a pattern
+ *     error, why the file cannot run; {@link Notes#NONE} for a plain bpf_conformance file
  */
 public record DataFile(
         String name,
@@ -24,7 +26,23 @@ public record DataFile(
         byte[] memory,
         OptionalLong result,
         Optional<String> error,
-        boolean hasCSource) {
+        boolean hasCSource,
+        Notes notes) {
+
+    /**
+     * What a test says beyond its program, memory and expectation.
+     *
+     * @param description the {@code -- description} text (lines joined by a space), or empty
+     * @param noJit the {@code -- no jit} reason: JIT engines skip the test; empty when they run it
+     * @param errorIsPattern the {@code -- error} text came from {@code -- error pattern}: a regular
+     *     expression (already checked to compile) that must match part of the failure text
+     * @param notRunnable why no engine can run the file as written ({@code -- reload},
+     *     {@code -- unload}, {@code -- pyelf}, an encoding-only test); every engine reports it SKIPPED
+     */
+    public record Notes(String description, Optional<String> noJit, boolean errorIsPattern,
+            Optional<String> notRunnable) {
+        public static final Notes NONE = new Notes("", Optional.empty(), false, Optional.empty());
+    }
 
     /** The name used in messages: the path when known, else {@code name.data}. */
     public String displayName() {

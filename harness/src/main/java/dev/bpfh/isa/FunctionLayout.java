@@ -68,8 +68,8 @@ final class FunctionLayout {
         }
         int op = Insn.opcode(s[last]);
         if (end < s.length && op != EXIT_OP && op != JA_OP && op != JA32_OP) {
-            throw new LoadRejected(last, "last insn is not an exit or jmp: the function at pc " + start
-                    + " would fall through into the function at pc " + end, "");
+            throw new LoadRejected(last, "last insn of the function [" + start + ", " + end
+                    + ") is not an exit or jmp: it would fall into the next function", "");
         }
     }
 

@@ -240,12 +240,12 @@ class ValidatorTest {
         @Test
         void aFunctionMustNotFallIntoTheNext() throws AssemblyException {
             // uBPF errors/err-call0: the main function ends with the call at pc 1.
-            rejectsAsm(1, "last insn is not an exit or jmp: the function at pc 0 would fall through into the function at pc 2",
+            rejectsAsm(1, "last insn of the function [0, 2) is not an exit or jmp: it would fall into the next function",
                     "mov %r0, 0x12345678", "call local next", "next:", "exit");
-            rejectsAsm(2, "last insn is not an exit or jmp: the function at pc 0 would fall through into the function at pc 3",
+            rejectsAsm(2, "last insn of the function [0, 3) is not an exit or jmp: it would fall into the next function",
                     "mov %r0, 1", "call local f", "jeq %r0, 0, -2", "f:", "mov %r0, 2", "exit");
             // Between two subprograms too, and an lddw as the last instruction is named by its first slot.
-            rejectsAsm(3, "last insn is not an exit or jmp: the function at pc 2 would fall through into the function at pc 5",
+            rejectsAsm(3, "last insn of the function [2, 5) is not an exit or jmp: it would fall into the next function",
                     "call local f", "exit", "f:", "call local g", "lddw %r0, 1", "g:", "exit");
         }
 
