@@ -475,6 +475,34 @@ def validate(slots, maps=()):
                 target(pc, off)
             else:
                 raise Rejected("unknown opcode %#x" % op)
+    functions(slots, tail)
+
+
+def functions(slots, tail):
+    """bpf-to-bpf function layout (architecture.md "Validator"): functions start at 0 and at every
+    local call target; a function followed by another must end in exit, ja or ja32 (no falling into
+    the next one), and no jump may leave its function. The last function may fall off the end
+    (the FELL_OFF_END trap)."""
+    n = len(slots)
+    starts = {0}
+    for pc, w in enumerate(slots):
+        op, dst, src, off, imm = fields(w)
+        if not tail[pc] and op == 0x85 and src == 1:
+            starts.add(pc + 1 + imm)
+    bounds = sorted(starts) + [n]
+    for a, b in zip(bounds, bounds[1:]):
+        last = a
+        for pc in range(a, b):
+            if tail[pc]:
+                continue
+            last = pc
+            op, dst, src, off, imm = fields(slots[pc])
+            if op & 7 in (JMP, JMP32) and op >> 4 not in (0x8, 0x9):
+                t = pc + 1 + (imm if op == 0x06 else off)
+                if not a <= t < b:
+                    raise Rejected("jump out of its function at %d" % pc)
+        if b < n and fields(slots[last])[0] not in (0x95, 0x05, 0x06):
+            raise Rejected("function falls through into the next at %d" % last)
 
 
 # ---------------------------------------------------------------------------------------------

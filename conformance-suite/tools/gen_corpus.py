@@ -986,6 +986,18 @@ def negative_family():
         reason="jump out of range")
     rej("reject-jump-into-lddw", ["A jump into the second slot of an lddw is invalid."],
         asm=prog("mov %r0, 0", "jeq %r0, 0, +1", "lddw %r0, 0x1122334455667788", "exit"), reason="jump into the middle of lddw")
+    rej("reject-fall-through-into-function", ["The main function ends in a call, not exit or ja: it would fall into the",
+        "function the call targets (uBPF errors/err-call0). Structural: every engine refuses it."],
+        asm=prog("mov %r0, 0x12345678", "call local f", "f:", "exit"), reason="last insn is not an exit or jmp")
+    rej("reject-fall-through-conditional", ["The main function ends in a conditional jump, which falls into the next function."],
+        asm=prog("mov %r0, 1", "call local f", "jeq %r0, 0, -2", "f:", "mov %r0, 2", "exit"),
+        reason="last insn is not an exit or jmp")
+    rej("reject-jump-into-other-function", ["A subprogram jumps back into the main function (uBPF errors/err-call-invalid-jump)."],
+        asm=prog("begin:", "mov %r1, 1", "call local f", "exit", "f:", "add %r1, 1", "ja begin", "exit"),
+        reason="jump out of range")
+    rej("reject-jump-from-main-into-function", ["The main function jumps into the body of a subprogram."],
+        asm=prog("mov %r0, 0", "jeq %r1, 0, +3", "call local f", "exit", "f:", "mov %r0, 1", "exit"),
+        reason="jump out of range")
     rej("reject-call-local-out-of-range", ["call local +10 targets a slot past the end."], asm=prog("mov %r0, 0", "call local +10", "exit"),
         reason="call target out of range")
     rej("reject-unused-src-add-k", ["add K form with a non-zero src field."], raw=[M.slot(0xb7), M.slot(0x07, 0, 1, 0, 1), 0x95],

@@ -49,6 +49,13 @@ final class RunOptions {
                     + "jumps and calls). Default: 10000000 (a budget trap's pc does not depend on it).")
     Long budget;
 
+    @Option(names = "--exact-messages",
+            description = "Compare every -- error text outside bpfh's vocabulary (rejected, trap KIND [at pc N]) "
+                    + "exactly, or as a regular expression for -- error pattern. Default: only for plugin: backends; "
+                    + "for interp, jit and kernel such a text is another VM's words and means the program must "
+                    + "fail: a load refusal or a trap passes, and the report shows both texts.")
+    boolean exactMessages;
+
     /** Runner options from these flags; every named backend must be available when {@code requireKernel}. */
     ConformanceRunner.Options toRunnerOptions(boolean requireKernel) {
         try {
@@ -59,7 +66,8 @@ final class RunOptions {
                     .withJson(json)
                     .withJunitXml(junitXml)
                     .withBackends(backendNames(backends, requireKernel))
-                    .withRequireAvailable(requireKernel);
+                    .withRequireAvailable(requireKernel)
+                    .withExactMessages(exactMessages);
             if (groups != null) {
                 o = o.withGroups(ConformanceRunner.parseGroups(groups));
             }

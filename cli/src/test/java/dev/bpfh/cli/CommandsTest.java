@@ -178,6 +178,23 @@ class CommandsTest {
     }
 
     @Test
+    void anotherVmsErrorTextMeansMustFailUnlessExactMessagesIsGiven(@TempDir Path dir) throws Exception {
+        // The main function falls into its subprogram: refused by the shared validator, in bpfh's words.
+        Path tests = Files.createDirectory(dir.resolve("tests"));
+        Files.writeString(tests.resolve("fall.data"), "-- asm\nmov %r0, 1\ncall local f\nf:\nexit\n"
+                + "-- error\nFailed to load code: sub-program does not end with EXIT or unconditional jump at PC 1\n");
+        CliRun portable = withEnv("", Map.of(), dir, "conformance", "--backends", "interp,jit", tests.toString());
+        assertEquals(0, portable.exit(), portable.out());
+        assertTrue(portable.out().contains("fall [jit] expected error \"Failed to load code: sub-program does not end"
+                + " with EXIT or unconditional jump at PC 1\" | got rejected: last insn of the function [0, 2) is not an"
+                + " exit or jmp: it would fall into the next function at pc 1"), portable.out());
+        CliRun exact = withEnv("", Map.of(), dir, "conformance", "--backends", "interp,jit", "--exact-messages",
+                tests.toString());
+        assertEquals(1, exact.exit(), exact.out());
+        assertTrue(exact.out().contains("interp: 0 passed, 1 failed"), exact.out());
+    }
+
+    @Test
     void conformanceWithAnUnknownBackendIsAOneLineUsageError(@TempDir Path dir) throws Exception {
         CliRun r = run("conformance", "--backends", "nosuch", corpus(dir, false).toString());
         assertEquals(2, r.exit());

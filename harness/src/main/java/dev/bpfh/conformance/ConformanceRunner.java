@@ -60,6 +60,9 @@ public final class ConformanceRunner {
      * @param pluginTimeout per-run timeout of {@code plugin:} backends (default 10 s)
      * @param progress where a progress line goes every second of a long run ({@code null}: nowhere)
      * @param requireAvailable an UNAVAILABLE result fails the run (for CI that must test the kernel)
+     * @param exactMessages compare the text of every {@code -- error} outside bpfh's vocabulary, as
+     *     for {@code plugin:} backends; default false: for an in-process engine such a text (another
+     *     VM's words) means "must fail", and a refusal or trap passes (see the package documentation)
      */
     public record Options(
             List<Path> paths,
@@ -73,7 +76,8 @@ public final class ConformanceRunner {
             LoadOptions load,
             Duration pluginTimeout,
             PrintStream progress,
-            boolean requireAvailable) {
+            boolean requireAvailable,
+            boolean exactMessages) {
 
         public Options {
             paths = List.copyOf(paths);
@@ -87,55 +91,59 @@ public final class ConformanceRunner {
         public static Options defaults() {
             return new Options(List.of(), List.of(), CpuVersion.V4, defaultGroups(), List.of(), Optional.empty(),
                     Optional.empty(), Runtime.getRuntime().availableProcessors(), DEFAULT_LOAD,
-                    Duration.ofSeconds(PluginBackend.DEFAULT_TIMEOUT_SECONDS), null, false);
+                    Duration.ofSeconds(PluginBackend.DEFAULT_TIMEOUT_SECONDS), null, false, false);
         }
 
         public Options withPaths(List<Path> v) {
-            return new Options(v, backends, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+            return new Options(v, backends, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable, exactMessages);
         }
 
         public Options withBackends(List<String> v) {
-            return new Options(paths, v, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+            return new Options(paths, v, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable, exactMessages);
         }
 
         public Options withCpu(CpuVersion v) {
-            return new Options(paths, backends, v, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+            return new Options(paths, backends, v, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable, exactMessages);
         }
 
         public Options withGroups(int v) {
-            return new Options(paths, backends, cpu, v, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+            return new Options(paths, backends, cpu, v, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable, exactMessages);
         }
 
         public Options withManifests(List<Path> v) {
-            return new Options(paths, backends, cpu, groups, v, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+            return new Options(paths, backends, cpu, groups, v, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable, exactMessages);
         }
 
         public Options withJson(Path v) {
-            return new Options(paths, backends, cpu, groups, manifests, Optional.ofNullable(v), junitXml, threads, load, pluginTimeout, progress, requireAvailable);
+            return new Options(paths, backends, cpu, groups, manifests, Optional.ofNullable(v), junitXml, threads, load, pluginTimeout, progress, requireAvailable, exactMessages);
         }
 
         public Options withJunitXml(Path v) {
-            return new Options(paths, backends, cpu, groups, manifests, json, Optional.ofNullable(v), threads, load, pluginTimeout, progress, requireAvailable);
+            return new Options(paths, backends, cpu, groups, manifests, json, Optional.ofNullable(v), threads, load, pluginTimeout, progress, requireAvailable, exactMessages);
         }
 
         public Options withThreads(int v) {
-            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, v, load, pluginTimeout, progress, requireAvailable);
+            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, v, load, pluginTimeout, progress, requireAvailable, exactMessages);
         }
 
         public Options withLoad(LoadOptions v) {
-            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, v, pluginTimeout, progress, requireAvailable);
+            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, v, pluginTimeout, progress, requireAvailable, exactMessages);
         }
 
         public Options withPluginTimeout(Duration v) {
-            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, load, v, progress, requireAvailable);
+            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, load, v, progress, requireAvailable, exactMessages);
         }
 
         public Options withProgress(PrintStream v) {
-            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, v, requireAvailable);
+            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, v, requireAvailable, exactMessages);
+        }
+
+        public Options withExactMessages(boolean v) {
+            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, requireAvailable, v);
         }
 
         public Options withRequireAvailable(boolean v) {
-            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, v);
+            return new Options(paths, backends, cpu, groups, manifests, json, junitXml, threads, load, pluginTimeout, progress, v, exactMessages);
         }
     }
 
@@ -305,10 +313,12 @@ public final class ConformanceRunner {
             Options options) {
         var listed = manifest.lookup(backend.name(), test.id(), test.name());
         if (listed.isPresent() && listed.get().status() == Status.SKIPPED && test.parseError() == null) {
-            return new TestResult(test.id(), backend.name(), Status.SKIPPED, "", "",
-                    "not run: the manifest lists it as SKIPPED", 0, null, "");
+            // The file's own reason, when it gives one, says more than the listing.
+            String why = Judge.declaredSkip(test.data(), backend).orElse("not run: the manifest lists it as SKIPPED");
+            return new TestResult(test.id(), backend.name(), Status.SKIPPED, "", "", why, 0, null, "",
+                    test.data().notes().description());
         }
-        return Judge.judge(test, backend, options.cpu(), options.groups(), options.load());
+        return Judge.judge(test, backend, options.cpu(), options.groups(), options.load(), options.exactMessages());
     }
 
     private static Availability probe(Backend b) {

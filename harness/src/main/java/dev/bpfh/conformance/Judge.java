@@ -15,6 +15,7 @@ import dev.bpfh.spi.Outcome;
 import dev.bpfh.spi.TrapKind;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,14 +49,27 @@ final class Judge {
     }
 
     /**
-     * Any other text: bpf_conformance semantics, the failure message must equal it: the refusal's or
-     * trap's message, or its whole line as {@code bpfh plugin} prints it ({@link FailureLine}).
+     * Any other text: another VM's words for a failure. Compared exactly (bpf_conformance semantics:
+     * the refusal's or trap's message, or its whole line as {@code bpfh plugin} prints it, see
+     * {@link FailureLine}) or, from {@code -- error pattern}, as a regular expression found in it;
+     * but only for {@code plugin:} backends and with {@code --exact-messages}. For an in-process
+     * engine it means "this program must fail" ({@link #PORTABLE_PASS}).
      */
-    record Message(String text) implements Expectation {
+    record Message(String text, boolean pattern) implements Expectation {
         public String describe() {
-            return "error \"" + text + "\"";
+            return (pattern ? "error pattern \"" : "error \"") + text + "\"";
+        }
+
+        boolean matches(String failure) {
+            return pattern ? Pattern.compile(text).matcher(failure).find() : failure.equals(text);
         }
     }
+
+    /**
+     * The message of a PASS where an in-process engine failed (refused or trapped) as a
+     * {@link Message} expectation requires, without comparing the texts: they are another VM's words.
+     */
+    static final String PORTABLE_PASS = "failed as required; the message was not compared";
 
     /** A {@code trap} line naming no trap kind: the test itself is broken. */
     record BadTrap(String text) implements Expectation {
@@ -84,7 +98,7 @@ final class Judge {
                 return new BadTrap(text);
             }
         }
-        return new Message(text);
+        return new Message(text, data.notes().errorIsPattern());
     }
 
     /** What the backend did, reduced to what the verdict needs. */
@@ -100,13 +114,23 @@ final class Judge {
     /** {@code message} is the full one-line message (with "at pc N"), {@code reason} without the pc. */
     private record Refused(String message, String reason) implements Observed {}
 
-    static TestResult judge(TestCase test, Backend backend, CpuVersion cpu, int groups, LoadOptions loadOptions) {
+    /**
+     * Judges one pair. {@code exactMessages} compares every {@link Message} expectation's text, as it
+     * always is for {@code plugin:} backends.
+     */
+    static TestResult judge(TestCase test, Backend backend, CpuVersion cpu, int groups, LoadOptions loadOptions,
+            boolean exactMessages) {
         String name = backend.name();
         if (test.parseError() != null) {
             return result(test, name, Status.ERROR, "", "", test.parseError(), 0);
         }
         DataFile data = test.data();
         Expectation expected = expectation(data);
+        Optional<String> declared = declaredSkip(data, backend);
+        if (declared.isPresent()) {
+            return result(test, name, Status.SKIPPED, expected.describe(), "", declared.get(), 0);
+        }
+        boolean exact = exactMessages || name.startsWith(PluginBackend.PREFIX);
         Classifier.Classification needs = Classifier.classify(data.program());
         if (!needs.allowedBy(cpu, groups)) {
             return result(test, name, Status.SKIPPED, expected.describe(), "",
@@ -151,7 +175,7 @@ final class Judge {
             case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) -> hex(r0);
             case Loaded(Outcome.Trapped t, String maps) -> describe(t);
         };
-        Verdict v = decide(expected, observed);
+        Verdict v = decide(expected, observed, exact);
         return result(test, name, v.status(), expected.describe(), actual, v.message(), nanos);
     }
 
@@ -163,9 +187,34 @@ final class Judge {
         return backend.load(program, options.withMemoryLengthHint(memoryLength));
     }
 
+    /** Why the test file itself says this backend must not run it: not runnable at all, or {@code -- no jit}. */
+    static Optional<String> declaredSkip(DataFile data, Backend backend) {
+        if (data.notes().notRunnable().isPresent()) {
+            return data.notes().notRunnable();
+        }
+        if (data.notes().noJit().isPresent() && compilesPrograms(backend)) {
+            String why = data.notes().noJit().get();
+            return Optional.of("-- no jit: the test is not for JIT engines" + (why.isEmpty() ? "" : " (" + why + ")"));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The engines uBPF's {@code -- no jit} keeps a test away from: ours that compiles ({@code jit}),
+     * and a plugin run with {@code --jit} (uBPF's plugin flag). The kernel backend runs such tests:
+     * its verifier, not a JIT, decides what it accepts.
+     */
+    static boolean compilesPrograms(Backend backend) {
+        String name = backend.name();
+        if (name.startsWith(PluginBackend.PREFIX)) {
+            return Arrays.asList(name.substring(PluginBackend.PREFIX.length()).split("\\s+")).contains("--jit");
+        }
+        return name.equals("jit");
+    }
+
     private record Verdict(Status status, String message) {}
 
-    private static Verdict decide(Expectation expected, Observed observed) {
+    private static Verdict decide(Expectation expected, Observed observed, boolean exact) {
         return switch (expected) {
             case Result(long want) -> switch (observed) {
                 case Refused(String why, String reason) -> new Verdict(Status.REJECTED, why);
@@ -190,16 +239,17 @@ final class Judge {
                         ? new Verdict(Status.PASS, "")
                         : new Verdict(Status.FAIL, "expected " + expected.describe() + ", got " + describe(t));
             };
-            case Message(String text) -> switch (observed) {
-                case Refused(String why, String reason) -> why.equals(text) || reason.equals(text)
-                        || ("rejected: " + why).equals(text)
+            case Message m -> switch (observed) {
+                case Refused(String why, String reason) -> m.matches(why) || m.matches(reason) || m.matches("rejected: " + why)
                         ? new Verdict(Status.PASS, "")
-                        : new Verdict(Status.FAIL, "rejected with \"" + why + "\" but expected \"" + text + "\"");
-                case Loaded(Outcome.Trapped t, String maps) -> t.message().equals(text) || FailureLine.of(t).equals(text)
+                        : exact ? new Verdict(Status.FAIL, "rejected with \"" + why + "\" but expected " + m.describe())
+                        : new Verdict(Status.PASS, PORTABLE_PASS);
+                case Loaded(Outcome.Trapped t, String maps) -> m.matches(t.message()) || m.matches(FailureLine.of(t))
                         ? new Verdict(Status.PASS, "")
-                        : new Verdict(Status.FAIL, "failed with \"" + t.message() + "\" but expected \"" + text + "\"");
+                        : exact ? new Verdict(Status.FAIL, "failed with \"" + t.message() + "\" but expected " + m.describe())
+                        : new Verdict(Status.PASS, PORTABLE_PASS);
                 case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) ->
-                        new Verdict(Status.FAIL, "returned " + hex(r0) + " but expected the failure \"" + text + "\"");
+                        new Verdict(Status.FAIL, "returned " + hex(r0) + " but expected a failure: " + m.describe());
             };
             case BadTrap ignored -> throw new IllegalStateException("handled before running");
         };
@@ -207,7 +257,8 @@ final class Judge {
 
     private static TestResult result(TestCase test, String backend, Status status, String expected, String actual,
             String message, long nanos) {
-        return new TestResult(test.id(), backend, status, expected, actual, message, nanos, null, "");
+        String description = test.data() == null ? "" : test.data().notes().description();
+        return new TestResult(test.id(), backend, status, expected, actual, message, nanos, null, "", description);
     }
 
     static String describe(Outcome.Trapped t) {

@@ -173,6 +173,14 @@ public final class RunReport {
                         + (r.asListed() && !r.listedReason().isEmpty() ? " (manifest: " + r.listedReason() + ")" : ""));
             }
         }
+        List<TestResult> uncompared = results.stream().filter(TestResult::passedWithoutComparingMessages).toList();
+        if (!uncompared.isEmpty()) {
+            out.println();
+            out.println("passed by failing as required; the messages were not compared (--exact-messages compares them):");
+            for (TestResult r : uncompared) {
+                out.println(r.test() + " [" + r.backend() + "] expected " + r.expected() + " | got " + r.actual());
+            }
+        }
         results.stream()
                 .filter(r -> r.status() == Status.UNAVAILABLE)
                 .map(r -> r.backend() + " unavailable: " + r.message())
@@ -222,6 +230,7 @@ public final class RunReport {
             row.put("duration", r.durationNanos());
             row.put("listedAs", r.listedAs() == null ? null : r.listedAs().name());
             row.put("listedReason", r.listedReason());
+            row.put("description", r.description());
             rows.add(row);
         }
         doc.put("results", rows);
@@ -233,7 +242,8 @@ public final class RunReport {
      * One {@code TEST-bpfh-<backend>.xml} per backend in {@code dir} (characters other than letters,
      * digits, '.', '_' and '-' in the backend name become '_'): a testcase per test; FAIL and
      * unlisted REJECTED are {@code <failure>}, ERROR is {@code <error>}, SKIPPED, UNAVAILABLE and
-     * listed REJECTED are {@code <skipped>} with the reason.
+     * listed REJECTED are {@code <skipped>} with the reason. {@code <system-out>} holds the test's
+     * description and, for a pass whose failure text was not compared, the expected and actual texts.
      */
     public void writeJunitXml(Path dir) throws IOException {
         Files.createDirectories(dir);
@@ -287,6 +297,15 @@ public final class RunReport {
                 }
                 case SKIPPED -> element(w, "skipped", null, r.message(), null);
                 case UNAVAILABLE -> element(w, "skipped", null, "backend unavailable: " + r.message(), null);
+            }
+            // What a reader of a CI page wants next to the verdict: the test's own description, and
+            // for a pass whose failure text was not compared, the two texts.
+            String out = (r.description().isEmpty() ? "" : "description: " + r.description() + "\n")
+                    + (r.passedWithoutComparingMessages() ? detail : "");
+            if (!out.isEmpty()) {
+                w.writeStartElement("system-out");
+                w.writeCharacters(xmlSafe(out));
+                w.writeEndElement();
             }
             w.writeEndElement();
             w.writeCharacters("\n");

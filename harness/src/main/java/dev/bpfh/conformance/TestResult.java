@@ -11,6 +11,7 @@ package dev.bpfh.conformance;
  * @param durationNanos time spent loading and running (0 when not run)
  * @param listedAs the status the expectation manifest lists for this pair, or {@code null}
  * @param listedReason the manifest's reason, or empty
+ * @param description the test file's {@code -- description}, or empty
  */
 public record TestResult(
         String test,
@@ -21,12 +22,29 @@ public record TestResult(
         String message,
         long durationNanos,
         Status listedAs,
-        String listedReason) {
+        String listedReason,
+        String description) {
+
+    /** A result for a test without a description. */
+    public TestResult(String test, String backend, Status status, String expected, String actual, String message,
+            long durationNanos, Status listedAs, String listedReason) {
+        this(test, backend, status, expected, actual, message, durationNanos, listedAs, listedReason, "");
+    }
 
     TestResult withListing(ExpectationManifest.Entry entry) {
         return entry == null
                 ? this
-                : new TestResult(test, backend, status, expected, actual, message, durationNanos, entry.status(), entry.reason());
+                : new TestResult(test, backend, status, expected, actual, message, durationNanos, entry.status(),
+                        entry.reason(), description);
+    }
+
+    /**
+     * A PASS whose failure text was not compared: an in-process engine failed as the test requires,
+     * with its own words for what the test's corpus words differently ({@link #expected()} and
+     * {@link #actual()} hold both).
+     */
+    public boolean passedWithoutComparingMessages() {
+        return status == Status.PASS && message.startsWith(Judge.PORTABLE_PASS);
     }
 
     /** The status is exactly what the manifest lists (an expected rejection or skip). */

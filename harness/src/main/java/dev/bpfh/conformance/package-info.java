@@ -48,12 +48,20 @@
  *   <tr><td>{@code -- error} {@code trap KIND} / {@code trap KIND at pc N}</td>
  *       <td>the run trapped with that {@link dev.bpfh.spi.TrapKind} (case-insensitive) and pc</td>
  *       <td>FAIL, REJECTED (load refused); an unknown KIND is ERROR</td></tr>
- *   <tr><td>{@code -- error} any other text</td>
- *       <td>bpf_conformance semantics: the backend failed (load refused or trapped) and its one-line
- *       message equals the text exactly (meant for {@code plugin:} backends, whose failure message
- *       is the plugin's output); the whole line as {@code bpfh plugin} prints it
- *       ({@code rejected: ...}, {@code trap KIND at pc N: ...}) matches too</td><td>FAIL</td></tr>
+ *   <tr><td>{@code -- error} any other text (or {@code -- error pattern} REGEX)</td>
+ *       <td>another VM's words. For an in-process engine ({@code interp}, {@code jit},
+ *       {@code kernel}): the program must fail, so a load refusal or a trap passes (the result
+ *       keeps both texts, {@link dev.bpfh.conformance.TestResult#passedWithoutComparingMessages}).
+ *       For {@code plugin:} backends, and for every backend with {@code exactMessages}:
+ *       bpf_conformance semantics, the one-line failure message equals the text (or contains a match
+ *       of the pattern); the whole line as {@code bpfh plugin} prints it ({@code rejected: ...},
+ *       {@code trap KIND at pc N: ...}) matches too</td><td>FAIL</td></tr>
  * </table>
+ *
+ * <p>Before any of that, a test the file itself declares unrunnable is SKIPPED with the file's
+ * reason on every backend ({@code -- reload}, {@code -- unload}, {@code -- pyelf}, uBPF's encoding
+ * tests), and a {@code -- no jit} test is SKIPPED on {@code jit} and on plugins run with
+ * {@code --jit}. A test's {@code -- description} is carried into every result.
  *
  * <p>A {@code plugin:} backend learns of a refusal only when it runs the program. When the plugin
  * prints {@code rejected: <reason> [at pc N]} (as {@code bpfh plugin} does), the run counts as a

@@ -22,6 +22,8 @@ import java.util.OptionalLong;
  *     (the maps themselves are {@link Program#maps()}, from {@code -- map NAME})
  * @param mapExpect {@code -- map-expect NAME} sections: contents after the run
  * @param ringbufExpect {@code -- ringbuf-expect NAME} sections: the records submitted, in order
+ * @param notes what the uBPF dialect adds (isa.md §5.4): description, engine skips, a pattern
+ *     error, why the file cannot run; {@link Notes#NONE} for a plain bpf_conformance file
  */
 public record DataFile(
         String name,
@@ -33,7 +35,8 @@ public record DataFile(
         boolean hasCSource,
         Map<String, List<MapLine>> mapInit,
         Map<String, List<MapLine>> mapExpect,
-        Map<String, List<byte[]>> ringbufExpect) {
+        Map<String, List<byte[]>> ringbufExpect,
+        Notes notes) {
 
     public DataFile {
         mapInit = Map.copyOf(mapInit);
@@ -41,15 +44,30 @@ public record DataFile(
         ringbufExpect = Map.copyOf(ringbufExpect);
     }
 
-    /** A test of the plain bpf_conformance format: no maps. */
+    /** A test of the plain bpf_conformance format: no maps, no dialect notes. */
     public DataFile(String name, Path path, Program program, byte[] memory, OptionalLong result,
             Optional<String> error, boolean hasCSource) {
-        this(name, path, program, memory, result, error, hasCSource, Map.of(), Map.of(), Map.of());
+        this(name, path, program, memory, result, error, hasCSource, Map.of(), Map.of(), Map.of(), Notes.NONE);
     }
 
     /** Whether the test expects anything of maps or ring buffers after the run. */
     public boolean expectsMaps() {
         return !mapExpect.isEmpty() || !ringbufExpect.isEmpty();
+    }
+
+    /**
+     * What a test says beyond its program, memory and expectation.
+     *
+     * @param description the {@code -- description} text (lines joined by a space), or empty
+     * @param noJit the {@code -- no jit} reason: JIT engines skip the test; empty when they run it
+     * @param errorIsPattern the {@code -- error} text came from {@code -- error pattern}: a regular
+     *     expression (already checked to compile) that must match part of the failure text
+     * @param notRunnable why no engine can run the file as written ({@code -- reload},
+     *     {@code -- unload}, {@code -- pyelf}, an encoding-only test); every engine reports it SKIPPED
+     */
+    public record Notes(String description, Optional<String> noJit, boolean errorIsPattern,
+            Optional<String> notRunnable) {
+        public static final Notes NONE = new Notes("", Optional.empty(), false, Optional.empty());
     }
 
     /** The name used in messages: the path when known, else {@code name.data}. */

@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads bpf_conformance {@code .data} files with the algorithm of {@code bpf_test_parser.cc}
@@ -45,13 +47,25 @@ import java.util.regex.Pattern;
  * <p>Two additions from isa.md §5.3 make the {@code negative/unused-*.data} files usable: a raw line
  * of exactly eight two-hex-digit tokens is one slot in memory order ({@code 07 00 01 00 01 00 00 00}),
  * and an empty {@code -- error} section means "any load error" ({@code error = ""}).
+ *
+ * <p>Directives are first looked up by name ({@link Directive}), which adds uBPF's dialect (isa.md
+ * §5.4) to bpf_conformance's: {@code -- asm @ FILE} and {@code -- mem @ FILE} read the section from
+ * a file next to the test (the mem file as uBPF reads it: hexdump offsets up to the last {@code :}
+ * dropped, then every two hex digits one byte); {@code -- description} and {@code -- no jit} keep
+ * their text ({@link DataFile.Notes}); {@code -- error pattern} is a regular expression;
+ * {@code -- reload}, {@code -- unload} and {@code -- pyelf} make the file not runnable, with the
+ * reason. A file with {@code -- asm} and {@code -- raw} but neither result nor error is uBPF's
+ * encoding test: its asm must assemble to exactly its raw words (else an error at the first raw
+ * line that differs), and it is not runnable (there is no result to run against).
  */
 public final class DataFileParser {
     private DataFileParser() {}
 
-    private enum Section { NONE, ASM, RESULT, MEM, RAW, ERROR, IGNORED, MAP, MAP_INIT, MAP_EXPECT, RINGBUF_EXPECT }
+    private enum Section {
+        NONE, ASM, RESULT, MEM, RAW, ERROR, DESCRIPTION, NO_JIT, IGNORED, MAP, MAP_INIT, MAP_EXPECT, RINGBUF_EXPECT
+    }
 
-    /** The extension directives, matched by their whole first word. */
+    /** The map directives, matched by their whole first word (they take a map name after it). */
     private static final java.util.Map<String, Section> EXTENSIONS = java.util.Map.of(
             "map", Section.MAP, "map-init", Section.MAP_INIT, "map-expect", Section.MAP_EXPECT,
             "ringbuf-expect", Section.RINGBUF_EXPECT);
@@ -60,6 +74,7 @@ public final class DataFileParser {
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
     private static final Pattern DEC = Pattern.compile("[0-9]+");
     private static final Pattern MEM_TOKEN = Pattern.compile("(0[xX])?[0-9a-fA-F]{1,8}");
+    private static final Pattern HEX_PAIR = Pattern.compile("[0-9a-fA-F]{2}");
 
     public static DataFile parse(Path file) throws DataFormatException {
         String fileName = file.getFileName().toString();
@@ -89,12 +104,25 @@ public final class DataFileParser {
 
         private final List<SourceLine> asm = new ArrayList<>();
         private final List<Long> raw = new ArrayList<>();
+        private final List<Integer> rawLines = new ArrayList<>();
         private final List<String> memTokens = new ArrayList<>();
         private String result;
         private int resultLine;
         private String error;
+        private int errorLine;
         private boolean hasC;
         private int firstCodeDirective;
+        // uBPF's dialect
+        private Path asmFile;
+        private Path memFile;
+        private byte[] memFromFile;
+        private Section included = Section.NONE;
+        private final List<String> description = new ArrayList<>();
+        private List<String> noJit;
+        private boolean errorIsPattern;
+        private boolean plainError;
+        private String notRunnable;
+
         /** The map the current extension section is about, and where it was named. */
         private String sectionMap;
         private int sectionLine;
@@ -102,6 +130,7 @@ public final class DataFileParser {
         private final java.util.Map<String, List<MapLine>> mapInit = new java.util.LinkedHashMap<>();
         private final java.util.Map<String, List<MapLine>> mapExpect = new java.util.LinkedHashMap<>();
         private final java.util.Map<String, List<byte[]>> ringbufExpect = new java.util.LinkedHashMap<>();
+        private List<MapSpec> maps = List.of();
 
         Reader(String name, Path path) {
             this.name = name;
@@ -114,20 +143,16 @@ public final class DataFileParser {
             Section section = Section.NONE;
             for (int i = 0; i < lines.length; i++) {
                 int lineNo = i + 1;
-                String line = lines[i];
-                if (line.endsWith("\r")) {
-                    line = line.substring(0, line.length() - 1);
-                }
-                int hash = line.indexOf('#');
-                if (hash >= 0) {
-                    line = line.substring(0, hash);
-                }
+                String line = uncommented(lines[i]);
                 if (line.contains("--")) {
                     section = directive(line, lineNo);
                     continue;
                 }
                 if (line.isBlank()) {
                     continue;
+                }
+                if (section != Section.NONE && section == included) {
+                    throw fail(lineNo, "text after an included section: the section's content is its file");
                 }
                 switch (section) {
                     case ASM -> asm.add(new SourceLine(lineNo, line));
@@ -137,7 +162,12 @@ public final class DataFileParser {
                     }
                     case MEM -> memTokens.addAll(List.of(line.strip().split("\\s+")));
                     case RAW -> rawLine(line, lineNo);
-                    case ERROR -> error = line;
+                    case ERROR -> {
+                        error = line;
+                        errorLine = lineNo;
+                    }
+                    case DESCRIPTION -> description.add(line.strip());
+                    case NO_JIT -> noJit.add(line.strip());
                     case MAP -> mapDeclaration(line, lineNo);
                     case MAP_INIT -> mapInit.get(sectionMap).add(mapLine(line, lineNo));
                     case MAP_EXPECT -> mapExpect.get(sectionMap).add(mapLine(line, lineNo));
@@ -148,38 +178,135 @@ public final class DataFileParser {
             return build();
         }
 
+        /** Drops a trailing {@code \r} and everything from the first {@code #}. */
+        private static String uncommented(String line) {
+            if (line.endsWith("\r")) {
+                line = line.substring(0, line.length() - 1);
+            }
+            int hash = line.indexOf('#');
+            return hash >= 0 ? line.substring(0, hash) : line;
+        }
+
         private Section directive(String line, int lineNo) throws DataFormatException {
-            Section s;
             String[] words = line.strip().split("\\s+");
             Section extension = words.length >= 2 && words[0].equals("--") ? EXTENSIONS.get(words[1]) : null;
             if (extension != null) {
+                included = Section.NONE;
                 return extensionDirective(extension, words, lineNo);
             }
-            if (line.contains("asm")) {
-                s = Section.ASM;
-            } else if (line.contains("result")) {
-                s = Section.RESULT;
-            } else if (line.contains("mem")) {
-                s = Section.MEM;
-            } else if (line.contains("raw")) {
-                s = Section.RAW;
-            } else if (line.contains("no register offset")) {
-                s = Section.IGNORED;
-            } else if (line.contains(" c")) {
-                hasC = true;
-                s = Section.IGNORED;
-            } else if (line.contains("error")) {
-                if (error == null) {
-                    error = ""; // present but (so far) empty: any load error
-                }
-                s = Section.ERROR;
-            } else {
-                throw fail(lineNo, "unknown directive: " + line.strip());
-            }
-            if ((s == Section.ASM || s == Section.RAW) && firstCodeDirective == 0) {
+            String after = line.substring(line.indexOf("--") + 2);
+            Directive.Line named = Directive.byName(after).orElse(null);
+            Directive d = named != null ? named.directive() : Directive.bySubstring(line)
+                    .orElseThrow(() -> fail(lineNo, "unknown directive: " + line.strip()));
+            String file = named == null ? null : named.file();
+            if ((d == Directive.ASM || d == Directive.RAW) && firstCodeDirective == 0) {
                 firstCodeDirective = lineNo;
             }
-            return s;
+            included = Section.NONE;
+            return switch (d) {
+                case ASM -> {
+                    if (file != null) {
+                        includeAsm(file, lineNo);
+                        included = Section.ASM;
+                    }
+                    yield Section.ASM;
+                }
+                case MEM -> {
+                    if (file != null) {
+                        includeMem(file, lineNo);
+                        included = Section.MEM;
+                    }
+                    yield Section.MEM;
+                }
+                case RAW -> Section.RAW;
+                case RESULT -> Section.RESULT;
+                case ERROR, ERROR_PATTERN -> {
+                    boolean pattern = d == Directive.ERROR_PATTERN;
+                    if (pattern ? plainError : errorIsPattern) {
+                        throw fail(lineNo, "a file has either -- error or -- error pattern, not both");
+                    }
+                    errorIsPattern |= pattern;
+                    plainError |= !pattern;
+                    if (error == null) {
+                        error = ""; // present but (so far) empty: any load error
+                        errorLine = lineNo;
+                    }
+                    yield Section.ERROR;
+                }
+                case DESCRIPTION -> Section.DESCRIPTION;
+                case NO_JIT -> {
+                    noJit = new ArrayList<>();
+                    yield Section.NO_JIT;
+                }
+                case C -> {
+                    hasC = true;
+                    yield Section.IGNORED;
+                }
+                case NO_REGISTER_OFFSET -> Section.IGNORED;
+                case RELOAD -> notRunnable("-- reload: the test loads its code twice into one uBPF VM and expects the second"
+                        + " load to fail; a bpfh engine loads each program into its own Executable");
+                case UNLOAD -> notRunnable("-- unload: the test unloads and reloads its code in one uBPF VM;"
+                        + " a bpfh engine has no VM that keeps code between loads");
+                case PYELF -> notRunnable("-- pyelf: the program is an ELF file that Python code in uBPF's test framework"
+                        + " builds; bpfh does not run Python");
+            };
+        }
+
+        private Section notRunnable(String why) {
+            if (notRunnable == null) {
+                notRunnable = why;
+            }
+            return Section.IGNORED;
+        }
+
+        /** uBPF's {@code -- asm @ FILE}: the whole section comes from the file; its errors name it. */
+        private void includeAsm(String file, int lineNo) throws DataFormatException {
+            if (asmFile != null || !asm.isEmpty()) {
+                throw fail(lineNo, "a second -- asm section: the program already has its text");
+            }
+            asmFile = resolve(file, lineNo);
+            List<String> lines = readLines(asmFile, lineNo);
+            for (int i = 0; i < lines.size(); i++) {
+                String l = uncommented(lines.get(i));
+                if (!l.isBlank()) {
+                    asm.add(new SourceLine(i + 1, l));
+                }
+            }
+        }
+
+        /** uBPF's {@code -- mem @ FILE}: a hexdump; up to the last ':' of a line is an offset, then two hex digits a byte. */
+        private void includeMem(String file, int lineNo) throws DataFormatException {
+            if (memFile != null || !memTokens.isEmpty()) {
+                throw fail(lineNo, "a second -- mem section: the memory is already given");
+            }
+            memFile = resolve(file, lineNo);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (String l : readLines(memFile, lineNo)) {
+                Matcher m = HEX_PAIR.matcher(l.substring(l.lastIndexOf(':') + 1));
+                while (m.find()) {
+                    out.write(Integer.parseInt(m.group(), 16));
+                }
+            }
+            memFromFile = out.toByteArray();
+        }
+
+        private Path resolve(String file, int lineNo) throws DataFormatException {
+            if (file.isEmpty()) {
+                throw fail(lineNo, "no file name after '@'");
+            }
+            if (path == null) {
+                throw fail(lineNo, "'@ " + file + "' names a file relative to the test, but this text was not read from a file");
+            }
+            Path dir = path.toAbsolutePath().getParent();
+            return dir == null ? Path.of(file) : dir.resolve(file);
+        }
+
+        private List<String> readLines(Path file, int lineNo) throws DataFormatException {
+            try {
+                return List.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1));
+            } catch (IOException e) {
+                throw fail(lineNo, "cannot read included file " + file + ": " + e.getMessage());
+            }
         }
 
         private Section extensionDirective(Section s, String[] words, int lineNo) throws DataFormatException {
@@ -358,10 +485,12 @@ public final class DataFileParser {
                     w = (w << 8) | Integer.parseInt(tokens[b], 16);
                 }
                 raw.add(w);
+                rawLines.add(lineNo);
                 return;
             }
             for (String t : tokens) {
                 raw.add(word(t, lineNo));
+                rawLines.add(lineNo);
             }
         }
 
@@ -382,29 +511,68 @@ public final class DataFileParser {
         }
 
         private DataFile build() throws DataFormatException {
-            if (result == null && error == null) {
+            boolean encodingTest = result == null && error == null && notRunnable == null && !raw.isEmpty() && !asm.isEmpty();
+            if (result == null && error == null && notRunnable == null && !encodingTest) {
                 throw fail(0, "no -- result or -- error section");
             }
             OptionalLong expected = OptionalLong.empty();
             if (result != null) {
                 expected = OptionalLong.of(resultValue());
             }
-            List<MapSpec> maps = checkedMaps();
+            if (errorIsPattern) {
+                checkPattern();
+            }
+            maps = checkedMaps();
             long[] slots;
             if (!raw.isEmpty()) {
                 slots = raw.stream().mapToLong(Long::longValue).toArray();
-            } else {
-                try {
-                    slots = Assembler.assemble(name, asm, maps).slots();
-                } catch (AssemblyException e) {
-                    throw fail(e.line(), e.getMessage());
+                if (encodingTest) {
+                    sameEncoding(assemble(), slots);
+                    notRunnable = "encoding test (-- asm and -- raw, no result): bpfh's assembler turns the asm into"
+                            + " exactly the " + slots.length + " raw words; there is nothing to run";
                 }
+            } else {
+                slots = assemble();
             }
-            if (slots.length == 0) {
+            if (slots.length == 0 && notRunnable == null) {
                 throw fail(firstCodeDirective, "no instructions");
             }
+            DataFile.Notes notes = new DataFile.Notes(String.join(" ", description),
+                    noJit == null ? Optional.empty() : Optional.of(String.join(" ", noJit)), errorIsPattern,
+                    Optional.ofNullable(notRunnable));
             return new DataFile(name, path, new Program(name, slots, maps), memory(),
-                    expected, Optional.ofNullable(error), hasC, mapInit, mapExpect, ringbufExpect);
+                    expected, Optional.ofNullable(error), hasC, mapInit, mapExpect, ringbufExpect, notes);
+        }
+
+        private long[] assemble() throws DataFormatException {
+            try {
+                return Assembler.assemble(name, asm, maps).slots();
+            } catch (AssemblyException e) {
+                throw asmFile == null ? fail(e.line(), e.getMessage())
+                        : new DataFormatException(asmFile, asmFile.toString(), e.line(), e.getMessage());
+            }
+        }
+
+        /** uBPF's encoding test: the assembled asm must be the raw words, one for one. */
+        private void sameEncoding(long[] assembled, long[] words) throws DataFormatException {
+            for (int i = 0; i < Math.min(assembled.length, words.length); i++) {
+                if (assembled[i] != words[i]) {
+                    throw fail(rawLines.get(i), String.format("encoding test: the asm assembles word %d to 0x%016x,"
+                            + " but -- raw says 0x%016x", i, assembled[i], words[i]));
+                }
+            }
+            if (assembled.length != words.length) {
+                throw fail(firstCodeDirective, "encoding test: the asm assembles to " + assembled.length
+                        + " words, but -- raw has " + words.length);
+            }
+        }
+
+        private void checkPattern() throws DataFormatException {
+            try {
+                Pattern.compile(error);
+            } catch (PatternSyntaxException e) {
+                throw fail(errorLine, "invalid regular expression in -- error pattern: " + e.getDescription());
+            }
         }
 
         /** {@code 0x} anywhere selects unsigned hex (either case of digits), else unsigned decimal. */
@@ -425,6 +593,9 @@ public final class DataFileParser {
         }
 
         private byte[] memory() {
+            if (memFromFile != null) {
+                return memFromFile;
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (String t : memTokens) {
                 if (!MEM_TOKEN.matcher(t).matches()) {

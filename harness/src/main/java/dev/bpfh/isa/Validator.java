@@ -12,7 +12,9 @@ import java.util.List;
  * The structural checks every userspace engine runs before it accepts a program (isa.md §1–§2,
  * §7.4): unknown opcodes, registers above r10, writes to r10, broken {@code lddw} pairs, jumps and
  * local calls out of range or into the second slot of an {@code lddw}, non-zero unused fields, bad
- * END widths, bad atomic operations, MOVSX/SDIV offsets, and calls to helpers that do not exist.
+ * END widths, bad atomic operations, MOVSX/SDIV offsets, and calls to helpers that do not exist;
+ * then the layout of bpf-to-bpf functions ({@link FunctionLayout}: no fall-through into the next
+ * function, no jump into another one).
  *
  * <p>What it accepts, the engines may execute without re-checking those facts. Dynamic faults
  * (out-of-bounds access, call depth, falling off the end, the budget) are run-time traps, not
@@ -51,6 +53,7 @@ public final class Validator {
             }
             check(s, pc, wideTail, helpers, program.maps());
         }
+        FunctionLayout.check(s, wideTail);
     }
 
     private static void check(long[] s, int pc, boolean[] wideTail, Helpers helpers, List<MapSpec> maps)

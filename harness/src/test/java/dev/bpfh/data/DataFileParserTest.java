@@ -137,8 +137,8 @@ class DataFileParserTest {
 
         @Test
         void directiveKeywordsAreSubstringsTestedInOrder() throws DataFormatException {
-            // "asm @ file" is asm; "raw asm" is asm (asm is tested first); "mem result" is result.
-            DataFile f = parse("-- asm @ other.asm\nexit\n-- raw asm\nexit\n-- mem result\n9\n");
+            // "asm (first)" is asm; "raw asm" is asm (asm is tested first); "mem result" is result.
+            DataFile f = parse("-- asm (first)\nexit\n-- raw asm\nexit\n-- mem result\n9\n");
             assertEquals(2, f.program().length());
             assertEquals(OptionalLong.of(9), f.result());
             // A directive need not start the line: "--" anywhere makes one.

@@ -286,6 +286,78 @@ class ValidatorTest {
         }
     }
 
+    /** {@link FunctionLayout}: functions start at 0 and at call-local targets. */
+    @Nested
+    class Functions {
+        @Test
+        void aFunctionMustNotFallIntoTheNext() throws AssemblyException {
+            // uBPF errors/err-call0: the main function ends with the call at pc 1.
+            rejectsAsm(1, "last insn of the function [0, 2) is not an exit or jmp: it would fall into the next function",
+                    "mov %r0, 0x12345678", "call local next", "next:", "exit");
+            rejectsAsm(2, "last insn of the function [0, 3) is not an exit or jmp: it would fall into the next function",
+                    "mov %r0, 1", "call local f", "jeq %r0, 0, -2", "f:", "mov %r0, 2", "exit");
+            // Between two subprograms too, and an lddw as the last instruction is named by its first slot.
+            rejectsAsm(3, "last insn of the function [2, 5) is not an exit or jmp: it would fall into the next function",
+                    "call local f", "exit", "f:", "call local g", "lddw %r0, 1", "g:", "exit");
+        }
+
+        @Test
+        void exitOrUnconditionalJumpEndsAFunction() throws AssemblyException {
+            acceptsAsm("call local f", "exit", "f:", "mov %r0, 1", "exit");
+            acceptsAsm("call local f", "ja +0", "exit", "f:", "mov %r0, 1", "ja end", "mov %r0, 2", "end:", "exit");
+            acceptsAsm("call local f", "exit", "f:", "ja32 +0", "exit");
+            // ja -2 jumps back inside main: main ends in an unconditional jump, so it cannot fall through.
+            acceptsAsm("call local f", "exit", "ja -2", "f:", "exit");
+        }
+
+        @Test
+        void theLastFunctionMayRunOffTheEnd() throws AssemblyException {
+            // That is the FELL_OFF_END trap, a defined run-time outcome, not a structural fault.
+            acceptsAsm("mov %r0, 1");
+            acceptsAsm("call local f", "exit", "f:", "mov %r0, 1");
+        }
+
+        @Test
+        void aJumpMustStayInItsFunction() throws AssemblyException {
+            // uBPF errors/err-call-invalid-jump: the subprogram at pc 3 jumps back to pc 0.
+            rejectsAsm(4, "jump out of range from insn 4 to 0: the target is outside this function [3, 6)",
+                    "begin:", "mov %r1, 0x12345678", "call local next", "exit", "next:", "add %r1, 1", "ja begin", "exit");
+            rejectsAsm(1, "jump out of range from insn 1 to 5: the target is outside this function [0, 4)",
+                    "mov %r0, 0", "jeq %r1, 0, +3", "call local f", "exit", "f:", "mov %r0, 1", "exit");
+            rejectsAsm(0, "jump out of range from insn 0 to 3: the target is outside this function [0, 3)",
+                    "ja32 +2", "call local f", "exit", "f:", "exit");
+            // A jump to the first slot of the next function leaves its function as well.
+            rejectsAsm(0, "jump out of range from insn 0 to 3: the target is outside this function [0, 3)",
+                    "ja +2", "call local f", "exit", "f:", "exit");
+        }
+
+        @Test
+        void callsMayTargetAnyFunctionIncludingTheirOwn() throws AssemblyException {
+            acceptsAsm("call local f", "exit", "f:", "call local f", "exit");
+            acceptsAsm("main:", "call local f", "exit", "f:", "call local main", "exit");
+        }
+
+        @Test
+        void aLocalCallIntoTheMiddleOfLddwIsRefusedBeforeTheLayout() {
+            rejects(0, "local call into the middle of lddw at pc 2", op(0x85, 0, 1, 0, 1), op(0x18, 0, 0, 0, 7), 0L, EXIT);
+        }
+
+        @Test
+        void deadCodeAndLoopsBoundOnlyByTheBudgetAreNotStructural() throws AssemblyException {
+            acceptsAsm("mov %r0, 0", "exit", "mov %r0, 1", "exit");
+            acceptsAsm("ja -1", "exit");
+            acceptsAsm("call local f", "exit", "mov %r0, 9", "exit", "f:", "loop:", "ja loop");
+        }
+
+        private static void rejectsAsm(int pc, String reason, String... lines) throws AssemblyException {
+            rejects(pc, reason, Assembler.assemble("t", String.join("\n", lines)).slots());
+        }
+
+        private static void acceptsAsm(String... lines) throws AssemblyException {
+            accepts(String.join("\n", lines));
+        }
+    }
+
     /** The negative/unused-*.data files of isa.md §5.3: one non-zero unused field each. */
     @Nested
     class UnusedFields {
