@@ -72,6 +72,7 @@ final class Prepared implements AutoCloseable {
             case Outcome.Returned r -> String.format("%s on %s: r0 = 0x%x, expected 0x%x", workload.name(),
                     backend.name(), r.r0(), workload.expected());
             case Outcome.Trapped t -> workload.name() + " on " + backend.name() + ": " + t;
+            case Outcome.Refused r -> workload.name() + " on " + backend.name() + ": " + r;
         };
     }
 

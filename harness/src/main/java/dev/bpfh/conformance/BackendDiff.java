@@ -140,10 +140,11 @@ public final class BackendDiff {
             if (initFailure.isPresent()) {
                 return new Observation.Failed(name, initFailure.get());
             }
-            return switch (PluginBackend.runOrRefuse(exe, memory)) {
+            return switch (exe.run(memory)) {
                 case Outcome.Returned r -> new Observation.Returned(name, r.r0(), r.memory(), !isPlugin(name),
                         MapContents.snapshot(exe));
                 case Outcome.Trapped t -> new Observation.Trapped(name, t.kind(), t.pc(), t.message());
+                case Outcome.Refused r -> new Observation.NotRun(name, "rejected: " + r.message());
             };
         } catch (LoadRejected r) {
             return new Observation.NotRun(name, (r.unsupported() ? "unsupported: " : "rejected: ") + r.getMessage());

@@ -105,11 +105,7 @@ final class Judge {
     private sealed interface Observed {}
 
     /** {@code mapDifference}: how the maps after the run differ from the test's expectation, or null. */
-    private record Loaded(Outcome outcome, String mapDifference) implements Observed {
-        Loaded(Outcome outcome) {
-            this(outcome, null);
-        }
-    }
+    private record Loaded(Outcome.Ran outcome, String mapDifference) implements Observed {}
 
     /** {@code message} is the full one-line message (with "at pc N"), {@code reason} without the pc. */
     private record Refused(String message, String reason) implements Observed {}
@@ -151,8 +147,11 @@ final class Judge {
                 return result(test, name, Status.ERROR, expected.describe(), "", initFailure.get(),
                         System.nanoTime() - start);
             }
-            // A plugin refuses only when it runs: runOrRefuse throws that as the LoadRejected below.
-            Outcome outcome = PluginBackend.runOrRefuse(exe, memory);
+            Outcome.Ran outcome = switch (exe.run(memory)) {
+                case Outcome.Ran ran -> ran;
+                // a plugin refuses only when it runs: judged as a refusal at load
+                case Outcome.Refused refused -> throw refused.toLoadRejected();
+            };
             String mapDifference = outcome instanceof Outcome.Returned && data.expectsMaps()
                     ? MapContents.checkExpected(data, MapContents.snapshot(exe)).orElse(null) : null;
             observed = new Loaded(outcome, mapDifference);

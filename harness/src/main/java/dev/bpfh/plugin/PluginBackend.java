@@ -51,15 +51,10 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p><b>Refusals found at run time.</b> A plugin sees the program only when it runs, so
- * {@link #load} never throws {@link dev.bpfh.spi.LoadRejected}, and the SPI's {@link Outcome} has
- * no "refused" variant. The executables of this backend are {@link PluginExecutable}s with two
- * entry points: {@link PluginExecutable#runOrRefuse} throws the refusal as the
- * {@code LoadRejected} an in-process engine would have thrown at load (pc and reason parsed from
- * the line, the plugin's output as its log), and the SPI's {@link Executable#run} reports it as
- * {@code Trapped(RUNTIME_ERROR, -1, "rejected: ...")}, the plugin's own line. Runners that judge
- * refusals (the conformance runner, the differential runner) call {@link #runOrRefuse(Executable,
- * byte[])}, which is plain {@code run} for every other backend; so a plugin's {@code rejected:}
- * passes a {@code -- error rejected} test, exactly like an in-process refusal.
+ * {@link #load} never throws {@link dev.bpfh.spi.LoadRejected}; a {@code rejected:} line is the
+ * outcome {@link Outcome.Refused} (pc and reason parsed from the line, the plugin's output as its
+ * log), which runners judge exactly like an in-process engine's refusal at load: a plugin's
+ * {@code rejected:} passes a {@code -- error rejected} test.
  *
  * <p>A plugin reports only r0, never the memory after the run: {@link Outcome.Returned#memory()} is
  * the input memory unchanged, and comparisons of memory skip plugin backends. {@link LoadOptions}
@@ -141,15 +136,6 @@ public final class PluginBackend implements Backend {
         return new PluginExecutable(PluginHex.format(program.toBytes()) + "\n");
     }
 
-    /**
-     * Runs {@code executable} on {@code memory}; when it is a {@link PluginExecutable}, a refusal the
-     * plugin reports at run time is thrown as the {@link LoadRejected} it stands for. For every other
-     * executable this is {@link Executable#run}.
-     */
-    public static Outcome runOrRefuse(Executable executable, byte[] memory) throws LoadRejected {
-        return executable instanceof PluginExecutable p ? p.runOrRefuse(memory) : executable.run(memory);
-    }
-
     /** One program, run by starting the plugin process once per {@link #run}. */
     public final class PluginExecutable implements Executable {
         private final String programHex;
@@ -158,19 +144,14 @@ public final class PluginBackend implements Backend {
             this.programHex = programHex;
         }
 
-        /** The SPI view: a refusal is {@code Trapped(RUNTIME_ERROR, -1, "rejected: ...")}. */
+        /** One plugin process; a {@code rejected: ...} line is {@link Outcome.Refused}. */
         @Override
         public Outcome run(byte[] memory) {
             try {
-                return runOrRefuse(memory);
+                return runProcess(programHex, memory);
             } catch (LoadRejected r) {
-                return failure(FailureLine.of(r));
+                return new Outcome.Refused(r.pc(), r.reason(), r.log());
             }
-        }
-
-        /** Like {@link #run}, but a plugin's {@code rejected: ...} line is thrown as a refusal. */
-        public Outcome runOrRefuse(byte[] memory) throws LoadRejected {
-            return runProcess(programHex, memory);
         }
     }
 

@@ -210,6 +210,10 @@ public final class PluginServer {
                     stdout.println(FailureLine.of(t));
                     yield FAILED;
                 }
+                case Outcome.Refused r -> {
+                    stdout.println(FailureLine.of(r.toLoadRejected()));
+                    yield FAILED;
+                }
             };
         }
     }

@@ -6,8 +6,11 @@ import java.util.HexFormat;
 /** What one run of a program produced. */
 public sealed interface Outcome {
 
+    /** The program ran: it returned or trapped. */
+    sealed interface Ran extends Outcome permits Returned, Trapped {}
+
     /** The program exited: r0 and the input memory after the run. */
-    record Returned(long r0, byte[] memory) implements Outcome {
+    record Returned(long r0, byte[] memory) implements Ran {
         @Override
         public boolean equals(Object o) {
             return o instanceof Returned r && r.r0 == r0 && Arrays.equals(r.memory, memory);
@@ -24,8 +27,30 @@ public sealed interface Outcome {
         }
     }
 
+    /**
+     * The backend refused the program when asked to run it: a backend that sees the program only
+     * then (a bpf_conformance plugin process) reports what an in-process engine reports as
+     * {@link LoadRejected} at load. Runners judge both the same way. {@code pc} is -1 when unknown.
+     */
+    record Refused(int pc, String reason, String log) implements Outcome {
+        /** The one-line message, as {@link LoadRejected#getMessage()} words it. */
+        public String message() {
+            return pc >= 0 ? reason + " at pc " + pc : reason;
+        }
+
+        /** The same refusal as the exception in-process engines throw at load. */
+        public LoadRejected toLoadRejected() {
+            return new LoadRejected(pc, reason, log);
+        }
+
+        @Override
+        public String toString() {
+            return "rejected: " + message();
+        }
+    }
+
     /** The program faulted at {@code pc} (slot index). */
-    record Trapped(TrapKind kind, int pc, String message) implements Outcome {
+    record Trapped(TrapKind kind, int pc, String message) implements Ran {
         @Override
         public String toString() {
             return kind + " at pc " + pc + ": " + message;

@@ -143,16 +143,15 @@ class PluginBackendTest {
     }
 
     @Test
-    void aRejectedLineIsARefusalForRunOrRefuseAndTheLineAsRuntimeErrorForRun() throws Exception {
+    void aRejectedLineIsTheRefusedOutcome() throws Exception {
         Path p = script("rejects", "cat >/dev/null; echo 'rejected: unknown opcode 0x00 at pc 1'; exit 1");
         PluginBackend backend = new PluginBackend(p.toString());
         try (var exe = backend.load(PROGRAM, LoadOptions.DEFAULTS)) {
-            LoadRejected r = assertThrows(LoadRejected.class, () -> PluginBackend.runOrRefuse(exe, new byte[0]));
+            Outcome.Refused r = assertInstanceOf(Outcome.Refused.class, exe.run(new byte[0]));
             assertEquals(1, r.pc());
             assertEquals("unknown opcode 0x00", r.reason());
             assertEquals("rejected: unknown opcode 0x00 at pc 1\n", r.log());
-            assertEquals(new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "rejected: unknown opcode 0x00 at pc 1"),
-                    exe.run(new byte[0]));
+            assertEquals("unknown opcode 0x00 at pc 1", r.toLoadRejected().getMessage());
         }
     }
 
@@ -162,11 +161,5 @@ class PluginBackendTest {
         // Exit 0: stdout is r0 read like stoull; 'r' is not a hex digit.
         Outcome.Trapped t = assertInstanceOf(Outcome.Trapped.class, run(new PluginBackend(p.toString()), new byte[0]));
         assertTrue(t.message().startsWith("plugin return value could not be parsed"), t.message());
-    }
-
-    @Test
-    void runOrRefuseIsPlainRunForOtherExecutables() throws Exception {
-        Outcome fixed = new Outcome.Returned(5, new byte[0]);
-        assertEquals(fixed, PluginBackend.runOrRefuse(memory -> fixed, new byte[0]));
     }
 }

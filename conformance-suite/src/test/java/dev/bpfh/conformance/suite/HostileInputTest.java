@@ -135,6 +135,7 @@ class HostileInputTest {
         return switch (o) {
             case Outcome.Returned r -> "returned 0x" + Long.toHexString(r.r0()) + " memory " + HexFormat.of().formatHex(r.memory());
             case Outcome.Trapped t -> "trapped " + t.kind() + " at pc " + t.pc();
+            case Outcome.Refused r -> "refused at run time: " + r.message();
         };
     }
 
