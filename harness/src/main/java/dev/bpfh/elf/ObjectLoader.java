@@ -257,16 +257,17 @@ public final class ObjectLoader {
             }
         };
         Linker linker = new Linker(elf, code, codeRelocations, textFunctions, text, targets);
+        List<MapSpec> shared = List.copyOf(maps); // one immutable list: every Program and the ObjectFile keep it as is
         List<Program> programs = new ArrayList<>();
         Map<String, String> programSections = new LinkedHashMap<>();
         for (Function f : programFunctions) {
-            programs.add(new Program(f.name(), linker.link(f), maps, types.get(f.name())));
+            programs.add(new Program(f.name(), linker.link(f), shared, types.get(f.name())));
             programSections.put(f.name(), f.section().name());
         }
 
         Map<String, Map<Integer, String>> programArrays = programArrays(elf, btfMaps.orElse(null), declared,
                 programSections);
-        return new ObjectFile(name, programs, maps, initialData, programArrays, globalData, programSections,
+        return new ObjectFile(name, programs, shared, initialData, programArrays, globalData, programSections,
                 license(elf));
     }
 
