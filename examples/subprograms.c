@@ -3,7 +3,7 @@
  * (tc_main) share .text subprograms: a global one (gsub), a static one (add1, reached through
  * the .text section symbol), a bpf_loop callback (cb, taken by address) and a subprogram that
  * calls another (twice -> add1). Each program gets its own copy of the functions it reaches,
- * appended once each in the order of first reference. */
+ * appended once each in the order of first reference, depth first (libbpf's order). */
 #include "bpfh_helpers.h"
 
 struct {
@@ -56,7 +56,8 @@ int xdp_main(struct xdp_md *ctx)
 SEC("tc")
 int tc_main(struct __sk_buff *skb)
 {
-	return twice(gsub(skb->len)) == 3 * skb->len + 2 ? TC_ACT_OK : TC_ACT_SHOT;
+	/* twice is reached first and calls add1: depth first, add1 comes before gsub. */
+	return gsub(twice(skb->len)) == 3 * skb->len + 6 ? TC_ACT_OK : TC_ACT_SHOT;
 }
 
 char _license[] SEC("license") = "GPL";

@@ -43,7 +43,7 @@ final class MapDefinitions {
         return out;
     }
 
-    private static Declared btfMap(Btf btf, String name, int section, long offset, long size, long typeId)
+    static Declared btfMap(Btf btf, String name, int section, long offset, long size, long typeId)
             throws ElfException {
         String what = "map '" + name + "'";
         Btf.Type def = btf.skipModifiers(typeId, what);
