@@ -14,7 +14,11 @@ import org.junit.jupiter.api.Test;
  * {@code tc}, and .text = gsub @0 (3 insns), cb @0x18 (5), add1 @0x40 (3), twice @0x58 (4, two
  * unrelocated calls to add1). All positions and encodings below are from {@code llvm-objdump -dr}
  * of the committed object; the expected final layout is worked out by hand from the rule "append
- * each referenced .text function once, in order of first reference, depth first".
+ * each referenced .text function once, in order of first reference, depth first". libbpf itself
+ * agrees: {@code bpftool -d prog loadall subprograms.o} logged "prog 'xdp_main': insn #5
+ * relocated, imm 26 points to subprog 'cb' (now at 32 offset)", gsub at 37 (imm 26), add1 at 40
+ * (imm 27); for tc_main twice at 13 (imm 10), add1 at 17 (twice's insns #0 and #2: imm 3 and 1),
+ * gsub at 20 (imm 15).
  */
 class LinkingOrderTest {
 
