@@ -1,12 +1,15 @@
 package dev.bpfh.elf;
 
+import dev.bpfh.elf.ElfFile.Relocation;
 import dev.bpfh.elf.ElfFile.Section;
 import dev.bpfh.elf.ElfFile.Symbol;
 import dev.bpfh.spi.MapSpec;
 import dev.bpfh.spi.MapType;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The maps an object declares: BTF-defined maps in {@code .maps} (programs.md §5.4) and legacy
@@ -23,6 +26,7 @@ final class MapDefinitions {
     record Declared(MapSpec spec, int section, long offset, long size, long valuesOffset) {}
 
     static final int LEGACY_DEF_SIZE = 20;
+    static final int R_BPF_64_ABS64 = 2;
 
     /** BTF-defined maps: one per VAR of {@code DATASEC .maps}, in DATASEC order. */
     static List<Declared> btfMaps(ElfFile elf, Section maps, Btf btf) throws ElfException {
@@ -204,5 +208,50 @@ final class MapDefinitions {
             }
         }
         throw new ElfException("section .maps: no symbol for the map '" + name + "' that .BTF declares");
+    }
+
+    /** PROG_ARRAY initialisers: R_BPF_64_ABS64 entries of the relocation section of .maps. */
+    static Map<String, Map<Integer, String>> programArrays(ElfFile elf, Section maps, List<Declared> declared,
+            Map<String, String> programSections) throws ElfException {
+        Map<String, Map<Integer, String>> out = new LinkedHashMap<>();
+        if (maps == null) {
+            return out;
+        }
+        for (Section rel : elf.sections()) {
+            if (rel.type() != ElfFile.SHT_REL || rel.info() != maps.index()) {
+                continue;
+            }
+            for (Relocation r : elf.relocations(rel)) {
+                String where = "section " + rel.name() + " offset 0x" + Long.toHexString(r.offset());
+                if (r.type() != R_BPF_64_ABS64) {
+                    throw new ElfException(where + ": relocation type " + r.type() + " in .maps (expected R_BPF_64_ABS64)");
+                }
+                Declared map = null;
+                for (Declared d : declared) {
+                    if (d.section() == maps.index() && r.offset() >= d.offset() && r.offset() - d.offset() < d.size()) {
+                        map = d;
+                    }
+                }
+                if (map == null || map.valuesOffset() < 0 || r.offset() - map.offset() < map.valuesOffset()) {
+                    throw new ElfException(where + ": a pointer in .maps outside any map's 'values' initialiser");
+                }
+                long delta = r.offset() - map.offset() - map.valuesOffset();
+                if (delta % 8 != 0) {
+                    throw new ElfException(where + ": initialiser of map '" + map.spec().name() + "' is not 8-byte aligned");
+                }
+                long slot = delta / 8;
+                if (slot >= (map.spec().maxEntries() & 0xffffffffL)) {
+                    throw new ElfException(where + ": slot " + slot + " of map '" + map.spec().name()
+                            + "' is beyond its max_entries " + Integer.toUnsignedString(map.spec().maxEntries()));
+                }
+                Symbol sym = elf.symbol(r.symbol(), where);
+                if (sym.type() != ElfFile.STT_FUNC || !programSections.containsKey(sym.name())) {
+                    throw new ElfException(where + ": slot " + slot + " of map '" + map.spec().name()
+                            + "' names '" + sym.name() + "', which is not a program of this object");
+                }
+                out.computeIfAbsent(map.spec().name(), k -> new LinkedHashMap<>()).put((int) slot, sym.name());
+            }
+        }
+        return out;
     }
 }

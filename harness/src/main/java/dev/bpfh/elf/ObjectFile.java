@@ -33,13 +33,18 @@ import java.util.TreeMap;
  * @param globalData ELF section name ({@code .rodata}, {@code .data}, {@code .bss},
  *     {@code .rodata.str1.1} ...) → the map's name ({@code xdp_conf.rodata}); test files may use
  *     either (see {@link #mapName(String)})
+ * @param variables each named global variable (an STT_OBJECT symbol in a global-data section,
+ *     statics included) → its map, offset and size: where {@code -- map-init .rodata} bytes go
  * @param programSections program name → the ELF section it came from ({@code xdp.frags} tells a
  *     loader to set {@code BPF_F_XDP_HAS_FRAGS})
  * @param license the {@code license} section's string ("" when absent)
  */
 public record ObjectFile(String name, List<Program> programs, List<MapSpec> maps, Map<String, byte[]> initialData,
         Map<String, Map<Integer, String>> programArrays, Map<String, String> globalData,
-        Map<String, String> programSections, String license) {
+        Map<String, Variable> variables, Map<String, String> programSections, String license) {
+
+    /** A global variable: the map holding it and its place in that map's single value. */
+    public record Variable(String map, long offset, long size) {}
 
     public ObjectFile {
         Objects.requireNonNull(name, "name");
@@ -52,6 +57,7 @@ public record ObjectFile(String name, List<Program> programs, List<MapSpec> maps
         programArrays.forEach((k, v) -> arrays.put(k, Collections.unmodifiableMap(new TreeMap<>(v))));
         programArrays = Collections.unmodifiableMap(arrays);
         globalData = Collections.unmodifiableMap(new LinkedHashMap<>(globalData));
+        variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
         programSections = Collections.unmodifiableMap(new LinkedHashMap<>(programSections));
         Objects.requireNonNull(license, "license");
     }

@@ -7,7 +7,6 @@ import dev.bpfh.elf.Linker.Function;
 import dev.bpfh.elf.MapDefinitions.Declared;
 import dev.bpfh.isa.Program;
 import dev.bpfh.spi.MapSpec;
-import dev.bpfh.spi.MapType;
 import dev.bpfh.spi.ProgramType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +38,6 @@ public final class ObjectLoader {
 
     /** Larger files are refused before they are read. */
     public static final long MAX_FILE_BYTES = 64L << 20;
-
-    static final int R_BPF_64_ABS64 = 2;
 
     /** Reads and loads {@code path}; the object's name is the file name up to its first dot, as in libbpf. */
     public static ObjectFile load(Path path) throws ElfException {
@@ -126,21 +123,14 @@ public final class ObjectLoader {
         Map<Integer, Long> dataSizes = new HashMap<>();
         Map<String, byte[]> initialData = new LinkedHashMap<>();
         Map<String, String> globalData = new LinkedHashMap<>();
-        for (Section s : elf.sections()) {
-            if (!isGlobalData(s) || s.size() == 0) {
-                continue;
-            }
-            if (s.size() > Integer.MAX_VALUE) {
-                throw new ElfException("section " + s.name() + ": " + s.size() + " bytes of global data is too large");
-            }
-            String mapName = globalDataMapName(name, s.name());
-            boolean rodata = s.name().startsWith(".rodata");
-            dataMaps.put(s.index(), maps.size());
-            dataSizes.put(s.index(), s.size());
-            maps.add(new MapSpec(mapName, MapType.ARRAY, 4, (int) s.size(), 1, rodata ? MapSpec.F_RDONLY_PROG : 0));
-            globalData.put(s.name(), mapName);
-            if (!s.nobits()) {
-                initialData.put(mapName, elf.contents(s));
+        List<GlobalData.DataMap> data = GlobalData.maps(elf, name);
+        for (GlobalData.DataMap d : data) {
+            dataMaps.put(d.section().index(), maps.size());
+            dataSizes.put(d.section().index(), d.section().size());
+            maps.add(d.spec());
+            globalData.put(d.section().name(), d.spec().name());
+            if (d.initial() != null) {
+                initialData.put(d.spec().name(), d.initial());
             }
         }
         Set<String> names = new HashSet<>();
@@ -265,10 +255,10 @@ public final class ObjectLoader {
             programSections.put(f.name(), f.section().name());
         }
 
-        Map<String, Map<Integer, String>> programArrays = programArrays(elf, btfMaps.orElse(null), declared,
+        Map<String, Map<Integer, String>> programArrays = MapDefinitions.programArrays(elf, btfMaps.orElse(null), declared,
                 programSections);
-        return new ObjectFile(name, programs, shared, initialData, programArrays, globalData, programSections,
-                license(elf));
+        return new ObjectFile(name, programs, shared, initialData, programArrays, globalData,
+                GlobalData.variables(elf, data), programSections, license(elf));
     }
 
     /** The program type of a section name, as libbpf's section definitions give it. */
@@ -280,33 +270,6 @@ public final class ObjectLoader {
             case "socket" -> Optional.of(ProgramType.SOCKET_FILTER);
             default -> Optional.empty();
         };
-    }
-
-    static boolean isGlobalData(Section s) {
-        String n = s.name();
-        return n.equals(".data") || n.startsWith(".data.") || n.equals(".rodata") || n.startsWith(".rodata.")
-                || n.equals(".bss");
-    }
-
-    /**
-     * libbpf's internal map name: up to 8 characters of the object name, then the section name
-     * ({@code fw.rodata}); a section name with a second dot or of 15 characters or more is used
-     * alone, cut to 15. Characters the kernel does not allow become '_'.
-     */
-    static String globalDataMapName(String object, String section) {
-        String raw;
-        if (section.length() >= 15 || section.indexOf('.', 1) >= 0) {
-            raw = section.substring(0, Math.min(15, section.length()));
-        } else {
-            // BPF_OBJ_NAME_LEN 16, less the NUL, less at least 7 for the section: 8 for .rodata/.data/.bss.
-            int prefix = Math.min(16 - Math.max(7, section.length()) - 1, object.length());
-            raw = object.substring(0, prefix) + section;
-        }
-        StringBuilder sb = new StringBuilder(raw.length());
-        for (char c : raw.toCharArray()) {
-            sb.append(Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '.' ? c : '_');
-        }
-        return sb.toString();
     }
 
     private static long[] slots(ElfFile elf, Section s) throws ElfException {
@@ -332,51 +295,6 @@ public final class ObjectLoader {
             throw new ElfException(what + " is not whole instructions inside the section (" + s.size() + " bytes)");
         }
         return new Function(sym.name(), s, (int) (sym.value() / 8), (int) (sym.size() / 8));
-    }
-
-    /** PROG_ARRAY initialisers: R_BPF_64_ABS64 entries of the relocation section of .maps. */
-    private static Map<String, Map<Integer, String>> programArrays(ElfFile elf, Section maps, List<Declared> declared,
-            Map<String, String> programSections) throws ElfException {
-        Map<String, Map<Integer, String>> out = new LinkedHashMap<>();
-        if (maps == null) {
-            return out;
-        }
-        for (Section rel : elf.sections()) {
-            if (rel.type() != ElfFile.SHT_REL || rel.info() != maps.index()) {
-                continue;
-            }
-            for (Relocation r : elf.relocations(rel)) {
-                String where = "section " + rel.name() + " offset 0x" + Long.toHexString(r.offset());
-                if (r.type() != R_BPF_64_ABS64) {
-                    throw new ElfException(where + ": relocation type " + r.type() + " in .maps (expected R_BPF_64_ABS64)");
-                }
-                Declared map = null;
-                for (Declared d : declared) {
-                    if (d.section() == maps.index() && r.offset() >= d.offset() && r.offset() - d.offset() < d.size()) {
-                        map = d;
-                    }
-                }
-                if (map == null || map.valuesOffset() < 0 || r.offset() - map.offset() < map.valuesOffset()) {
-                    throw new ElfException(where + ": a pointer in .maps outside any map's 'values' initialiser");
-                }
-                long delta = r.offset() - map.offset() - map.valuesOffset();
-                if (delta % 8 != 0) {
-                    throw new ElfException(where + ": initialiser of map '" + map.spec().name() + "' is not 8-byte aligned");
-                }
-                long slot = delta / 8;
-                if (slot >= (map.spec().maxEntries() & 0xffffffffL)) {
-                    throw new ElfException(where + ": slot " + slot + " of map '" + map.spec().name()
-                            + "' is beyond its max_entries " + Integer.toUnsignedString(map.spec().maxEntries()));
-                }
-                Symbol sym = elf.symbol(r.symbol(), where);
-                if (sym.type() != ElfFile.STT_FUNC || !programSections.containsKey(sym.name())) {
-                    throw new ElfException(where + ": slot " + slot + " of map '" + map.spec().name()
-                            + "' names '" + sym.name() + "', which is not a program of this object");
-                }
-                out.computeIfAbsent(map.spec().name(), k -> new LinkedHashMap<>()).put((int) slot, sym.name());
-            }
-        }
-        return out;
     }
 
     private static String license(ElfFile elf) throws ElfException {

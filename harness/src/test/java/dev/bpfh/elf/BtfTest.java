@@ -280,11 +280,11 @@ class BtfTest {
 
     @Test
     void globalDataMapsAreNamedLikeLibbpf() {
-        assertEquals("xdp_fire.rodata", ObjectLoader.globalDataMapName("xdp_firewall", ".rodata"));
-        assertEquals("xdp_fire.bss", ObjectLoader.globalDataMapName("xdp_firewall", ".bss"));
-        assertEquals("fw.data", ObjectLoader.globalDataMapName("fw", ".data"));
-        assertEquals(".rodata.str1.1", ObjectLoader.globalDataMapName("fw", ".rodata.str1.1"));
-        assertEquals("a_b.data", ObjectLoader.globalDataMapName("a-b", ".data"));
+        assertEquals("xdp_fire.rodata", GlobalData.mapName("xdp_firewall", ".rodata"));
+        assertEquals("xdp_fire.bss", GlobalData.mapName("xdp_firewall", ".bss"));
+        assertEquals("fw.data", GlobalData.mapName("fw", ".data"));
+        assertEquals(".rodata.str1.1", GlobalData.mapName("fw", ".rodata.str1.1"));
+        assertEquals("a_b.data", GlobalData.mapName("a-b", ".data"));
         assertEquals("fw", ObjectLoader.objectName("fw.bpf.o"));
     }
 }

@@ -147,6 +147,14 @@ class ExampleObjectsTest {
         assertEquals(0, o.mapIndex(".rodata"));
         assertEquals(0, o.mapIndex("rodata_c.rodata"));
         assertEquals(-1, o.mapIndex(".text"));
+        // llvm-readelf -s: the OBJECT symbols of .rodata (5), .bss (6), .data (7); _license is in "license".
+        assertEquals(Map.of("max_frame", new ObjectFile.Variable("rodata_c.rodata", 0, 4),
+                "blocked_proto", new ObjectFile.Variable("rodata_c.rodata", 4, 1),
+                "verdict_on_block", new ObjectFile.Variable("rodata_c.rodata", 5, 1),
+                "passed", new ObjectFile.Variable("rodata_c.bss", 0, 8),
+                "dropped", new ObjectFile.Variable("rodata_c.bss", 8, 8),
+                "last_len", new ObjectFile.Variable("rodata_c.bss", 16, 8),
+                "generation", new ObjectFile.Variable("rodata_c.data", 0, 4)), o.variables());
         Program p = only(o, "xdp_config", ProgramType.XDP, 400 / 8);
         // llvm-objdump -dr: 4 "r4 = 16 ll  .bss" (the static last_len, via the section symbol);
         // llvm-readelf -s: max_frame .rodata+0, blocked_proto +4, verdict_on_block +5; passed .bss+0,
@@ -197,6 +205,14 @@ class ExampleObjectsTest {
         // llvm-objdump -dr: 0 "r1 = 0 ll  R_BPF_64_64 LINUX_KERNEL_VERSION"; llvm-readelf: NOTYPE GLOBAL UND
         assertTrue(e.getMessage().contains("section xdp offset 0x0 (program kernel_version_gate insn 0):"
                 + " relocation against undefined symbol 'LINUX_KERNEL_VERSION'"), e.getMessage());
+    }
+
+    @Test
+    void aPointerInGlobalDataIsRefused() {
+        var e = assertThrows(ElfException.class, () -> Examples.load("refused/data_pointer.o"));
+        // llvm-readelf -r: .rel.data "0000000000000008 R_BPF_64_ABS64 target"
+        assertTrue(e.getMessage().endsWith("section .data offset 0x8: a pointer in global data (.rel.data) cannot be"
+                + " resolved: global data holds no addresses at run time"), e.getMessage());
     }
 
     // ---- assertions on linked instructions (forms from programs.md §2.1) ----
