@@ -26,6 +26,9 @@ import java.util.Map;
  */
 final class Linker {
 
+    /** The kernel's limit on a program's instructions (BPF_COMPLEXITY_LIMIT_INSNS); a longer link is refused. */
+    static final int MAX_PROGRAM_SLOTS = 1_000_000;
+
     static final int R_BPF_64_64 = 1;
     static final int R_BPF_64_32 = 10;
 
@@ -92,6 +95,10 @@ final class Linker {
             if (f.next >= f.function.length()) {
                 stack.pop();
                 continue;
+            }
+            if (out.size() > MAX_PROGRAM_SLOTS) {
+                throw new ElfException("program " + program.name() + " links to more than " + MAX_PROGRAM_SLOTS
+                        + " instructions, the kernel's limit");
             }
             Frame callee = step(program, f, out, placed);
             if (callee != null) {

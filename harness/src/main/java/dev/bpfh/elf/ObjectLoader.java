@@ -38,6 +38,8 @@ public final class ObjectLoader {
 
     /** Larger files are refused before they are read. */
     public static final long MAX_FILE_BYTES = 64L << 20;
+    /** At most this many linked instruction slots over all programs (64 MiB of code). */
+    public static final long MAX_LINKED_SLOTS = 8L << 20;
 
     /** Reads and loads {@code path}; the object's name is the file name up to its first dot, as in libbpf. */
     public static ObjectFile load(Path path) throws ElfException {
@@ -250,8 +252,15 @@ public final class ObjectLoader {
         List<MapSpec> shared = List.copyOf(maps); // one immutable list: every Program and the ObjectFile keep it as is
         List<Program> programs = new ArrayList<>();
         Map<String, String> programSections = new LinkedHashMap<>();
+        long total = 0;
         for (Function f : programFunctions) {
-            programs.add(new Program(f.name(), linker.link(f), shared, types.get(f.name())));
+            long[] slots = linker.link(f);
+            total += slots.length;
+            if (total > MAX_LINKED_SLOTS) {
+                // each program has its own copy of the .text it reaches: bound the sum, not only each
+                throw new ElfException("the programs link to more than " + MAX_LINKED_SLOTS + " instructions in all");
+            }
+            programs.add(new Program(f.name(), slots, shared, types.get(f.name())));
             programSections.put(f.name(), f.section().name());
         }
 
