@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -97,7 +98,16 @@ public final class Main implements Callable<Integer> {
 
     /** Runs one command line and returns its exit code; never throws. */
     public int execute(String... args) {
-        int code = commandLine().execute(pluginMemoryFirst(args));
+        String[] line = pluginMemoryFirst(args);
+        List<String> plugin = FastPath.protocolArguments(line);
+        int code;
+        if (plugin != null) {
+            code = dev.bpfh.plugin.PluginServer.withDiscoveredBackends().run(plugin, in, out, err);
+        } else if (FastPath.versionOnly(line)) {
+            code = FastPath.printVersion(out, err);
+        } else {
+            code = commandLine().execute(line);
+        }
         out.flush();
         err.flush();
         return code;
