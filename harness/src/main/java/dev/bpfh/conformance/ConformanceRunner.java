@@ -52,7 +52,8 @@ public final class ConformanceRunner {
      * @param cpu tests needing a newer version are SKIPPED (default v4)
      * @param groups enabled group mask; tests needing another group are SKIPPED (default: every
      *     group, see {@link #defaultGroups()})
-     * @param manifests expectation manifests; empty with the built-in corpus: its {@code *.expect} ({@code kernel.expect}, {@code ubpf.expect}, {@code ubpf-jit.expect})
+     * @param manifests expectation manifests; empty with the built-in corpus: every {@code *.expect}
+     *     at its root ({@code kernel.expect}, {@code ubpf.expect}, {@code ubpf-jit.expect})
      * @param json where to write the JSON results, if anywhere
      * @param junitXml directory for {@code TEST-bpfh-<backend>.xml}, if any
      * @param threads worker threads (default: available processors)
