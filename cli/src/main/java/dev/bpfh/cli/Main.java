@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
         description = "Runs eBPF programs on several engines (interpreter, JVM-bytecode JIT, Linux kernel), "
                 + "checks they agree, and measures them.",
         footer = {"", "Exit codes: 0 ok, 1 something failed, 2 bad usage or environment, 3 internal error.",
-                "Environment: BPFH_REQUIRE_KERNEL=1 makes an unavailable kernel backend a failure."},
+                "Environment: BPFH_REQUIRE_KERNEL=1 makes an unavailable kernel backend a failure;",
+                "BPFH_UBPF_LIB=path/libubpf.so enables backends ubpf and ubpf-jit."},
         // The one list of subcommands, in the order --help shows them.
         subcommands = {
             ConformanceCommand.class,
@@ -97,7 +99,16 @@ public final class Main implements Callable<Integer> {
 
     /** Runs one command line and returns its exit code; never throws. */
     public int execute(String... args) {
-        int code = commandLine().execute(pluginMemoryFirst(args));
+        String[] line = pluginMemoryFirst(args);
+        List<String> plugin = FastPath.protocolArguments(line);
+        int code;
+        if (plugin != null) {
+            code = dev.bpfh.plugin.PluginServer.withDiscoveredBackends().run(plugin, in, out, err);
+        } else if (FastPath.versionOnly(line)) {
+            code = FastPath.printVersion(out, err);
+        } else {
+            code = commandLine().execute(line);
+        }
         out.flush();
         err.flush();
         return code;

@@ -108,7 +108,7 @@ final class RunOptions {
             return names;
         }
         List<String> all = new ArrayList<>();
-        for (Backend b : Backends.discover()) {
+        for (Backend b : Backends.defaults()) {
             all.add(b.name());
             b.close();
         }

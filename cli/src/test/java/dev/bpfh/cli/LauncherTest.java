@@ -73,6 +73,7 @@ class LauncherTest {
         pb.environment().clear();
         pb.environment().put("PATH", bin + ":/usr/bin:/bin");
         pb.environment().put("HOME", root.toString());
+        pb.environment().put("BPFH_AOT", "off"); // the AOT cache has its own tests below
         pb.environment().putAll(env);
         pb.directory(Files.createDirectories(root.resolve("elsewhere")).toFile());
         Process p = pb.start();
@@ -164,6 +165,87 @@ class LauncherTest {
         Result r = launch(Map.of("JAVA_HOME", jdk25.toString()), "backends");
         assertEquals(new Result(0, "java --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -jar "
                 + root.toRealPath().resolve("cli/target/bpfh.jar") + " backends\n", ""), r);
+    }
+
+    @Test
+    void theJdkVersionIsReadFromItsReleaseFileWithoutStartingJava() throws Exception {
+        Path jdk25 = fakeJdk("temurin-25", "17.0.1"); // its java -version would say 17
+        Files.writeString(jdk25.resolve("release"), "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"25.0.3\"\n");
+        executable(Files.writeString(jdk25.resolve("bin/java"), """
+                #!/bin/sh
+                [ "$1" = -version ] && { echo started >>"%s"; exit 1; }
+                echo "java $*"
+                """.formatted(root.resolve("version.log"))));
+        jar();
+        Result r = launch(Map.of("JAVA_HOME", jdk25.toString()), "--version");
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(Files.exists(root.resolve("version.log")), "java -version was run");
+    }
+
+    @Test
+    void aPomNewerThanTheJarTriggersABuildButOtherFilesDoNot() throws Exception {
+        Path jdk25 = fakeJdk("temurin-25", "25.0.3");
+        Path jar = jar();
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(3600)));
+        Files.writeString(root.resolve("README.md"), "newer, but not a source");
+        Files.createDirectories(root.resolve("bpfh-out/x/src"));
+        Files.writeString(root.resolve("bpfh-out/x/src/Y.java"), "output, not a source");
+        assertEquals("", launch(Map.of("JAVA_HOME", jdk25.toString()), "backends").err());
+        Files.writeString(root.resolve("pom.xml"), "<project/>");
+        assertTrue(launch(Map.of("JAVA_HOME", jdk25.toString()), "backends").err().startsWith("bpfh: building"));
+    }
+
+    /** A fake JDK 25 whose java writes the file named by -XX:AOTCacheOutput (or fails when told to). */
+    private Path aotJdk() throws IOException {
+        Path jdk25 = fakeJdk("temurin-25", "25.0.3");
+        Files.writeString(jdk25.resolve("release"), "JAVA_VERSION=\"25.0.3\"\n");
+        executable(Files.writeString(jdk25.resolve("bin/java"), """
+                #!/bin/sh
+                for a in "$@"; do
+                    case $a in -XX:AOTCacheOutput=*)
+                        echo training >>"%s"
+                        [ -n "${FAKE_AOT_FAIL:-}" ] && exit 1
+                        echo cache >"${a#-XX:AOTCacheOutput=}" ;;
+                    esac
+                done
+                echo "java $*"
+                """.formatted(root.resolve("training.log"))));
+        return jdk25;
+    }
+
+    @Test
+    void theAotCacheIsWrittenOnceAndUsedUntilTheJarChanges() throws Exception {
+        Map<String, String> env = Map.of("JAVA_HOME", aotJdk().toString(), "BPFH_AOT", "on");
+        Path jar = jar();
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60)));
+        Path aot = root.toRealPath().resolve("cli/target/bpfh.aot");
+        String run = "java -XX:AOTCache=" + aot + " -Xlog:aot=off -Xlog:cds=off --enable-native-access=ALL-UNNAMED"
+                + " -Djava.awt.headless=true -jar " + root.toRealPath().resolve("cli/target/bpfh.jar") + " --version\n";
+
+        Result first = launch(env, "--version");
+        assertEquals(new Result(0, run,
+                "bpfh: writing the JVM's AOT cache cli/target/bpfh.aot (once per build)...\n"), first);
+        assertEquals(new Result(0, run, ""), launch(env, "--version"));
+        assertEquals(1, Files.readAllLines(root.resolve("training.log")).size());
+
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(5))); // a rebuilt jar
+        assertTrue(launch(env, "--version").err().contains("writing the JVM's AOT cache"));
+        assertEquals(2, Files.readAllLines(root.resolve("training.log")).size());
+    }
+
+    @Test
+    void aFailedTrainingRunsWithoutTheCacheAndIsNotRetriedForTheSameJar() throws Exception {
+        Map<String, String> env = Map.of("JAVA_HOME", aotJdk().toString(), "BPFH_AOT", "on", "FAKE_AOT_FAIL", "1");
+        Path jar = jar();
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60)));
+        String plain = "java --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -jar "
+                + root.toRealPath().resolve("cli/target/bpfh.jar") + " --version\n";
+        Result first = launch(env, "--version");
+        assertEquals(plain, first.out());
+        assertTrue(first.err().endsWith("bpfh: could not write the AOT cache; running without it\n"), first.err());
+        assertEquals(new Result(0, plain, ""), launch(env, "--version"));
+        assertEquals(1, Files.readAllLines(root.resolve("training.log")).size());
+        assertFalse(Files.exists(root.resolve("cli/target/bpfh.aot")));
     }
 
     private Path jar() throws IOException {

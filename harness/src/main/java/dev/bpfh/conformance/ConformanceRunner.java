@@ -52,7 +52,8 @@ public final class ConformanceRunner {
      * @param cpu tests needing a newer version are SKIPPED (default v4)
      * @param groups enabled group mask; tests needing another group are SKIPPED (default: every
      *     group, see {@link #defaultGroups()})
-     * @param manifests expectation manifests; empty with the built-in corpus: its {@code kernel.expect}
+     * @param manifests expectation manifests; empty with the built-in corpus: every {@code *.expect}
+     *     at its root ({@code kernel.expect}, {@code ubpf.expect}, {@code ubpf-jit.expect})
      * @param json where to write the JSON results, if anywhere
      * @param junitXml directory for {@code TEST-bpfh-<backend>.xml}, if any
      * @param threads worker threads (default: available processors)
@@ -180,11 +181,11 @@ public final class ConformanceRunner {
     /**
      * The backends an {@link Options#backends()} list names: {@code plugin:<command>} makes a
      * {@link PluginBackend}, any other name must be a built-in one. An empty list means every
-     * built-in backend (available or not: the caller filters).
+     * built-in backend that runs by default (available or not: the caller filters).
      */
     public static List<Backend> resolveBackends(List<String> names, Duration pluginTimeout) throws ConformanceException {
         if (names.isEmpty()) {
-            return Backends.discover();
+            return Backends.defaults();
         }
         List<Backend> out = new ArrayList<>();
         for (String name : names) {
@@ -252,7 +253,7 @@ public final class ConformanceRunner {
             paths = List.of(Corpus.builtIn().orElseThrow(() -> new ConformanceException(
                     "no test paths given and no built-in corpus (" + Corpus.RESOURCE + ") on the class path")));
             if (manifests.isEmpty()) {
-                manifests = Corpus.builtInKernelManifest().map(List::of).orElse(List.of());
+                manifests = Corpus.builtInManifests();
             }
         }
         ExpectationManifest manifest = ExpectationManifest.empty();

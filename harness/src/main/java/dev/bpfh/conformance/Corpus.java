@@ -48,6 +48,22 @@ public final class Corpus {
         return resource(KERNEL_MANIFEST).filter(Files::isRegularFile);
     }
 
+    /**
+     * Every expectation manifest at the root of the built-in corpus ({@code kernel.expect},
+     * {@code ubpf.expect}, ...), sorted by name; each file's name says which backend it covers.
+     */
+    public static List<Path> builtInManifests() throws IOException {
+        Optional<Path> root = builtIn();
+        if (root.isEmpty()) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(root.get())) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".expect") && Files.isRegularFile(p))
+                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+                    .toList();
+        }
+    }
+
     static Optional<Path> resource(String name) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         URL url = loader == null ? null : loader.getResource(name);

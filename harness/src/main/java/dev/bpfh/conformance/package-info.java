@@ -71,7 +71,7 @@
  *
  * <p>An {@link dev.bpfh.conformance.ExpectationManifest} (format in its class comment) lists known
  * REJECTED and SKIPPED pairs; with the built-in corpus and no manifest given, the corpus's
- * {@code kernel.expect} is used. A pair whose status is exactly what the manifest lists is
+ * own ({@code kernel.expect}, {@code ubpf.expect}, {@code ubpf-jit.expect}) are used. A pair whose status is exactly what the manifest lists is
  * expected; a listed pair that passes is noted "unexpected pass; remove from manifest". A pair the
  * manifest lists as SKIPPED is not run at all: SKIPPED there means "this backend cannot or should
  * not run it" (the kernel verifier spends seconds refusing an unbounded loop).

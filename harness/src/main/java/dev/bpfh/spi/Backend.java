@@ -20,6 +20,14 @@ public interface Backend extends AutoCloseable {
         return name();
     }
 
+    /**
+     * Whether runs that name no backends include this one. False for engines a user must ask for by
+     * name (uBPF's JIT runs unchecked native code in the JVM).
+     */
+    default boolean runsByDefault() {
+        return true;
+    }
+
     /** Whether this engine can run here, and if not, exactly why (EPERM, no syscall, ...). */
     Availability probe();
 

@@ -20,6 +20,13 @@ public final class Backends {
         return found;
     }
 
+    /** The backends a run uses when it names none: {@link #discover()} minus those not {@link Backend#runsByDefault()}. */
+    public static List<Backend> defaults() {
+        List<Backend> all = discover();
+        all.removeIf(b -> !b.runsByDefault());
+        return all;
+    }
+
     /** A built-in backend by name. */
     public static Optional<Backend> find(String name) {
         for (Backend b : ServiceLoader.load(Backend.class)) {
