@@ -51,9 +51,10 @@ public final class Campaign {
      * @param minimiseTests candidate programs the minimiser may try per disagreement
      * @param perKind disagreements of one kind (pair and category) that are minimised; later ones are only counted
      * @param seeds starting programs of the mutate profile
+     * @param stopAfter stop once this many programs disagreed (0: never)
      */
     public record Options(Profile profile, long seed, int shard, int shards, long count, Duration time, Path out,
-            int threads, int inputs, int minimiseTests, int perKind, List<Mutator.Seed> seeds) {
+            int threads, int inputs, int minimiseTests, int perKind, List<Mutator.Seed> seeds, long stopAfter) {
 
         public static final long DEFAULT_COUNT = 10_000;
         public static final int DEFAULT_INPUTS = 4;
@@ -72,51 +73,55 @@ public final class Campaign {
 
         public static Options defaults() {
             return new Options(Profile.SAFE, Seeds.DEFAULT, 0, 1, DEFAULT_COUNT, null, Path.of("bpfh-out", "fuzz"),
-                    Runtime.getRuntime().availableProcessors(), DEFAULT_INPUTS, DEFAULT_MINIMISE_TESTS, DEFAULT_PER_KIND, List.of());
+                    Runtime.getRuntime().availableProcessors(), DEFAULT_INPUTS, DEFAULT_MINIMISE_TESTS, DEFAULT_PER_KIND, List.of(), 0);
         }
 
         public Options withProfile(Profile v) {
-            return new Options(v, seed, shard, shards, count, time, out, threads, inputs, minimiseTests, perKind, seeds);
+            return new Options(v, seed, shard, shards, count, time, out, threads, inputs, minimiseTests, perKind, seeds, stopAfter);
         }
 
         public Options withSeed(long v) {
-            return new Options(profile, v, shard, shards, count, time, out, threads, inputs, minimiseTests, perKind, seeds);
+            return new Options(profile, v, shard, shards, count, time, out, threads, inputs, minimiseTests, perKind, seeds, stopAfter);
         }
 
         public Options withShard(int i, int n) {
-            return new Options(profile, seed, i, n, count, time, out, threads, inputs, minimiseTests, perKind, seeds);
+            return new Options(profile, seed, i, n, count, time, out, threads, inputs, minimiseTests, perKind, seeds, stopAfter);
         }
 
         public Options withCount(long v) {
-            return new Options(profile, seed, shard, shards, v, time, out, threads, inputs, minimiseTests, perKind, seeds);
+            return new Options(profile, seed, shard, shards, v, time, out, threads, inputs, minimiseTests, perKind, seeds, stopAfter);
         }
 
         public Options withTime(Duration v) {
-            return new Options(profile, seed, shard, shards, count, v, out, threads, inputs, minimiseTests, perKind, seeds);
+            return new Options(profile, seed, shard, shards, count, v, out, threads, inputs, minimiseTests, perKind, seeds, stopAfter);
         }
 
         public Options withOut(Path v) {
-            return new Options(profile, seed, shard, shards, count, time, v, threads, inputs, minimiseTests, perKind, seeds);
+            return new Options(profile, seed, shard, shards, count, time, v, threads, inputs, minimiseTests, perKind, seeds, stopAfter);
         }
 
         public Options withThreads(int v) {
-            return new Options(profile, seed, shard, shards, count, time, out, v, inputs, minimiseTests, perKind, seeds);
+            return new Options(profile, seed, shard, shards, count, time, out, v, inputs, minimiseTests, perKind, seeds, stopAfter);
         }
 
         public Options withInputs(int v) {
-            return new Options(profile, seed, shard, shards, count, time, out, threads, v, minimiseTests, perKind, seeds);
+            return new Options(profile, seed, shard, shards, count, time, out, threads, v, minimiseTests, perKind, seeds, stopAfter);
         }
 
         public Options withMinimiseTests(int v) {
-            return new Options(profile, seed, shard, shards, count, time, out, threads, inputs, v, perKind, seeds);
+            return new Options(profile, seed, shard, shards, count, time, out, threads, inputs, v, perKind, seeds, stopAfter);
         }
 
         public Options withPerKind(int v) {
-            return new Options(profile, seed, shard, shards, count, time, out, threads, inputs, minimiseTests, v, seeds);
+            return new Options(profile, seed, shard, shards, count, time, out, threads, inputs, minimiseTests, v, seeds, stopAfter);
         }
 
         public Options withSeeds(List<Mutator.Seed> v) {
-            return new Options(profile, seed, shard, shards, count, time, out, threads, inputs, minimiseTests, perKind, v);
+            return new Options(profile, seed, shard, shards, count, time, out, threads, inputs, minimiseTests, perKind, v, stopAfter);
+        }
+
+        public Options withStopAfter(long v) {
+            return new Options(profile, seed, shard, shards, count, time, out, threads, inputs, minimiseTests, perKind, seeds, v);
         }
 
         /** The command line that regenerates this campaign's programs. */
@@ -240,7 +245,8 @@ public final class Campaign {
     private void work(long deadline) {
         while (true) {
             long k = next.getAndIncrement();
-            if (k >= options.count() || System.nanoTime() > deadline) {
+            if (k >= options.count() || System.nanoTime() > deadline
+                    || options.stopAfter() > 0 && disagreeing.get() >= options.stopAfter()) {
                 return;
             }
             long index = options.shard() + k * options.shards();

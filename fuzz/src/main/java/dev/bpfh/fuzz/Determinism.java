@@ -25,8 +25,21 @@ import java.util.TreeSet;
 public final class Determinism {
     private Determinism() {}
 
-    /** Whether the program may read the clock: bpf_ktime_get_ns, directly or through callx. */
-    public static boolean mayReadClock(Program program) {
+    /**
+     * Whether interp and jit must compute the same result: true unless the value of a clock read
+     * (bpf_ktime_get_ns, or a callx that might call it) may reach r0, memory, a branch or a call.
+     */
+    public static boolean clockFree(Program program) {
+        return !mayReadClock(program) || analyse(program, false);
+    }
+
+    /** Whether every correct engine, the kernel included, computes the same r0 and memory. */
+    public static boolean deterministic(Program program) {
+        return analyse(program, true);
+    }
+
+    /** Whether the program contains a clock read: bpf_ktime_get_ns, directly or possibly through callx. */
+    static boolean mayReadClock(Program program) {
         for (long slot : program.slots()) {
             int op = Insn.opcode(slot);
             if (op == CALLX || op == CALL_IMM && Insn.src(slot) == CALL_HELPER && Insn.imm(slot) == 5) {
@@ -47,14 +60,19 @@ public final class Determinism {
 
     /** The facts at one pc. */
     private static final class State {
+        final boolean kernel;
         long taint; // bit r: register r may hold a tainted value
         final byte[] kind = new byte[11];
         final int[] soff = new int[11];
         final BitSet written = new BitSet(FRAME); // must have been written (index FRAME + offset)
         final BitSet dirty = new BitSet(FRAME); // may hold a tainted byte
 
+        State(boolean kernel) {
+            this.kernel = kernel;
+        }
+
         State copy() {
-            State c = new State();
+            State c = new State(kernel);
             c.taint = taint;
             System.arraycopy(kind, 0, c.kind, 0, kind.length);
             System.arraycopy(soff, 0, c.soff, 0, soff.length);
@@ -71,7 +89,7 @@ public final class Determinism {
                 if (kind[r] != o.kind[r] || kind[r] == STACK && soff[r] != o.soff[r]) {
                     byte k = kind[r] == NUM || o.kind[r] == NUM ? NUM
                             : kind[r] == OTHER_PTR && o.kind[r] == OTHER_PTR ? OTHER_PTR : STACK_ANY;
-                    if (k == NUM) {
+                    if (k == NUM && kernel) {
                         t |= 1L << r; // a number on one path, a pointer on the other
                     }
                     if (k != kind[r]) {
@@ -100,7 +118,7 @@ public final class Determinism {
         }
 
         boolean tainted(int r) {
-            return (taint >>> r & 1) != 0 || kind[r] != NUM;
+            return (taint >>> r & 1) != 0 || kernel && kind[r] != NUM;
         }
 
         void set(int r, boolean tainted) {
@@ -109,8 +127,12 @@ public final class Determinism {
         }
     }
 
-    /** Whether every correct engine, the kernel included, computes the same r0 and memory. */
-    public static boolean deterministic(Program program) {
+    /**
+     * The dataflow. Against the kernel, every helper result, unwritten stack byte and pointer used
+     * as a number is tainted; between our userspace engines (same memory model, same helpers, zeroed
+     * stack) only a clock read is.
+     */
+    private static boolean analyse(Program program, boolean kernel) {
         long[] s = program.slots();
         int n = s.length;
         TreeSet<Integer> entries = new TreeSet<>();
@@ -124,9 +146,9 @@ public final class Determinism {
             }
         }
         State[] at = new State[n + 1];
-        boolean[] returnsTaint = new boolean[n + 1]; // per function entry
+        long[] returnsTaint = new long[n + 1]; // per function entry: which of r0-r5 may come back tainted
         Deque<Integer> work = new ArrayDeque<>();
-        State start = new State();
+        State start = new State(kernel);
         start.kind[1] = OTHER_PTR;
         start.kind[10] = STACK;
         at[0] = start;
@@ -184,9 +206,12 @@ public final class Determinism {
                             if (st.tainted(0)) {
                                 return false;
                             }
-                        } else if (st.tainted(0) && !returnsTaint[fn]) {
-                            returnsTaint[fn] = true;
-                            requeueCallers(s, fn, at, work);
+                        } else {
+                            long back = kernel ? (st.tainted(0) ? 1 : 0) : st.taint & 0x3f;
+                            if ((returnsTaint[fn] | back) != returnsTaint[fn]) {
+                                returnsTaint[fn] |= back;
+                                requeueCallers(s, fn, at, work);
+                            }
                         }
                         continue;
                     }
@@ -196,21 +221,28 @@ public final class Determinism {
                             if (target < 0 || target >= n) {
                                 continue;
                             }
-                            State entry = new State();
+                            State entry = new State(kernel);
                             for (int r = 1; r <= 5; r++) {
-                                if (st.kind[r] == STACK || st.kind[r] == STACK_ANY || st.tainted(r) && st.kind[r] == NUM) {
+                                boolean stackPointer = st.kind[r] == STACK || st.kind[r] == STACK_ANY;
+                                if (st.tainted(r) && st.kind[r] == NUM || kernel && stackPointer) {
                                     return false;
                                 }
                                 entry.kind[r] = st.kind[r];
                             }
                             entry.kind[10] = STACK;
                             flow(at, work, target, entry);
-                            st.set(0, returnsTaint[target]);
+                            for (int r = 0; r <= 5; r++) {
+                                // Against the kernel r1-r5 are clobbered (its verifier refuses reading them).
+                                st.set(r, r > 0 && kernel || (returnsTaint[target] >>> r & 1) != 0);
+                            }
                         } else {
-                            st.set(0, true); // a helper's (or callx's) result
-                        }
-                        for (int r = 1; r <= 5; r++) {
-                            st.set(r, true);
+                            boolean clock = op == CALLX || imm == 5;
+                            st.set(0, kernel || clock); // a helper's (or callx's) result
+                            if (kernel) {
+                                for (int r = 1; r <= 5; r++) {
+                                    st.set(r, true);
+                                }
+                            }
                         }
                         break;
                     }
@@ -284,6 +316,9 @@ public final class Determinism {
 
     /** Whether a load through {@code base} may read a tainted or unwritten stack byte. */
     private static boolean readStack(State st, int base, int off, int size) {
+        if (!st.kernel) {
+            return false; // our engines zero the stack: the same bytes in both
+        }
         return switch (st.kind[base]) {
             case STACK -> {
                 int from = FRAME + st.soff[base] + off;

@@ -53,7 +53,7 @@ public final class Minimiser {
     public Result minimise(byte[] memory) {
         long[] best = origin.program().slots();
         byte[] mem = memory.clone();
-        if (!holds(best, mem)) {
+        if (!holds(best, mem, false)) {
             // Not reproducible on its own (it should be: engines are deterministic); keep the original.
             return new Result(origin.program(), mem, lastTrial, target, tests);
         }
@@ -70,6 +70,16 @@ public final class Minimiser {
                 best = simpler;
                 changed = true;
             }
+            long[] folded = propagateConstants(best, mem);
+            if (folded != best) {
+                best = folded;
+                changed = true;
+            }
+            long[] fewerRegisters = simplifyRegisters(best, mem);
+            if (fewerRegisters != best) {
+                best = fewerRegisters;
+                changed = true;
+            }
         }
         mem = simplifyMemory(best, mem);
         // holds() is true exactly for the candidates that were kept, so the last true one is the result.
@@ -78,14 +88,19 @@ public final class Minimiser {
 
     /** Whether the target disagreement still shows on this program and input. */
     boolean holds(long[] slots, byte[] memory) {
+        return holds(slots, memory, true);
+    }
+
+    /** {@code check}: whether to check that the pair may be compared (the original case says so itself). */
+    private boolean holds(long[] slots, byte[] memory, boolean check) {
         if (tests >= maxTests) {
             return false;
         }
         tests++;
         Program p = Program.of(origin.program().name(), slots);
         boolean userspacePair = Oracle.isUserspace(target.a()) && Oracle.isUserspace(target.b());
-        boolean clockFree = !Determinism.mayReadClock(p);
-        boolean deterministic = !userspacePair && Determinism.deterministic(p);
+        boolean clockFree = !check ? origin.clockFree() : Determinism.clockFree(p);
+        boolean deterministic = !check ? origin.deterministic() : !userspacePair && Determinism.deterministic(p);
         if (userspacePair ? !clockFree : !deterministic) {
             return false;
         }
@@ -98,7 +113,7 @@ public final class Minimiser {
         }
         for (Trial.Finding f : r.findings()) {
             Oracle.Disagreement d = f.disagreement();
-            if (d.a().equals(target.a()) && d.b().equals(target.b()) && d.category() == target.category()) {
+            if (d.a().equals(target.a()) && d.b().equals(target.b()) && sameClass(d.category(), target.category())) {
                 lastTrial = r;
                 lastDisagreement = d;
                 return true;
@@ -106,6 +121,77 @@ public final class Minimiser {
         }
         return false;
     }
+
+    /**
+     * The category must stay, except that a wrong memory may turn into a wrong r0 and back as the
+     * program shrinks (both engines still return; the value that shows the bug moves).
+     */
+    private static boolean sameClass(Oracle.Category a, Oracle.Category b) {
+        boolean valueA = a == Oracle.Category.R0 || a == Oracle.Category.MEMORY;
+        boolean valueB = b == Oracle.Category.R0 || b == Oracle.Category.MEMORY;
+        return valueA && valueB || a == b;
+    }
+
+    /**
+     * Register operands replaced by the constant last moved into that register ({@code mov r3, -79;
+     * mov r6, r3} becomes {@code mov r6, -79}), which frees the first move for removal.
+     */
+    private long[] propagateConstants(long[] slots, byte[] mem) {
+        long[] best = slots;
+        int[] starts = Slots.starts(best);
+        for (int i = 0; i < starts.length && tests < maxTests; i++) {
+            long s = best[starts[i]];
+            int op = Insn.opcode(s);
+            int cls = opClass(op);
+            if (cls != ALU && cls != ALU64 || (op & SRC_X) == 0 || (op & OP_MASK) == END || Insn.off(s) != 0) {
+                continue;
+            }
+            for (int j = i - 1; j >= 0; j--) {
+                long w = best[starts[j]];
+                if (Insn.dst(w) != Insn.src(s) || opClass(Insn.opcode(w)) != ALU && opClass(Insn.opcode(w)) != ALU64) {
+                    continue;
+                }
+                if ((Insn.opcode(w) & (OP_MASK | SRC_X)) == MOV) {
+                    long k = Insn.encode(op & ~SRC_X, Insn.dst(s), 0, 0, Insn.imm(w));
+                    long[] c = Slots.replace(best, starts[i], k);
+                    if (holds(c, mem)) {
+                        best = c;
+                    }
+                }
+                break;
+            }
+        }
+        return best;
+    }
+
+    /** On small programs: each register field replaced by every other register. */
+    private long[] simplifyRegisters(long[] slots, byte[] mem) {
+        long[] best = slots;
+        if (Slots.starts(best).length > SMALL) {
+            return best;
+        }
+        for (int pc : Slots.starts(best)) {
+            for (int field = 0; field < 2 && tests < maxTests; field++) {
+                long s = best[pc];
+                int current = field == 0 ? Insn.dst(s) : Insn.src(s);
+                for (int r = 0; r <= 10 && tests < maxTests; r++) {
+                    if (r == current || Insn.opcode(s) == LDDW || Insn.opcode(s) == CALL_IMM) {
+                        continue;
+                    }
+                    long candidate = field == 0 ? (s & ~0xf00L) | ((long) r << 8) : (s & ~0xf000L) | ((long) r << 12);
+                    long[] c = Slots.replace(best, pc, candidate);
+                    if (holds(c, mem)) {
+                        best = c;
+                        break;
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Programs up to this many instructions get the register search. */
+    static final int SMALL = 16;
 
     private long[] removeInstructions(long[] slots, byte[] mem) {
         long[] best = slots;
