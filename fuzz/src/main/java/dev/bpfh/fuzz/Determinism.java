@@ -30,12 +30,12 @@ public final class Determinism {
      * (bpf_ktime_get_ns, or a callx that might call it) may reach r0, memory, a branch or a call.
      */
     public static boolean clockFree(Program program) {
-        return !mayReadClock(program) || analyse(program, false);
+        return !mayReadClock(program) || why(program, false) == null;
     }
 
     /** Whether every correct engine, the kernel included, computes the same r0 and memory. */
     public static boolean deterministic(Program program) {
-        return analyse(program, true);
+        return why(program, true) == null;
     }
 
     /** Whether the program contains a clock read: bpf_ktime_get_ns, directly or possibly through callx. */
@@ -132,7 +132,7 @@ public final class Determinism {
      * as a number is tainted; between our userspace engines (same memory model, same helpers, zeroed
      * stack) only a clock read is.
      */
-    private static boolean analyse(Program program, boolean kernel) {
+    static String why(Program program, boolean kernel) {
         long[] s = program.slots();
         int n = s.length;
         TreeSet<Integer> entries = new TreeSet<>();
@@ -156,7 +156,7 @@ public final class Determinism {
         int steps = 0;
         while (!work.isEmpty()) {
             if (++steps > MAX_STEPS) {
-                return false;
+                return "too many steps";
             }
             int pc = work.poll();
             if (pc >= n) {
@@ -165,6 +165,9 @@ public final class Determinism {
             State st = at[pc].copy();
             long w = s[pc];
             int op = Insn.opcode(w), dst = Insn.dst(w), src = Insn.src(w), off = Insn.off(w), imm = Insn.imm(w);
+            if (dst > 10 || src > 10) {
+                return "pc " + pc + ": no such register"; // refused everywhere; nothing to compare
+            }
             int cls = opClass(op);
             int next = pc + 1;
             switch (cls) {
@@ -195,7 +198,7 @@ public final class Determinism {
                         }
                     }
                     if (!writeMemory(st, dst, off, size, value)) {
-                        return false;
+                        return "pc " + pc + ": a tainted value is stored outside the stack";
                     }
                 }
                 case JMP, JMP32 -> {
@@ -204,7 +207,7 @@ public final class Determinism {
                         int fn = entries.floor(pc);
                         if (fn == 0) {
                             if (st.tainted(0)) {
-                                return false;
+                                return "pc " + pc + ": r0 may be tainted at exit";
                             }
                         } else {
                             long back = kernel ? (st.tainted(0) ? 1 : 0) : st.taint & 0x3f;
@@ -222,14 +225,18 @@ public final class Determinism {
                                 continue;
                             }
                             State entry = new State(kernel);
+                            boolean passesStack = false;
                             for (int r = 1; r <= 5; r++) {
                                 boolean stackPointer = st.kind[r] == STACK || st.kind[r] == STACK_ANY;
-                                if (st.tainted(r) && st.kind[r] == NUM || kernel && stackPointer) {
-                                    return false;
-                                }
-                                entry.kind[r] = st.kind[r];
+                                passesStack |= stackPointer;
+                                // The callee sees the caller's frame only through a pointer it cannot track.
+                                entry.kind[r] = stackPointer ? STACK_ANY : st.kind[r];
+                                entry.taint |= st.taint & (1L << r);
                             }
                             entry.kind[10] = STACK;
+                            if (passesStack && kernel) {
+                                st.dirty.set(0, FRAME); // the callee may have written anything there
+                            }
                             flow(at, work, target, entry);
                             for (int r = 0; r <= 5; r++) {
                                 // Against the kernel r1-r5 are clobbered (its verifier refuses reading them).
@@ -251,7 +258,7 @@ public final class Determinism {
                         break;
                     }
                     if (st.tainted(dst) || (op & SRC_X) != 0 && st.tainted(src)) {
-                        return false;
+                        return "pc " + pc + ": a branch on a tainted value";
                     }
                     flow(at, work, pc + 1 + off, st);
                 }
@@ -261,7 +268,7 @@ public final class Determinism {
                 flow(at, work, next, st);
             }
         }
-        return true;
+        return null;
     }
 
     private static void requeueCallers(long[] s, int fn, State[] at, Deque<Integer> work) {
@@ -286,7 +293,7 @@ public final class Determinism {
 
     private static void alu(State st, int op, int dst, int src, int off, int imm, boolean is64) {
         int code = op & OP_MASK;
-        boolean x = (op & SRC_X) != 0;
+        boolean x = (op & SRC_X) != 0 && code != END && code != NEG; // END's bit is the byte order
         if (code == MOV) {
             if (x && is64 && off == 0 && st.kind[src] != NUM) {
                 st.kind[dst] = st.kind[src];

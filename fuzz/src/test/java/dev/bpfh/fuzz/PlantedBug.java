@@ -20,7 +20,7 @@ enum PlantedBug {
     /** ALU: arsh32 by a register shifts in zeros (as rsh32) instead of copies of the sign bit. */
     ARSH32_REGISTER_IS_LOGICAL(ALU | ARSH | SRC_X, s -> replaceOpcode(s, ALU | ARSH | SRC_X, ALU | RSH | SRC_X)),
     /** ALU: 64-bit sdiv (offset 1) divides unsigned. */
-    SDIV64_IS_UNSIGNED(ALU64 | DIV | SRC_X, s -> {
+    SDIV64_IS_UNSIGNED(java.util.Set.of(ALU64 | DIV | SRC_X, ALU64 | DIV | SRC_K), s -> {
         long[] out = s.clone();
         for (int pc : Slots.starts(s)) {
             int op = Insn.opcode(s[pc]);
@@ -56,12 +56,16 @@ enum PlantedBug {
         return out;
     });
 
-    /** The opcode whose rule the bug breaks: a reproducer of the bug must contain it. */
-    final int opcode;
+    /** The opcodes whose rule the bug breaks: a reproducer of the bug must contain one. */
+    final java.util.Set<Integer> opcodes;
     private final UnaryOperator<long[]> rewrite;
 
     PlantedBug(int opcode, UnaryOperator<long[]> rewrite) {
-        this.opcode = opcode;
+        this(java.util.Set.of(opcode), rewrite);
+    }
+
+    PlantedBug(java.util.Set<Integer> opcodes, UnaryOperator<long[]> rewrite) {
+        this.opcodes = opcodes;
         this.rewrite = rewrite;
     }
 
