@@ -27,6 +27,28 @@ public final class Mutator {
         this.pool = List.copyOf(pool);
     }
 
+    /**
+     * The starting programs: the built-in corpus (when {@code builtIn} and it is on the class path)
+     * and every {@code .data} file under {@code paths}. A file that does not parse is an error
+     * naming it and the line.
+     */
+    public static List<Seed> seedsFrom(List<java.nio.file.Path> paths, boolean builtIn)
+            throws java.io.IOException, dev.bpfh.conformance.ConformanceException, dev.bpfh.data.DataFormatException {
+        List<java.nio.file.Path> roots = new ArrayList<>(paths);
+        if (builtIn) {
+            dev.bpfh.conformance.Corpus.builtIn().ifPresent(roots::add);
+        }
+        List<Seed> seeds = new ArrayList<>();
+        if (roots.isEmpty()) {
+            return seeds;
+        }
+        for (dev.bpfh.conformance.Corpus.Entry e : dev.bpfh.conformance.Corpus.collect(roots)) {
+            dev.bpfh.data.DataFile d = dev.bpfh.data.DataFileParser.parse(e.path());
+            seeds.add(new Seed(e.id(), d.program(), d.memory()));
+        }
+        return seeds;
+    }
+
     public int poolSize() {
         return pool.size();
     }
