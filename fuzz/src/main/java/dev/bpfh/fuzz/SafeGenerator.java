@@ -291,6 +291,8 @@ public final class SafeGenerator {
     }
 
     private void memoryStore(Fn fn, Frame s) {
+        // The value first: making a scalar may overwrite a register, and it must not be the base.
+        int value = scalar(fn, s, false);
         int base = pick(s.regs(Frame.PKT, Frame.PKT_VAR));
         int size = SIZES[rnd.nextInt(4)];
         int off = inputOffset(s, base, sizeBytes(size));
@@ -300,7 +302,7 @@ public final class SafeGenerator {
         if (rnd.nextBoolean()) {
             fn.emit(ST | MODE_MEM | size, base, 0, off, imm());
         } else {
-            fn.emit(STX | MODE_MEM | size, base, scalar(fn, s, false), off, 0);
+            fn.emit(STX | MODE_MEM | size, base, value, off, 0);
         }
     }
 
@@ -318,6 +320,7 @@ public final class SafeGenerator {
     }
 
     private void stackStore(Fn fn, Frame s, boolean inLoop) {
+        int value = scalar(fn, s, inLoop); // before the base, which it might overwrite
         int base = stackBase(s);
         int size = SIZES[rnd.nextInt(4)];
         int bytes = sizeBytes(size);
@@ -332,7 +335,7 @@ public final class SafeGenerator {
             fn.emit(ST | MODE_MEM | size, base, 0, off, imm());
             s.written(at, bytes);
         } else {
-            fn.emit(STX | MODE_MEM | size, base, scalar(fn, s, inLoop), off, 0);
+            fn.emit(STX | MODE_MEM | size, base, value, off, 0);
             s.written(at, bytes);
         }
     }
@@ -442,6 +445,7 @@ public final class SafeGenerator {
      * accesses only in map values, so the kernel backend runs the program in its map-value wrapping.
      */
     private void maskedIndex(Fn fn, Frame s) {
+        int from = scalar(fn, s, false); // first: making a scalar may overwrite a register
         int maxMask = Integer.highestOneBit(Math.max(1, len - 8));
         int mask = maxMask <= 1 ? 0 : rnd.nextInt(1, maxMask) | 1;
         int input = pick(s.regs(Frame.PKT));
@@ -452,7 +456,7 @@ public final class SafeGenerator {
         if (idx < 0 || idx == input || s.isOnlyInputPointer(idx)) {
             return;
         }
-        fn.emit(ALU64 | MOV | SRC_X, idx, scalar(fn, s, false), 0, 0);
+        fn.emit(ALU64 | MOV | SRC_X, idx, from, 0, 0);
         fn.emit(ALU64 | AND | SRC_K, idx, 0, 0, mask);
         fn.emit(ALU64 | ADD | SRC_X, idx, input, 0, 0);
         s.kind[idx] = Frame.PKT_VAR;
@@ -536,10 +540,10 @@ public final class SafeGenerator {
 
     /** A loop that advances a pointer by a constant stride: loads from the input, or stores to the input or the stack. */
     private void walk(Fn fn, Frame s) {
+        int acc = scalar(fn, s, false); // first: making a scalar may overwrite a register
         int input = pick(s.regs(Frame.PKT));
         int p = writable(s, false);
         int counter = writable(s, false);
-        int acc = scalar(fn, s, false);
         if (p < 0 || counter < 0 || p == counter || p == acc || counter == acc
                 || s.isOnlyInputPointer(p) || s.isOnlyInputPointer(counter)) {
             return;

@@ -22,16 +22,20 @@ class SafeProfileTest {
     Path out;
 
     /**
-     * Safe programs are deterministic by construction. The dataflow of {@link Determinism} is
+     * Safe programs return (no trap: accesses are in bounds by construction) and are deterministic by construction. The dataflow of {@link Determinism} is
      * conservative (a stack pointer moved in a loop loses its offset), so it may doubt a few; if it
      * doubted many, the minimiser could not shrink disagreements with the kernel.
      */
     @Test
     void everySafeProgramIsValidAndReproducibleAndTheDataflowTrustsMostOfThem() throws Exception {
         int trusted = 0;
+        Backend interp = Backends.find("interp").orElseThrow();
         for (long i = 0; i < 2_000; i++) {
             FuzzCase c = SafeGenerator.generate(3, i, 2);
             Validator.validate(c.program(), Helpers.standard());
+            for (Observed o : Trial.observe(interp, c.program(), c.inputs(), dev.bpfh.spi.LoadOptions.DEFAULTS)) {
+                assertTrue(o instanceof Observed.Returned, () -> "a safe program did not return: " + o.describe() + " on " + c.describe());
+            }
             assertTrue(Determinism.clockFree(c.program()), () -> "the dataflow says a safe program reads the clock: " + c.describe());
             assertEquals(c.program(), SafeGenerator.generate(3, i, 2).program());
             trusted += Determinism.deterministic(c.program()) ? 1 : 0;
