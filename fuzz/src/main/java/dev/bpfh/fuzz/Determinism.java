@@ -7,7 +7,6 @@ import dev.bpfh.isa.Program;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.Deque;
-import java.util.TreeSet;
 
 /**
  * Whether a program's result can differ between two correct engines, found by a conservative
@@ -66,6 +65,8 @@ public final class Determinism {
         final int[] soff = new int[11];
         final BitSet written = new BitSet(FRAME); // must have been written (index FRAME + offset)
         final BitSet dirty = new BitSet(FRAME); // may hold a tainted byte
+        /** The functions (entry pcs) this point may be executing in: main can fall into a subprogram's code. */
+        final BitSet functions = new BitSet();
 
         State(boolean kernel) {
             this.kernel = kernel;
@@ -78,6 +79,7 @@ public final class Determinism {
             System.arraycopy(soff, 0, c.soff, 0, soff.length);
             c.written.or(written);
             c.dirty.or(dirty);
+            c.functions.or(functions);
             return c;
         }
 
@@ -114,6 +116,12 @@ public final class Determinism {
                 dirty.or(o.dirty);
                 changed = true;
             }
+            BitSet f = (BitSet) functions.clone();
+            f.or(o.functions);
+            if (!f.equals(functions)) {
+                functions.or(o.functions);
+                changed = true;
+            }
             return changed;
         }
 
@@ -135,22 +143,13 @@ public final class Determinism {
     static String why(Program program, boolean kernel) {
         long[] s = program.slots();
         int n = s.length;
-        TreeSet<Integer> entries = new TreeSet<>();
-        entries.add(0);
-        for (int pc = 0; pc < n; pc++) {
-            if (Insn.opcode(s[pc]) == CALL_IMM && Insn.src(s[pc]) == CALL_LOCAL) {
-                long t = pc + 1L + Insn.imm(s[pc]);
-                if (t >= 0 && t < n) {
-                    entries.add((int) t);
-                }
-            }
-        }
         State[] at = new State[n + 1];
         long[] returnsTaint = new long[n + 1]; // per function entry: which of r0-r5 may come back tainted
         Deque<Integer> work = new ArrayDeque<>();
         State start = new State(kernel);
         start.kind[1] = OTHER_PTR;
         start.kind[10] = STACK;
+        start.functions.set(0);
         at[0] = start;
         work.add(0);
         int steps = 0;
@@ -204,12 +203,13 @@ public final class Determinism {
                 case JMP, JMP32 -> {
                     int code = op & OP_MASK;
                     if (code == EXIT && cls == JMP) {
-                        int fn = entries.floor(pc);
-                        if (fn == 0) {
-                            if (st.tainted(0)) {
-                                return "pc " + pc + ": r0 may be tainted at exit";
+                        for (int fn = st.functions.nextSetBit(0); fn >= 0; fn = st.functions.nextSetBit(fn + 1)) {
+                            if (fn == 0) {
+                                if (st.tainted(0)) {
+                                    return "pc " + pc + ": r0 may be tainted at exit";
+                                }
+                                continue;
                             }
-                        } else {
                             long back = kernel ? (st.tainted(0) ? 1 : 0) : st.taint & 0x3f;
                             if ((returnsTaint[fn] | back) != returnsTaint[fn]) {
                                 returnsTaint[fn] |= back;
@@ -234,6 +234,10 @@ public final class Determinism {
                                 entry.taint |= st.taint & (1L << r);
                             }
                             entry.kind[10] = STACK;
+                            entry.functions.set(target);
+                            if (!kernel) {
+                                entry.taint |= st.taint & 0x3ff; // our engines pass every register on; the verifier would refuse reading r0, r6-r9
+                            }
                             if (passesStack && kernel) {
                                 st.dirty.set(0, FRAME); // the callee may have written anything there
                             }
