@@ -20,11 +20,11 @@ import java.util.Arrays;
 
 /**
  * Coverage-guided targets for Jazzer. In every build ({@code ./bpfh test}) each runs in regression
- * mode over the inputs committed under {@code src/test/resources/dev/bpfh/fuzz/jazzer/FuzzTargetsInputs/<method>/};
- * with {@code JAZZER_FUZZ=1} Jazzer fuzzes one target (select it with {@code -Dtest=FuzzTargets#name}),
+ * mode over the inputs committed under {@code src/test/resources/dev/bpfh/fuzz/jazzer/FuzzTargetsTestInputs/<method>/};
+ * with {@code JAZZER_FUZZ=1} Jazzer fuzzes one target (select it with {@code -Dtest=FuzzTargetsTest#name}),
  * adds what it finds to the inputs and writes a crashing input next to them.
  */
-class FuzzTargets {
+class FuzzTargetsTest {
 
     /** Interp and jit on arbitrary bytes: byte 0 = memory length (mod 65), then the memory, then the program. */
     @FuzzTest(maxDuration = "60s")
