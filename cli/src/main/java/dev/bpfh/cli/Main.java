@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             ConformanceCommand.class,
             DiffCommand.class,
+            FuzzCommand.class,
             BenchCommand.class,
             ReportCommand.class,
             CompareCommand.class,

@@ -1,172 +1,49 @@
-package dev.bpfh.conformance.suite;
+package dev.bpfh.fuzz;
 
 import static dev.bpfh.isa.Opcodes.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.bpfh.isa.Insn;
 import dev.bpfh.isa.Program;
-import dev.bpfh.spi.Availability;
-import dev.bpfh.spi.Backend;
-import dev.bpfh.spi.Backends;
-import dev.bpfh.spi.Executable;
-import dev.bpfh.spi.LoadOptions;
-import dev.bpfh.spi.LoadRejected;
-import dev.bpfh.spi.Outcome;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 
 /**
- * Hostile programs never crash an engine or hang it: every one is either refused with a
- * {@link LoadRejected} whose message names the pc (or, with pc -1, says why), or it runs and returns
- * an {@link Outcome}; no other exception escapes, and each run is bounded by a small instruction
- * budget. Where both the interpreter and the JIT accept a program, they agree on r0 and the memory
- * after the run, or on the trap kind and pc (architecture.md, "Traps").
- *
- * <p>Seeded: a failure names the seed's program index and its bytes, and reruns identically.
+ * The {@code hostile} profile: programs no compiler would emit, to prove that no engine throws,
+ * hangs or crashes on them, that interp and jit refuse the same ones, and that they trap with the
+ * same kind at the same pc on the rest. Every third case is 1-16 slots of random bits, every third
+ * valid opcodes with random fields, every third "valid-looking" code ({@link ValidLooking}).
  */
-class HostileInputTest {
+public final class HostileGenerator {
+    private HostileGenerator() {}
 
-    static final long SEED = 0xb0f_4a11L;
-    static final int PROGRAMS = 20_000;
-    static final int KERNEL_PROGRAMS = 300;
-    static final LoadOptions LOAD = LoadOptions.DEFAULTS.withInstructionBudget(10_000);
-
-    /** What one engine did with one program, reduced to what must agree. */
-    sealed interface Seen {}
-
-    record Refused(LoadRejected why) implements Seen {}
-
-    record Ran(Outcome outcome) implements Seen {}
-
-    record Case(int index, String kind, Program program, byte[] memory) {
-        String describe() {
-            return "program #" + index + " (" + kind + ", seed " + Long.toHexString(SEED) + "): "
-                    + HexFormat.ofDelimiter(" ").formatHex(program.toBytes()) + " with memory "
-                    + HexFormat.of().formatHex(memory);
-        }
-    }
-
-    static List<Case> cases(int count) {
-        SplittableRandom rnd = new SplittableRandom(SEED);
-        List<Case> cases = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            byte[] memory = new byte[rnd.nextInt(65)];
-            rnd.nextBytes(memory);
-            Case c = switch (i % 3) {
-                case 0 -> new Case(i, "random slots", randomSlots(rnd), memory);
-                case 1 -> new Case(i, "valid opcodes, random fields", validOpcodesRandomFields(rnd), memory);
-                default -> new Case(i, "valid-looking", new ValidLooking(rnd).program(), memory);
-            };
-            cases.add(c);
-        }
-        return cases;
-    }
-
-    /** Loads and runs once on a copy of the memory; anything but a refusal or an outcome fails. */
-    static Seen observe(Backend backend, Case c) {
-        try (Executable exe = backend.load(c.program(), LOAD.withMemoryLengthHint(c.memory().length))) {
-            return new Ran(exe.run(c.memory().clone()));
-        } catch (LoadRejected r) {
-            String message = r.getMessage();
-            if (r.pc() >= 0) {
-                assertTrue(r.pc() <= c.program().length() && message.endsWith(" at pc " + r.pc()),
-                        () -> backend.name() + " refused at pc " + r.pc() + " saying '" + message + "': " + c.describe());
+    public static FuzzCase generate(long seed, long index, int inputs) {
+        SplittableRandom rnd = Seeds.forCase(seed, index);
+        int len = rnd.nextInt(65);
+        Program p;
+        String kind;
+        switch ((int) (index % 3)) {
+            case 0 -> {
+                p = randomSlots(rnd);
+                kind = "hostile: random slots";
             }
-            assertTrue(!r.reason().isBlank(), () -> backend.name() + " refused without a reason: " + c.describe());
-            return new Refused(r);
-        } catch (Throwable t) {
-            throw new AssertionError(backend.name() + " threw " + t + " on " + c.describe(), t);
-        }
-    }
-
-    @Test
-    void interpAndJitRefuseOrRunEveryHostileProgramAndAgreeOnThoseTheyRun() {
-        try (Backend interp = Backends.find("interp").orElseThrow(); Backend jit = Backends.find("jit").orElseThrow()) {
-            interpAndJitAgree(interp, jit);
-        }
-    }
-
-    private static void interpAndJitAgree(Backend interp, Backend jit) {
-        List<Case> cases = cases(PROGRAMS);
-        int[] ran = new int[1];
-        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-            for (Case c : cases) {
-                Seen a = observe(interp, c);
-                Seen b = observe(jit, c);
-                if (a instanceof Ran(Outcome x) && b instanceof Ran(Outcome y)) {
-                    if (mayReadTheClock(c.program())) {
-                        continue; // both ran, which is all a program reading bpf_ktime_get_ns can promise
-                    }
-                    assertEquals(comparable(x), comparable(y), () -> "interp and jit disagree on " + c.describe());
-                    ran[0]++;
-                } else {
-                    // Both engines use the same validator: they refuse the same programs.
-                    assertEquals(a instanceof Refused, b instanceof Refused,
-                            () -> "interp " + a + ", jit " + b + " on " + c.describe());
-                }
+            case 1 -> {
+                p = validOpcodesRandomFields(rnd);
+                kind = "hostile: valid opcodes, random fields";
             }
-        });
-        // The generator is only useful if many hostile programs get past the validator.
-        assertTrue(ran[0] > PROGRAMS / 10, "only " + ran[0] + " programs ran");
-    }
-
-    /** Helper 5, bpf_ktime_get_ns, returns the time: called directly, or maybe through a callx. */
-    static boolean mayReadTheClock(Program program) {
-        for (long slot : program.slots()) {
-            int opcode = Insn.opcode(slot);
-            if (opcode == CALLX || opcode == CALL_IMM && Insn.src(slot) == CALL_HELPER && Insn.imm(slot) == 5) {
-                return true;
+            default -> {
+                p = new ValidLooking(rnd).program();
+                kind = "hostile: valid-looking";
             }
         }
-        return false;
-    }
-
-    /** r0 and memory, or the trap kind and pc (messages may be worded differently). */
-    static String comparable(Outcome o) {
-        return switch (o) {
-            case Outcome.Returned r -> "returned 0x" + Long.toHexString(r.r0()) + " memory " + HexFormat.of().formatHex(r.memory());
-            case Outcome.Trapped t -> "trapped " + t.kind() + " at pc " + t.pc();
-            case Outcome.Refused r -> "refused at run time: " + r.message();
-        };
-    }
-
-    @Test
-    void theKernelRefusesOrRunsHostilePrograms() {
-        try (Backend kernel = Backends.find("kernel").orElseThrow()) {
-            kernelRefusesOrRuns(kernel);
+        List<byte[]> memory = new ArrayList<>();
+        for (int i = 0; i < inputs; i++) {
+            byte[] m = new byte[len];
+            rnd.nextBytes(m);
+            memory.add(m);
         }
+        return new FuzzCase(index, kind, p, memory, Determinism.deterministic(p), Determinism.clockFree(p));
     }
-
-    private static void kernelRefusesOrRuns(Backend kernel) {
-        Availability availability = kernel.probe();
-        if (!availability.available()) {
-            if ("1".equals(System.getenv("BPFH_REQUIRE_KERNEL"))) {
-                fail("BPFH_REQUIRE_KERNEL=1 but the kernel backend is unavailable: " + availability.reason());
-            }
-            Assumptions.abort("kernel backend unavailable: " + availability.reason());
-        }
-        // The valid-looking programs of the same sequence (the others rarely get past our own
-        // validator to the verifier), plus every 30th of the rest. The verifier, not a budget,
-        // bounds the kernel's runs.
-        List<Case> all = cases(KERNEL_PROGRAMS * 3);
-        List<Case> chosen = all.stream().filter(c -> c.index() % 3 == 2 || c.index() % 30 == 0).toList();
-        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-            for (Case c : chosen) {
-                observe(kernel, c);
-            }
-        });
-    }
-
-    // ---- generators -------------------------------------------------------------------------
 
     /** 1 to 16 slots of random bits. */
     static Program randomSlots(SplittableRandom rnd) {
@@ -344,16 +221,6 @@ class HostileInputTest {
                 emit(EXIT_OP, 0, 0, 0, 0);
             }
             return Program.of("valid-looking", slots.stream().mapToLong(Long::longValue).toArray());
-        }
-    }
-
-    @Test
-    void theGeneratorIsReproducible() {
-        List<Case> a = cases(300);
-        List<Case> b = cases(300);
-        for (int i = 0; i < a.size(); i++) {
-            assertEquals(a.get(i).program(), b.get(i).program());
-            assertTrue(Arrays.equals(a.get(i).memory(), b.get(i).memory()));
         }
     }
 }

@@ -1,0 +1,58 @@
+package dev.bpfh.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpfh.conformance.BackendDiff;
+import dev.bpfh.conformance.DiffReport;
+import dev.bpfh.data.DataFile;
+import dev.bpfh.data.DataFileParser;
+import dev.bpfh.isa.Insn;
+import dev.bpfh.spi.Backend;
+import dev.bpfh.spi.Backends;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The proof that the fuzzer finds bugs: an engine with one planted bug ({@link PlantedBug}) next
+ * to the interpreter. The safe profile must find a disagreement within {@value #PROGRAMS} programs,
+ * minimise it to at most {@value #MAX_INSTRUCTIONS} instructions that still use the broken rule,
+ * and write a reproducer that {@code bpfh diff} (BackendDiff) runs as it is and on which it sees the
+ * same two engines disagree.
+ */
+class PlantedBugTest {
+
+    static final int PROGRAMS = 2_000;
+    static final int MAX_INSTRUCTIONS = 5;
+
+    @TempDir
+    Path out;
+
+    @ParameterizedTest
+    @EnumSource(PlantedBug.class)
+    void theSafeProfileFindsAndMinimisesThePlantedBug(PlantedBug bug) throws Exception {
+        Backend interp = Backends.find("interp").orElseThrow();
+        Backend planted = bug.backend();
+        Campaign.Options options = Campaign.Options.defaults().withCount(PROGRAMS).withOut(out).withStopAfter(1).withSeed(42);
+        Summary s = new Campaign(options, List.of(interp, planted)).run(null, null);
+
+        assertTrue(s.disagreeingPrograms() > 0, () -> bug + " not found in " + s.programs() + " programs");
+        assertFalse(s.reproducers().isEmpty(), "no reproducer written");
+        Summary.Repro r = s.reproducers().getFirst();
+        assertTrue(r.program() < PROGRAMS, "found at program " + r.program());
+        assertTrue(r.instructions() <= MAX_INSTRUCTIONS, () -> "minimised only to " + r.instructions() + " instructions: " + r.path());
+
+        DataFile data = DataFileParser.parse(Path.of(r.path()));
+        assertTrue(Arrays.stream(data.program().slots()).anyMatch(slot -> bug.opcodes.contains(Insn.opcode(slot))),
+                () -> "the reproducer does not use the opcodes " + bug.opcodes + ": " + r.path());
+
+        DiffReport diff = BackendDiff.run(BackendDiff.Options.defaults().withPaths(List.of(Path.of(r.path()))), List.of(interp, planted));
+        assertEquals(1, diff.rows().size());
+        assertFalse(diff.rows().getFirst().disagreements().isEmpty(), "bpfh diff does not see the disagreement in " + r.path());
+    }
+}
