@@ -36,6 +36,33 @@ public abstract sealed class UbpfBackend implements Backend permits UbpfInterpre
      */
     @Override
     public UbpfExecutable load(Program program, LoadOptions options) throws LoadRejected {
+        var unsupported = unsupported(program);
+        if (unsupported.isPresent()) {
+            throw LoadRejected.unsupported(-1, unsupported.get());
+        }
         return UbpfExecutable.load(UbpfLibrary.get(), program, options, jit());
+    }
+
+    /**
+     * Why the uBPF backends do not run {@code program}, if they do not: bpfh gives uBPF no maps and
+     * uBPF has no {@code lddw} pseudo-sources (map handles, map values, callbacks), so such a program
+     * is SKIPPED (unsupported) before it reaches uBPF's unchecked JIT.
+     */
+    public static java.util.Optional<String> unsupported(Program program) {
+        if (!program.maps().isEmpty()) {
+            return java.util.Optional.of("the uBPF backends run programs without maps (" + program.maps().size()
+                    + " declared)");
+        }
+        for (int pc = 0; pc + 1 < program.length(); pc++) {
+            long w = program.slot(pc);
+            if (dev.bpfh.isa.Insn.opcode(w) == dev.bpfh.isa.Opcodes.LDDW) {
+                if (dev.bpfh.isa.Insn.src(w) != 0) {
+                    return java.util.Optional.of("lddw with pseudo-source " + dev.bpfh.isa.Insn.src(w) + " at pc " + pc
+                            + " (uBPF has no maps or callbacks)");
+                }
+                pc++;
+            }
+        }
+        return java.util.Optional.empty();
     }
 }

@@ -34,8 +34,8 @@ class UbpfManifestTest {
             TestCase t = TestCase.load(e.id(), e.path());
             assertEquals(null, t.parseError(), e.id());
             String error = t.data().error().orElse("").strip().toLowerCase(Locale.ROOT);
-            if (!error.startsWith("trap")) {
-                continue;
+            if (!error.startsWith("trap") || UbpfBackend.unsupported(t.data().program()).isPresent()) {
+                continue; // programs with maps or pseudo-sources never reach uBPF: the backend skips them
             }
             traps++;
             var listed = manifest.lookup("ubpf-jit", t.id(), t.name());
