@@ -24,22 +24,23 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * {@code history plot}: one chart per workload × backend (PNG and SVG) and one self-contained
- * {@code index.html} embedding them. x is the run's position in measurement order, labelled with
- * its commit and date; y the value with its 99.9 % interval as an error bar. Each environment is its
+ * {@code index.html} embedding them. x is the run's number in measurement order (the page lists
+ * each number's commit and date under the chart); y the value with its 99.9 % interval as an error bar. Each environment is its
  * own line (series never cross environments); a dashed grey rule marks where the environment
  * changes, a red rule each detected change point.
  */
 public final class HistoryPlots {
     private static final int WIDTH = 1100;
     private static final int HEIGHT = 480;
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("MM-dd").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
     private static final Color CHANGE = new Color(0xD00000);
     private static final Color ENVIRONMENT = new Color(0x888888);
 
     private HistoryPlots() {}
 
     /** One chart of one workload × backend. */
-    public record Plot(String workload, String backend, String file, int runs, int changePoints, int environments) {}
+    public record Plot(String workload, String backend, String file, List<History.Point> runs, int changePoints,
+            int environments) {}
 
     /** Writes the charts and {@code index.html} into {@code dir}; returns the plots written. */
     public static List<Plot> write(History h, List<History.Series> series, List<Detection.Finding> findings, Path dir)
@@ -66,8 +67,7 @@ public final class HistoryPlots {
             String base = dir.resolve(file).toString();
             BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
             VectorGraphicsEncoder.saveVectorGraphic(chart, base, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-            plots.add(new Plot(workload, backend, file, e.getValue().stream().mapToInt(s -> s.points().size()).sum(),
-                    mine.size(), e.getValue().size()));
+            plots.add(new Plot(workload, backend, file, inOrder(e.getValue()), mine.size(), e.getValue().size()));
         }
         html(h, plots, findings, dir);
         return plots;
@@ -75,8 +75,7 @@ public final class HistoryPlots {
 
     static XYChart chart(String workload, String backend, List<History.Series> series, List<Detection.Finding> findings) {
         // every run of this workload × backend, in measurement order: the x positions
-        List<History.Point> all = series.stream().flatMap(s -> s.points().stream())
-                .sorted(java.util.Comparator.comparing(History.Point::date).thenComparing(History.Point::runId)).toList();
+        List<History.Point> all = inOrder(series);
         Map<String, Integer> x = new LinkedHashMap<>();
         for (History.Point p : all) {
             x.putIfAbsent(p.runId(), x.size() + 1);
@@ -84,19 +83,10 @@ public final class HistoryPlots {
         String unit = series.getFirst().unit();
         XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT)
                 .title(workload + " on " + backend + " (" + unit + "; error bars: 99.9 % CI)")
-                .xAxisTitle("run, in measurement order (commit, date)").yAxisTitle(unit).build();
+                .xAxisTitle("run number, in measurement order (its commit and date: the table below the chart)").yAxisTitle(unit).build();
         c.getStyler().setLegendPosition(LegendPosition.OutsideS);
         c.getStyler().setErrorBarsColorSeriesColor(true);
         c.getStyler().setXAxisLabelRotation(35);
-        c.getStyler().setXAxisDecimalPattern("0");
-        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> {
-            long i = Math.round(v);
-            if (Math.abs(v - i) > 1e-6 || i < 1 || i > all.size()) {
-                return "";
-            }
-            History.Point p = all.get((int) i - 1);
-            return p.shortCommit().substring(0, Math.min(7, p.shortCommit().length())) + " " + DAY.format(p.date());
-        });
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (History.Point p : all) {
@@ -105,7 +95,8 @@ public final class HistoryPlots {
             hi = Math.max(hi, p.value() + err);
         }
         double pad = Math.max((hi - lo) * 0.1, Math.abs(hi) * 0.01);
-        lo -= pad;
+        // times and rates are positive: an error bar reaching below 0 is cut there, not the axis stretched
+        lo = all.stream().allMatch(p -> p.value() > 0) ? Math.max(0, lo - pad) : lo - pad;
         hi += pad;
         c.getStyler().setYAxisMin(lo);
         c.getStyler().setYAxisMax(hi);
@@ -136,6 +127,12 @@ public final class HistoryPlots {
             first = false;
         }
         return c;
+    }
+
+    /** Every run of these series in measurement order: run number i is element i - 1. */
+    static List<History.Point> inOrder(List<History.Series> series) {
+        return series.stream().flatMap(s -> s.points().stream())
+                .sorted(java.util.Comparator.comparing(History.Point::date).thenComparing(History.Point::runId)).toList();
     }
 
     /** A vertical rule drawn as a two-point series (XChart 4's annotation lines share one colour). */
@@ -184,11 +181,18 @@ public final class HistoryPlots {
         for (Plot p : plots) {
             byte[] png = Files.readAllBytes(dir.resolve(p.file() + ".png"));
             b.append("<h3>").append(esc(p.workload())).append(" on ").append(esc(p.backend())).append("</h3>\n<p>")
-                    .append(p.runs()).append(" runs, ").append(p.environments()).append(" environment(s), ")
+                    .append(p.runs().size()).append(" runs, ").append(p.environments()).append(" environment(s), ")
                     .append(p.changePoints()).append(" change point(s); <a href=\"").append(esc(p.file())).append(".png\">PNG</a>, ")
                     .append("<a href=\"").append(esc(p.file())).append(".svg\">SVG</a></p>\n<img alt=\"")
                     .append(esc(p.workload() + " on " + p.backend())).append("\" src=\"data:image/png;base64,")
-                    .append(Base64.getEncoder().encodeToString(png)).append("\">\n");
+                    .append(Base64.getEncoder().encodeToString(png)).append("\">\n")
+                    .append("<table><tr><th>run</th><th>commit</th><th>date (UTC)</th><th>environment</th><th>value</th></tr>\n");
+            for (int i = 0; i < p.runs().size(); i++) {
+                History.Point r = p.runs().get(i);
+                b.append("<tr>").append(td(Integer.toString(i + 1))).append(td(r.shortCommit())).append(td(DAY.format(r.date())))
+                        .append(td(r.fingerprintId())).append(td(HistoryTables.number(r.value()))).append("</tr>\n");
+            }
+            b.append("</table>\n");
         }
         b.append("<h2>Environments</h2>\n");
         String previous = null;
