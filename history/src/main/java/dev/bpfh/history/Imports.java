@@ -193,7 +193,8 @@ public final class Imports {
     private static HistoryException malformed(Path file, JsonProcessingException e) {
         JsonLocation at = e.getLocation();
         String where = at == null ? file.toString() : file + ":" + at.getLineNr() + ":" + at.getColumnNr();
-        return new HistoryException(where + ": malformed JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+        String what = e.getOriginalMessage().lines().findFirst().orElse("").replaceAll("\\s*\\(start marker at .*$", "");
+        return new HistoryException(where + ": malformed JSON: " + what);
     }
 
     private static String first(String... candidates) {
