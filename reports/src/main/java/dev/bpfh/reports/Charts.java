@@ -127,7 +127,7 @@ public final class Charts {
     static XYChart latency(Summary s, String program) {
         XYChart c = new XYChartBuilder().width(WIDTH / 2).height(HEIGHT * 3 / 4)
                 .title("Latency of one run: " + program)
-                .xAxisTitle("percentile, nines: 1 = p90, 2 = p99, 3 = p99.9, 4 = p99.99 (first point: p50)")
+                .xAxisTitle("nines: 1 = p90, 2 = p99, 3 = p99.9, 4 = p99.99 (first: p50)")
                 .yAxisTitle("ns").build();
         c.getStyler().setYAxisLogarithmic(true);
         c.getStyler().setLegendPosition(LegendPosition.InsideNW);
