@@ -75,14 +75,16 @@ public final class BenchRunner {
         new Runner(options(o.quick(), workloads, backends, jmhJson).build()).run();
 
         Map<String, String> env = new LinkedHashMap<>(Environment.describe());
-        env.put("settings", o.quick() ? "quick: 1 fork, 1 x " + Defaults.QUICK_WARMUP_MILLIS + " ms warm-up, "
+        String settings = o.quick() ? "quick: 1 fork, 1 x " + Defaults.QUICK_WARMUP_MILLIS + " ms warm-up, "
                 + Defaults.QUICK_MEASUREMENT_ITERATIONS + " x " + Defaults.QUICK_MEASUREMENT_MILLIS + " ms measurement"
                 : Defaults.FORKS + " forks, " + Defaults.WARMUP_ITERATIONS + " x " + Defaults.WARMUP_SECONDS
                         + " s warm-up, " + Defaults.MEASUREMENT_ITERATIONS + " x " + Defaults.MEASUREMENT_SECONDS
-                        + " s measurement");
+                        + " s measurement";
+        env.put("settings", settings);
         env.put("kernel repeat", Integer.toString(Defaults.KERNEL_REPEAT));
         Summary summary = JmhSummaries.from(JmhJson.read(jmhJson), env);
-        summary = summary.withFailures(missing(summary, workloads, backends, failures)).withFacts(facts);
+        summary = summary.withFailures(missing(summary, workloads, backends, failures)).withFacts(facts)
+                .withFingerprint(Environment.fingerprint(settings + ", kernel repeat " + Defaults.KERNEL_REPEAT));
         SummaryJson.write(summary, dir.resolve(Reports.SUMMARY_JSON));
         Path html = Reports.render(summary, dir);
 

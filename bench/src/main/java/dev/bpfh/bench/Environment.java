@@ -1,17 +1,39 @@
 package dev.bpfh.bench;
 
+import dev.bpfh.reports.Fingerprint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Where a benchmark ran: what a reader needs to judge or reproduce the numbers. */
 final class Environment {
     private Environment() {}
+
+    /**
+     * The run's {@link Fingerprint}: this machine, plus the flags of the measuring JVMs (JMH forks
+     * inherit this JVM's input arguments and append {@link Defaults#FORK_JVM_ARGS}), JMH's version
+     * and settings, and the git commit, dirty flag and branch of the working directory.
+     */
+    static Fingerprint fingerprint(String jmhSettings) {
+        List<String> flags = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        flags.addAll(List.of(Defaults.FORK_JVM_ARGS));
+        String commit = git("rev-parse", "HEAD");
+        return Fingerprint.ofThisMachine().with(Map.of(
+                "jvm.flags", String.join(" ", flags),
+                "jmh.version", org.openjdk.jmh.util.Version.getPlainVersion(),
+                "jmh.settings", jmhSettings,
+                "git.commit", commit,
+                "git.dirty", commit.equals("unknown") ? "unknown" : Boolean.toString(!git("status", "--porcelain").isEmpty()),
+                "git.branch", git("rev-parse", "--abbrev-ref", "HEAD")));
+    }
 
     static Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();

@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
                 + "checks they agree, and measures them.",
         footer = {"", "Exit codes: 0 ok, 1 something failed, 2 bad usage or environment, 3 internal error.",
                 "Environment: BPFH_REQUIRE_KERNEL=1 makes an unavailable kernel backend a failure;",
-                "BPFH_UBPF_LIB=path/libubpf.so enables backends ubpf and ubpf-jit."},
+                "BPFH_UBPF_LIB=path/libubpf.so enables backends ubpf and ubpf-jit;",
+                "BPFH_HISTORY_DB is history's default database."},
         // The one list of subcommands, in the order --help shows them.
         subcommands = {
             ConformanceCommand.class,
@@ -47,6 +48,7 @@ import picocli.CommandLine.Spec;
             BenchCommand.class,
             ReportCommand.class,
             CompareCommand.class,
+            HistoryCommand.class,
             BackendsCommand.class,
             AsmCommand.class,
             DisasmCommand.class,

@@ -29,7 +29,7 @@ class CommandsTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"asm", "disasm", "backends", "plugin", "conformance", "diff", "fuzz", "bench", "report", "compare"}) {
+        for (String command : new String[] {"asm", "disasm", "backends", "plugin", "conformance", "diff", "fuzz", "bench", "report", "compare", "history"}) {
             CliRun r = run(command, "--help");
             assertEquals(0, r.exit(), command);
             assertTrue(r.out().startsWith("Usage: bpfh " + command), r.out());

@@ -3,6 +3,7 @@ package dev.bpfh.reports;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
@@ -11,11 +12,16 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder.VectorGraphicsFormat;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.knowm.xchart.style.Styler.LegendPosition;
 
 /**
- * The charts of a bench run, each saved as PNG and SVG. Every chart is a grouped bar chart: one
- * group per workload, one bar per backend (XChart's category chart), so they read alike.
+ * The charts of a bench run, each saved as PNG and SVG. Time, speedup, throughput and load are
+ * grouped bar charts (one group per workload, one bar per backend); latency is one percentile plot
+ * per workload. Every backend has one colour in all of them ({@link Colors}).
  */
 public final class Charts {
     private static final int WIDTH = 1100;
@@ -36,8 +42,11 @@ public final class Charts {
         if (!Derived.throughput(s).isEmpty()) {
             save(throughput(s), dir, "throughput", written);
         }
-        if (!s.latencies().isEmpty()) {
-            save(latency(s), dir, "latency", written);
+        for (String program : s.latencies().stream().map(Latency::program).distinct().toList()) {
+            XYChart chart = latency(s, program);
+            if (!chart.getSeriesCollection().isEmpty()) {
+                save(chart, dir, "latency-" + fileName(program), written);
+            }
         }
         if (!s.loads().isEmpty()) {
             save(loads(s), dir, "load", written);
@@ -59,7 +68,7 @@ public final class Charts {
                 values.add(bar(v));
                 errors.add(logErrorFactor(v, r == null ? 0 : r.error()));
             }
-            c.addSeries(backend, programs, values, errors);
+            color(c.addSeries(backend, programs, values, errors), backend);
         }
         return fitLogAxis(c);
     }
@@ -81,7 +90,7 @@ public final class Charts {
                 values.add(interp == null || other == null || !(other.nsPerRun() > 0) ? null
                         : bar(interp.nsPerRun() / other.nsPerRun()));
             }
-            c.addSeries(backend, programs, values);
+            color(c.addSeries(backend, programs, values), backend);
         }
         return fitLogAxis(c);
     }
@@ -100,30 +109,65 @@ public final class Charts {
                 values.add(all.stream().filter(t -> t.program().equals(p) && t.backend().equals(backend))
                         .map(t -> bar(t.mInsnPerSec())).filter(v -> v != null).findFirst().orElse(null));
             }
-            c.addSeries(backend, programs, values);
+            color(c.addSeries(backend, programs, values), backend);
         }
         return fitLogAxis(c);
     }
 
-    /** p50 and p99 of single-run latency (JMH SampleTime) per workload and backend. */
-    static CategoryChart latency(Summary s) {
-        CategoryChart c = chart("Latency of one run: p50 and p99 (log scale)", "workload", "ns");
+    /** The percentiles a latency chart plots, as JMH names them. */
+    static final List<String> PERCENTILES = List.of("50.0", "90.0", "99.0", "99.9", "99.99");
+
+    /**
+     * Latency of one run of {@code program} (JMH SampleTime) as a percentile plot, as HdrHistogram
+     * draws them: x is the percentile on a "nines" axis, {@code -log10(1 - p)} (90 → 1, 99 → 2,
+     * 99.9 → 3, ...), so every tail decade gets the same room; y is ns on a log axis; one line per
+     * backend. (The axis keeps XChart's numeric labels and its title names them: XChart 4's custom
+     * tick labels can loop forever while it searches for a tick spacing.)
+     */
+    static XYChart latency(Summary s, String program) {
+        XYChart c = new XYChartBuilder().width(WIDTH / 2).height(HEIGHT * 3 / 4)
+                .title("Latency of one run: " + program)
+                .xAxisTitle("nines: 1 = p90, 2 = p99, 3 = p99.9, 4 = p99.99 (first: p50)")
+                .yAxisTitle("ns").build();
         c.getStyler().setYAxisLogarithmic(true);
-        List<String> programs = s.latencies().stream().map(Latency::program).distinct().toList();
-        List<String> backends = s.latencies().stream().map(Latency::backend).distinct().toList();
-        for (String backend : backends) {
-            for (String pct : List.of("50.0", "99.0")) {
-                List<Double> values = new ArrayList<>();  // null: no bar (XChart skips it; NaN breaks a log axis)
-                for (String p : programs) {
-                    values.add(s.latencies().stream()
-                            .filter(l -> l.program().equals(p) && l.backend().equals(backend))
-                            .map(l -> l.percentiles().getOrDefault(pct, Double.NaN))
-                            .filter(v -> v > 0).findFirst().orElse(null));
+        c.getStyler().setLegendPosition(LegendPosition.InsideNW);
+        c.getStyler().setXAxisMin(0.0);
+        c.getStyler().setXAxisMax(nines(99.99));
+        List<Latency> mine = s.latencies().stream().filter(l -> l.program().equals(program))
+                .sorted(Comparator.comparingInt(l -> rank(s, l.backend()))).toList();
+        for (Latency l : mine) {
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            for (String pct : PERCENTILES) {
+                Double v = l.percentiles().get(pct);
+                if (v != null && v > 0 && Double.isFinite(v)) {
+                    xs.add(nines(Double.parseDouble(pct)));
+                    ys.add(v);
                 }
-                c.addSeries(backend + " p" + pct.replace(".0", ""), programs, values);
+            }
+            if (!xs.isEmpty()) {
+                XYSeries line = c.addSeries(l.backend(), xs, ys);
+                line.setLineColor(Colors.backend(l.backend()));
+                line.setMarkerColor(Colors.backend(l.backend()));
+                line.setMarker(SeriesMarkers.CIRCLE);
             }
         }
-        return fitLogAxis(c);
+        return c;
+    }
+
+    /** The position of percentile {@code p} on the nines axis: {@code -log10(1 - p/100)}. */
+    static double nines(double p) {
+        return -Math.log10(1 - p / 100);
+    }
+
+    private static int rank(Summary s, String backend) {
+        int i = s.backends().indexOf(backend);
+        return i < 0 ? Integer.MAX_VALUE : i;
+    }
+
+    /** A file name from a workload name: letters, digits, '.', '_' and '-' kept, the rest '_'. */
+    static String fileName(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     /** ns per load(): JIT compile latency and kernel load + verify. */
@@ -141,7 +185,7 @@ public final class Charts {
                 values.add(bar(v));
                 errors.add(logErrorFactor(v, r == null ? 0 : r.error()));
             }
-            c.addSeries(backend, programs, values, errors);
+            color(c.addSeries(backend, programs, values, errors), backend);
         }
         return fitLogAxis(c);
     }
@@ -167,7 +211,22 @@ public final class Charts {
         return c;
     }
 
+    /** The backend's one colour ({@link Colors#backend}), for bars and their error bars. */
+    private static void color(CategorySeries series, String backend) {
+        series.setFillColor(Colors.backend(backend));
+        series.setLineColor(Colors.backend(backend));
+    }
+
     public static void save(CategoryChart chart, Path dir, String baseName, List<String> written) throws IOException {
+        saveAny(chart, dir, baseName, written);
+    }
+
+    public static void save(XYChart chart, Path dir, String baseName, List<String> written) throws IOException {
+        saveAny(chart, dir, baseName, written);
+    }
+
+    private static void saveAny(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path dir, String baseName,
+            List<String> written) throws IOException {
         String base = dir.resolve(baseName).toString();
         BitmapEncoder.saveBitmap(chart, base, BitmapFormat.PNG);
         VectorGraphicsEncoder.saveVectorGraphic(chart, base, VectorGraphicsFormat.SVG);

@@ -3,11 +3,18 @@ package dev.bpfh.reports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
-/** One self-contained HTML page: environment, tables, and the charts embedded as base64 PNG. */
+/**
+ * One self-contained HTML page: a verdict first (goals, largest ratios, failures), then the charts
+ * embedded as base64 PNG, then the tables and the environment.
+ */
 public final class HtmlReport {
     private HtmlReport() {}
 
@@ -22,15 +29,26 @@ public final class HtmlReport {
                 .append("<h1>bpfh benchmark</h1>\n<p>Times are JMH AverageTime means in ns per program run; ")
                 .append("for the kernel the in-kernel time from <code>BPF_PROG_TEST_RUN</code>'s <code>duration</code> ")
                 .append("over a large repeat, with the Java round trip listed separately. ± is JMH's 99.9 % interval.</p>\n");
-        h.append("<h2>Measured on</h2>\n<table>");
-        for (Map.Entry<String, String> e : s.environment().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            h.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue())).append("</td></tr>");
+        h.append("<h2>Verdict</h2>\n<ul>");
+        for (String line : verdict(s)) {
+            String cls = line.endsWith("NOT MET") || line.startsWith("FAILED") ? "miss" : line.endsWith("MET") ? "met" : "";
+            h.append("<li class=\"").append(cls).append("\">").append(esc(line)).append("</li>");
         }
-        h.append("</table>\n");
+        h.append("</ul>\n");
         if (!s.failures().isEmpty()) {
             h.append("<h2>Failures (no figure)</h2>\n<ul>");
             s.failures().forEach(f -> h.append("<li>").append(esc(f)).append("</li>"));
             h.append("</ul>\n");
+        }
+        h.append("<h2>Charts</h2>\n");
+        for (String c : charts) {
+            Path png = dir.resolve(c + ".png");
+            if (Files.exists(png)) {
+                h.append("<figure style=\"display:inline-block;margin:0\"><img alt=\"").append(esc(c)).append("\" src=\"data:image/png;base64,")
+                        .append(Base64.getEncoder().encodeToString(Files.readAllBytes(png)))
+                        .append("\"><figcaption>").append(esc(c)).append(" (also ").append(esc(c))
+                        .append(".svg)</figcaption></figure>\n");
+            }
         }
         h.append("<h2>Time per run</h2>\n<p>M insn/s is the eBPF instructions one run executes (counted once by ")
                 .append("the interpreter, outside the timed region) divided by the time per run.</p>\n")
@@ -56,20 +74,50 @@ public final class HtmlReport {
         if (Tables.extraRows(s).size() > 1) {
             h.append("<h2>Round trips, load times, latency</h2>\n").append(table(Tables.extraRows(s)));
         }
-        h.append("<h2>Charts</h2>\n");
-        for (String c : charts) {
-            Path png = dir.resolve(c + ".png");
-            if (Files.exists(png)) {
-                h.append("<figure><img alt=\"").append(esc(c)).append("\" src=\"data:image/png;base64,")
-                        .append(Base64.getEncoder().encodeToString(Files.readAllBytes(png)))
-                        .append("\"><figcaption>").append(esc(c)).append(" (also ").append(esc(c))
-                        .append(".svg)</figcaption></figure>\n");
-            }
+        h.append("<h2>Measured on</h2>\n<table>");
+        for (Map.Entry<String, String> e : s.environment().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+            h.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue())).append("</td></tr>");
         }
+        h.append("</table>\n");
         h.append("</body></html>\n");
         Path out = dir.resolve("index.html");
         Files.writeString(out, h);
         return out;
+    }
+
+    /**
+     * The page's opening: each goal met or not, the JIT's largest and smallest speedup over the
+     * interpreter, where it is farthest from and closest to the kernel, and how many figures failed.
+     */
+    static List<String> verdict(Summary s) {
+        List<String> out = new ArrayList<>();
+        Derived.Goals g = Derived.goals(s);
+        if (g.jitOverKernelCount() > 0 || g.interpOverJitCount() > 0 || g.loopHeavyCount() > 0) {
+            out.addAll(Tables.goalLines(s));
+        }
+        List<Derived.Ratios> ratios = Derived.ratios(s);
+        extremes(out, ratios.stream().filter(r -> usable(r.interpOverJit())).toList(), Derived.Ratios::interpOverJit,
+                "the JIT's speedup over the interpreter");
+        extremes(out, ratios.stream().filter(r -> usable(r.jitOverKernel())).toList(), Derived.Ratios::jitOverKernel,
+                "jit time / kernel time");
+        out.add(s.failures().isEmpty() ? "Every workload produced a figure on every backend."
+                : "FAILED: " + s.failures().size() + " workload x backend pair(s) produced no figure (listed below).");
+        return out;
+    }
+
+    private static void extremes(List<String> out, List<Derived.Ratios> rs, ToDoubleFunction<Derived.Ratios> f,
+            String what) {
+        if (rs.isEmpty()) {
+            return;
+        }
+        Derived.Ratios max = rs.stream().max(Comparator.comparingDouble(f)).orElseThrow();
+        Derived.Ratios min = rs.stream().min(Comparator.comparingDouble(f)).orElseThrow();
+        out.add(String.format(Locale.ROOT, "Largest %s: %.2fx (%s); smallest: %.2fx (%s).", what,
+                f.applyAsDouble(max), max.program(), f.applyAsDouble(min), min.program()));
+    }
+
+    private static boolean usable(double v) {
+        return v > 0 && Double.isFinite(v);
     }
 
     static String table(List<List<String>> rows) {

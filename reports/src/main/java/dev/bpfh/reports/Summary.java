@@ -19,6 +19,8 @@ import java.util.Map;
  *     rejected, backend unavailable), so a missing bar is never silent
  * @param facts per workload: executed instructions and what each engine generated (not timed);
  *     the base of {@link Derived}'s instruction throughput and of the "engine facts" table
+ * @param fingerprint the environment that can change the numbers ({@link Fingerprint}); empty in
+ *     summaries written before it was recorded
  */
 public record Summary(
         Map<String, String> environment,
@@ -27,7 +29,13 @@ public record Summary(
         List<BenchRun> loads,
         List<Latency> latencies,
         List<String> failures,
-        List<WorkloadFacts> facts) {
+        List<WorkloadFacts> facts,
+        Fingerprint fingerprint) {
+
+    public Summary(Map<String, String> environment, List<BenchRun> runs, List<BenchRun> roundTrips,
+            List<BenchRun> loads, List<Latency> latencies, List<String> failures, List<WorkloadFacts> facts) {
+        this(environment, runs, roundTrips, loads, latencies, failures, facts, Fingerprint.EMPTY);
+    }
 
     public Summary(Map<String, String> environment, List<BenchRun> runs, List<BenchRun> roundTrips,
             List<BenchRun> loads, List<Latency> latencies) {
@@ -47,22 +55,27 @@ public record Summary(
         latencies = latencies == null ? List.of() : List.copyOf(latencies);
         failures = failures == null ? List.of() : List.copyOf(failures);
         facts = facts == null ? List.of() : List.copyOf(facts);
+        fingerprint = fingerprint == null ? Fingerprint.EMPTY : fingerprint;
     }
 
     public Summary withFailures(List<String> more) {
         List<String> all = new java.util.ArrayList<>(failures);
         all.addAll(more);
-        return new Summary(environment, runs, roundTrips, loads, latencies, all, facts);
+        return new Summary(environment, runs, roundTrips, loads, latencies, all, facts, fingerprint);
     }
 
     public Summary withEnvironment(Map<String, String> more) {
         Map<String, String> all = new java.util.LinkedHashMap<>(environment);
         all.putAll(more);
-        return new Summary(all, runs, roundTrips, loads, latencies, failures, facts);
+        return new Summary(all, runs, roundTrips, loads, latencies, failures, facts, fingerprint);
     }
 
     public Summary withFacts(List<WorkloadFacts> workloadFacts) {
-        return new Summary(environment, runs, roundTrips, loads, latencies, failures, workloadFacts);
+        return new Summary(environment, runs, roundTrips, loads, latencies, failures, workloadFacts, fingerprint);
+    }
+
+    public Summary withFingerprint(Fingerprint f) {
+        return new Summary(environment, runs, roundTrips, loads, latencies, failures, facts, f);
     }
 
     /** The facts of {@code program}, or null. */

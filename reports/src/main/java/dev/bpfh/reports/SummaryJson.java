@@ -20,6 +20,7 @@ import java.util.Map;
  * "loopFactor","jit":{"bytecodeBytes","methods","maxMethodBytes","fallback"},"kernel":{"jitedBytes",
  * "xlatedInsns","verifiedInsns","wrapping"}}], "throughput":[{"program","backend","instructions",
  * "nsPerRun","mInsnPerSec"}], "ratios":[{"program","jitOverKernel","interpOverJit"}], "goals":{...}}}.
+ * "fingerprint":{"id":"16 hex digits","fields":{"cpu.model":...}} ({@link Fingerprint}; absent when empty).
  * Non-finite numbers are written as JMH writes them ("NaN", "+INF", "-INF") so that strict JSON
  * parsers accept the file.
  *
@@ -40,6 +41,11 @@ public final class SummaryJson {
         ObjectNode env = root.putObject("environment");
         s.environment().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> env.put(e.getKey(), e.getValue()));
+        if (!s.fingerprint().isEmpty()) {
+            ObjectNode fp = root.putObject("fingerprint").put("id", s.fingerprint().id());
+            ObjectNode fields = fp.putObject("fields");
+            s.fingerprint().fields().forEach(fields::put);
+        }
         runs(root.putArray("runs"), s.runs());
         runs(root.putArray("roundTrips"), s.roundTrips());
         runs(root.putArray("loads"), s.loads());
@@ -80,8 +86,10 @@ public final class SummaryJson {
         }
         List<String> failures = new ArrayList<>();
         root.path("failures").forEach(f -> failures.add(f.asText()));
+        Map<String, String> fp = new LinkedHashMap<>();
+        root.path("fingerprint").path("fields").properties().forEach(e -> fp.put(e.getKey(), e.getValue().asText()));
         return new Summary(env, runs(root.path("runs")), runs(root.path("roundTrips")), runs(root.path("loads")),
-                latencies, failures, facts(root.path("facts")));
+                latencies, failures, facts(root.path("facts")), new Fingerprint(fp));
     }
 
     private static void facts(ArrayNode out, List<WorkloadFacts> facts) {

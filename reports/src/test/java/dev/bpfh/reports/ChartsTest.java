@@ -44,7 +44,7 @@ class ChartsTest {
     @Test
     void everyChartIsWrittenAsPngAndWellFormedSvg(@TempDir Path dir) throws Exception {
         List<String> written = Charts.writeAll(sample(), dir);
-        assertEquals(List.of("time", "speedup", "latency", "load"), written);
+        assertEquals(List.of("time", "speedup", "latency-sum", "load"), written);
         for (String name : written) {
             byte[] png = Files.readAllBytes(dir.resolve(name + ".png"));
             assertTrue(png.length > 1000, name);
@@ -63,6 +63,52 @@ class ChartsTest {
         assertTrue(text.contains("6.18 &lt;test&gt;"), "environment escaped into the page");
         assertTrue(text.contains("<td>primes</td>"));
         assertTrue(!text.contains("src=\"time.png\""), "no external image references");
+    }
+
+    @Test
+    void everyBackendKeepsOneColourInEveryChart() {
+        Summary s = sample();
+        for (var chart : List.of(Charts.time(s), Charts.speedup(s), Charts.loads(s))) {
+            for (var series : chart.getSeriesCollection()) {
+                assertEquals(Colors.backend(series.getName()), series.getFillColor(), series.getName());
+            }
+        }
+        // the speedup chart has no interp bars: jit must not take interp's colour
+        assertEquals(List.of("jit", "kernel"), Charts.speedup(s).getSeriesCollection().stream().map(x -> x.getName()).toList());
+        for (var series : Charts.latency(s, "sum").getSeriesCollection()) {
+            assertEquals(Colors.backend(series.getName()), series.getLineColor(), series.getName());
+        }
+        assertEquals(3, List.of("interp", "jit", "kernel").stream().map(Colors::backend).distinct().count());
+    }
+
+    @Test
+    void latencyIsAPercentilePlotOnANinesAxis() {
+        Summary s = new Summary(Map.of(), List.of(), List.of(), List.of(), List.of(
+                new Latency("sum", "jit", Map.of("0.0", 20.0, "50.0", 90.0, "90.0", 120.0, "99.0", 300.0, "99.9", 900.0,
+                        "99.99", 5000.0, "100.0", 90000.0)),
+                new Latency("sum", "interp", Map.of("50.0", 900.0, "99.0", 3000.0))));
+        var chart = Charts.latency(s, "sum");
+        var jit = series(chart, "jit");
+        // p50 at -log10(0.5) = 0.301, p90 at 1, p99 at 2, p99.9 at 3, p99.99 at 4; p0 and p100 are not plotted
+        assertArrayEquals(new double[] {Math.log10(2), 1, 2, 3, 4}, jit.getXData(), 1e-9);
+        assertArrayEquals(new double[] {90, 120, 300, 900, 5000}, jit.getYData(), 1e-9);
+        assertArrayEquals(new double[] {Math.log10(2), 2}, series(chart, "interp").getXData(), 1e-9);
+    }
+
+    private static org.knowm.xchart.XYSeries series(org.knowm.xchart.XYChart chart, String name) {
+        return chart.getSeriesCollection().stream().filter(x -> x.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void theReportOpensWithAVerdictBeforeChartsAndTables(@TempDir Path dir) throws IOException {
+        String text = Files.readString(Reports.render(sample(), dir));
+        int verdict = text.indexOf("<h2>Verdict</h2>");
+        int charts = text.indexOf("<h2>Charts</h2>");
+        int tables = text.indexOf("<h2>Time per run</h2>");
+        assertTrue(verdict > 0 && verdict < charts && charts < tables, "verdict, charts, tables in that order");
+        // interp/jit per workload: sum 1000/100 = 10, primes 2000/200 = 10, checksum 3000/300 = 10
+        assertTrue(text.contains("Largest the JIT's speedup over the interpreter: 10.00x"), text.substring(verdict, charts));
+        assertTrue(text.contains("jit time / kernel time: 1.25x"), text.substring(verdict, charts)); // 100/80
     }
 
     @Test
