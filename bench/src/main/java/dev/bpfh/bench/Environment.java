@@ -35,23 +35,20 @@ final class Environment {
                 "git.branch", git("rev-parse", "--abbrev-ref", "HEAD")));
     }
 
+    /** The summary's short environment block, for readers; {@link #fingerprint} is the full record. */
     static Map<String, String> describe() {
+        Fingerprint machine = Fingerprint.ofThisMachine();
         Map<String, String> m = new LinkedHashMap<>();
         m.put("date", Instant.now().toString());
         m.put("machine", read("/proc/sys/kernel/hostname") + " (" + System.getProperty("os.arch") + ")");
-        m.put("cpu", cpuModel());
-        m.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        m.put("kernel", System.getProperty("os.name") + " " + read("/proc/sys/kernel/osrelease"));
-        m.put("bpf_jit_enable", read("/proc/sys/net/core/bpf_jit_enable"));
+        m.put("cpu", machine.get("cpu.model"));
+        m.put("cpus", machine.get("cpu.count"));
+        m.put("kernel", System.getProperty("os.name") + " " + machine.get("kernel.release"));
+        m.put("bpf_jit_enable", machine.get("sysctl.bpf_jit_enable"));
         m.put("jdk", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.vm.version") + ")");
         m.put("commit", git("rev-parse", "HEAD") + (git("status", "--porcelain").isEmpty() ? "" : " (dirty)"));
         return m;
-    }
-
-    private static String cpuModel() {
-        return read("/proc/cpuinfo").lines().filter(l -> l.startsWith("model name"))
-                .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown");
     }
 
     private static String read(String file) {
