@@ -476,6 +476,60 @@ def validate(slots, maps=()):
             else:
                 raise Rejected("unknown opcode %#x" % op)
     functions(slots, tail)
+    map_arguments(slots, tail, maps)
+
+
+# The kernel's check_map_func_compatibility where the program states its map plainly: the map
+# argument register (r2 for tail_call, else r1) was last written by `lddw rN, map:X` in straight-line
+# code before the call (no jump, call or jump target in between). PROG_ARRAY goes only to tail_call,
+# RINGBUF only to ringbuf_output/reserve/query, and those helpers take only their own map type.
+MAP_HELPERS = {1: "lookup", 2: "update", 3: "delete", 12: "tail_call", 130: "ringbuf", 131: "ringbuf",
+               134: "ringbuf"}
+
+
+def map_arguments(slots, tail, maps):
+    if not maps:
+        return
+    n = len(slots)
+    landing = set()
+    for pc, w in enumerate(slots):
+        op, dst, src, off, imm = fields(w)
+        if tail[pc] or op & 7 not in (JMP, JMP32):
+            continue
+        if op >> 4 == 0x0:
+            landing.add(pc + 1 + (imm if op & 7 == JMP32 else off))
+        elif op >> 4 == 0x8:
+            if src == 1 and not op & 8:
+                landing.add(pc + 1 + imm)
+        elif op >> 4 != 0x9:
+            landing.add(pc + 1 + off)
+    for pc, w in enumerate(slots):
+        op, dst, src, off, imm = fields(w)
+        if tail[pc] or op != 0x85 or src != 0 or imm not in MAP_HELPERS or pc in landing:
+            continue
+        reg = 2 if imm == 12 else 1
+        k = pc - 1
+        found = None
+        while k >= 0:
+            if tail[k]:
+                k -= 1
+                continue
+            kop, kdst, ksrc, koff, kimm = fields(slots[k])
+            if kop & 7 in (ALU, ALU64, LDX, LD) and kdst == reg or kop in (0xc3, 0xdb):
+                if kop == 0x18 and ksrc == 1:
+                    found = kimm
+                break
+            if kop & 7 in (JMP, JMP32) or k in landing:
+                break
+            k -= 1
+        if found is None or not 0 <= found < len(maps):
+            continue
+        mtype = maps[found].type
+        kind = MAP_HELPERS[imm]
+        ok = (mtype == "prog_array") if kind == "tail_call" else (mtype == "ringbuf") if kind == "ringbuf" \
+            else mtype not in ("prog_array", "ringbuf")
+        if not ok:
+            raise Rejected("cannot pass map_type %s into helper %d at %d" % (mtype, imm, pc))
 
 
 def functions(slots, tail):
@@ -487,7 +541,7 @@ def functions(slots, tail):
     starts = {0}
     for pc, w in enumerate(slots):
         op, dst, src, off, imm = fields(w)
-        if not tail[pc] and op == 0x85 and src == 1:
+        if not tail[pc] and (op == 0x85 and src == 1 or op == 0x18 and src == 4):  # calls and callbacks
             starts.add(pc + 1 + imm)
     bounds = sorted(starts) + [n]
     for a, b in zip(bounds, bounds[1:]):

@@ -409,6 +409,27 @@ def mapdef_family():
                                              "value size (EINVAL at load)."],
        prog("lddw %r1, map_value:a+8", "mov %r0, 0", "exit"), maps=[MM.MapDef("a", "array", 4, 8, 1)],
        expect="rejected")
+    # Map types the helper does not take (the kernel's check_map_func_compatibility), where the
+    # program loads the map into the argument register right before the call.
+    key = ["stw [%r10-4], 0", "mov %r2, %r10", "add %r2, -4"]
+    misuse = [
+        ("misuse-lookup-prog-array", "map_lookup_elem on a PROG_ARRAY (only bpf_tail_call takes one)",
+         key + ["lddw %r1, map:m", "call 1"], MM.MapDef("m", "prog_array", 4, 4, 1)),
+        ("misuse-lookup-ringbuf", "map_lookup_elem on a RINGBUF (only the ring buffer helpers take one)",
+         key + ["lddw %r1, map:m", "call 1"], MM.MapDef("m", "ringbuf", 0, 0, 4096)),
+        ("misuse-update-ringbuf", "map_update_elem on a RINGBUF",
+         key + ["mov %r3, %r2", "lddw %r1, map:m", "mov %r4, 0", "call 2"], MM.MapDef("m", "ringbuf", 0, 0, 4096)),
+        ("misuse-ringbuf-output-hash", "ringbuf_output into a HASH",
+         ["stdw [%r10-8], 0", "lddw %r1, map:m", "mov %r2, %r10", "add %r2, -8", "mov %r3, 8", "mov %r4, 0",
+          "call 130"], MM.MapDef("m", "hash", 4, 8, 1)),
+        ("misuse-ringbuf-reserve-array", "ringbuf_reserve from an ARRAY",
+         ["lddw %r1, map:m", "mov %r2, 8", "mov %r3, 0", "call 131"], MM.MapDef("m", "array", 4, 8, 1)),
+        ("misuse-tail-call-hash", "bpf_tail_call through a HASH (it needs a PROG_ARRAY in r2)",
+         ["lddw %r2, map:m", "mov %r3, 0", "call 12"], MM.MapDef("m", "hash", 4, 4, 1)),
+    ]
+    for name, what, body, mdef in misuse:
+        MT(F, name, ["%s: the kernel refuses the load (cannot pass map_type), and so does every engine." % what],
+           prog(*body, "mov %r0, 0", "exit"), maps=[mdef], expect="rejected")
     d = [MM.MapDef("a", "array", 4, 8, 1)]
     rawtests = [
         ("lddw-map-fd-next-imm", "lddw src=1 whose second slot imm is 1 (must be 0): EINVAL, unrecognized ld_imm64.",

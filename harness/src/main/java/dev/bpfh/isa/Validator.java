@@ -54,6 +54,7 @@ public final class Validator {
             check(s, pc, wideTail, helpers, program.maps());
         }
         FunctionLayout.check(s, wideTail);
+        MapArguments.check(s, wideTail, program.maps());
     }
 
     private static void check(long[] s, int pc, boolean[] wideTail, Helpers helpers, List<MapSpec> maps)

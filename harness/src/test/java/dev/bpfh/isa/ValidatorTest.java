@@ -46,6 +46,10 @@ class ValidatorTest {
         return assertThrows(LoadRejected.class, () -> validateWithMaps(maps, slots));
     }
 
+    static long[] assemble(String text, List<MapSpec> maps) throws AssemblyException {
+        return Assembler.assemble("t", text.lines().map(l -> new dev.bpfh.asm.SourceLine(1, l)).toList(), maps).slots();
+    }
+
     static void accepts(long... slots) {
         assertDoesNotThrow(() -> Validator.validate(Program.of("t", slots), Helpers.standard()));
     }
@@ -220,6 +224,36 @@ class ValidatorTest {
                     rejectedWithMaps(List.of(array("g", 16, 2)), at12).reason());
             assertEquals("map 'h' (hash) has no direct value access support (EINVAL)",
                     rejectedWithMaps(List.of(new MapSpec("h", MapType.HASH, 4, 16, 1, 0)), at12).reason());
+        }
+
+        @Test
+        void aMapOfTheWrongTypeForItsHelperIsRefusedWhereTheProgramStatesIt() throws Exception {
+            List<MapSpec> maps = List.of(new MapSpec("jmp", MapType.PROG_ARRAY, 4, 4, 1, 0),
+                    new MapSpec("rb", MapType.RINGBUF, 0, 0, 4096, 0), new MapSpec("h", MapType.HASH, 4, 8, 1, 0));
+            // check_map_func_compatibility: PROG_ARRAY only with tail_call, RINGBUF only with the ring
+            // buffer helpers, and those helpers only with their own type. The call is at pc 4.
+            String lookup = "stw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, map:MAP\ncall 1\nexit\n";
+            assertEquals("cannot pass map_type 3 (prog_array, map 'jmp') into func bpf_map_lookup_elem#1 (EINVAL)",
+                    rejectedWithMaps(maps, assemble(lookup.replace("MAP", "jmp"), maps)).reason());
+            assertEquals(5, rejectedWithMaps(maps, assemble(lookup.replace("MAP", "rb"), maps)).pc());
+            assertDoesNotThrow(() -> validateWithMaps(maps, assemble(lookup.replace("MAP", "h"), maps)));
+            String output = "lddw %r1, map:MAP\nmov %r2, %r10\nmov %r3, 0\nmov %r4, 0\ncall 130\nexit\n";
+            assertEquals("cannot pass map_type 1 (hash, map 'h') into func bpf_ringbuf_output#130 (EINVAL)",
+                    rejectedWithMaps(maps, assemble(output.replace("MAP", "h"), maps)).reason());
+            String tail = "lddw %r2, map:MAP\nmov %r3, 0\ncall 12\nmov %r0, 0\nexit\n";
+            assertEquals("cannot pass map_type 27 (ringbuf, map 'rb') into func bpf_tail_call#12 (EINVAL)",
+                    rejectedWithMaps(maps, assemble(tail.replace("MAP", "rb"), maps)).reason());
+            assertDoesNotThrow(() -> validateWithMaps(maps, assemble(tail.replace("MAP", "jmp"), maps)));
+        }
+
+        @Test
+        void aMapThatReachesTheCallThroughAJoinIsNotFollowed() throws Exception {
+            List<MapSpec> maps = List.of(new MapSpec("jmp", MapType.PROG_ARRAY, 4, 4, 1, 0),
+                    new MapSpec("h", MapType.HASH, 4, 8, 1, 0));
+            // Two paths reach the call with different maps in r1: the run decides (HELPER_FAILED there).
+            String join = "stw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, map:h\njeq %r0, 0, +2\n"
+                    + "lddw %r1, map:jmp\ncall 1\nexit\n";
+            assertDoesNotThrow(() -> validateWithMaps(maps, assemble(join, maps)));
         }
 
         @Test
