@@ -51,6 +51,15 @@ final class Compiler {
         int[] regionStart;
         int tableData = -1;
         private final RegisterFacts facts;
+        /** {@link MethodGen#lowHalfUsed}, computed once for all of the subprogram's methods. */
+        private boolean[] lowHalfUsed;
+
+        boolean[] lowHalfUsed(Cfg cfg) {
+            if (lowHalfUsed == null) {
+                lowHalfUsed = MethodGen.lowHalfUsed(cfg, this);
+            }
+            return lowHalfUsed;
+        }
 
         Cfg.Function fn() {
             return fn;
