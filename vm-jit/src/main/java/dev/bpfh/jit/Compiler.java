@@ -102,6 +102,19 @@ final class Compiler {
      * (remaining budget is at most the budget, and at least minus a few program lengths).
      */
     final boolean intBudget;
+    /**
+     * The lowest frame-array index any instruction of the program can write ({@link dev.bpfh.exec.Memory#FRAME_SIZE}
+     * when none can): stores and atomics proven inside the frame lower it to their lowest byte; any
+     * other store, atomic or helper call (which may write through a stack pointer) makes it 0. A run
+     * re-zeroes only {@code [frameWriteFloor, FRAME_SIZE)} of each frame, the only bytes a previous run
+     * can have written.
+     */
+    int frameWriteFloor = dev.bpfh.exec.Memory.FRAME_SIZE;
+
+    /** Records that the program may write frame bytes from {@code index} on ({@code 0}: anywhere). */
+    void frameWrite(int index) {
+        frameWriteFloor = Math.max(0, Math.min(frameWriteFloor, index));
+    }
 
     /**
      * The value each {@code lddw} with a pseudo-source loads (map handle, map value pointer,

@@ -580,10 +580,16 @@ final class MethodGen {
         put(dst);
     }
 
+    /** Tells the compiler which frame bytes a store or atomic of {@code size} at {@code [dst + off]} may write. */
+    private void noteFrameWrite(int dst, int off, int size) {
+        comp.frameWrite(inFrame(dst, off, size) ? (int) (Memory.FRAME_SIZE + cur[dst].lo() + off) : 0);
+    }
+
     private void store(int pc, int op, int dst, int off, Runnable value) {
         int size = sizeBytes(op);
         String name = "store" + size * 8;
         MethodTypeDesc direct = MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long);
+        noteFrameWrite(dst, off, size);
         if (inFrame(dst, off, size)) {
             c.aload(frame());
             arrayIndex(dst, off);
@@ -622,6 +628,7 @@ final class MethodGen {
     private void atomic(int pc, int op, int dst, int src, int off, int imm) {
         int size = op == ATOMIC_W ? 4 : 8;
         String name = op == ATOMIC_W ? "atomic32" : "atomic64";
+        noteFrameWrite(dst, off, size);
         if (inFrame(dst, off, size)) {
             c.aload(frame());
             arrayIndex(dst, off);
@@ -839,6 +846,7 @@ final class MethodGen {
      * them up, so it counts the same budget one frame deeper.
      */
     private void beforeHelper(int pc) {
+        comp.frameWrite(0); // a helper may write through a stack pointer argument
         budgetCheck(pc);
         c.aload(state()).iload(0).putfield(CD_STATE, "depth", CD_int);
         budgetOut();
