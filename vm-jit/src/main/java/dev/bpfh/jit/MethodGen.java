@@ -354,7 +354,12 @@ final class MethodGen {
         Cfg.Block b = cfg.blocks.get(plan.fn().blocks()[local]);
         c.labelBinding(labels[local - lo]);
         if (comp.intBudget) {
-            c.iinc(rem(), -b.insns());
+            int charge = b.insns() * comp.budgetScale;
+            if (charge <= Short.MAX_VALUE) {
+                c.iinc(rem(), -charge);
+            } else {
+                c.iload(rem()).loadConstant(charge).isub().istore(rem());
+            }
         } else {
             c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
         }
@@ -812,6 +817,9 @@ final class MethodGen {
     private void budgetIn() {
         c.aload(state()).getfield(CD_STATE, "budget", CD_long);
         if (comp.intBudget) {
+            if (comp.budgetScale > 1) {
+                c.loadConstant((long) comp.budgetScale).lmul();
+            }
             c.l2i().istore(rem());
         } else {
             c.lstore(rem());
@@ -822,7 +830,11 @@ final class MethodGen {
     private void budgetOut() {
         c.aload(state());
         if (comp.intBudget) {
-            c.iload(rem()).i2l();
+            c.iload(rem());
+            if (comp.budgetScale > 1) {
+                c.loadConstant(comp.budgetScale).idiv(); // exact: every charge is a multiple of the scale
+            }
+            c.i2l();
         } else {
             c.lload(rem());
         }
