@@ -104,15 +104,16 @@ final class Compiler {
     final boolean intBudget;
     /**
      * The int budget counts in units of 1/{@code budgetScale} instruction: each block charges
-     * {@code budgetScale} times its length, and the count is multiplied on the way in from
-     * {@link RunState#budget} and divided (exactly) on the way out. A loop whose counter steps by 2
+     * {@code budgetScale} times its length. A loop whose counter steps by 2
      * and whose body is 7 instructions then lowers the counter by 14 per step, an integer multiple
      * of the counter's stride, which is what lets C2 express the budget as a function of the loop
      * counter and fold its check into the loop limit (checksum_1500); with a scale of 1 the check
      * stays in every iteration. The scale is the least common multiple (at most
      * {@link #MAX_BUDGET_SCALE}) of the constants 2..16 the program adds or subtracts, and 1 unless
      * the scaled budget still fits an int. A trap happens exactly when the unscaled count would be
-     * negative, as before.
+     * negative, as before. {@link RunState#budget} holds the scaled count too (the executable
+     * starts it at budget × scale), so calls pass it on without converting: a multiply and a divide
+     * by 7 around every call made call_chain 10x slower (they sit on the budget's dependency chain).
      */
     final int budgetScale;
     static final int MAX_BUDGET_SCALE = 16;

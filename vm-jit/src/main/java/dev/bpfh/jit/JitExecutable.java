@@ -29,6 +29,7 @@ final class JitExecutable implements Executable {
     private final Memory memory;
     private final RunContext context;
     private final RunState state;
+    /** The instruction budget in the generated code's units: times {@code Compiler.budgetScale}. */
     private final long budget;
     private final int framesUsed;
     /** {@link Compiler#frameWriteFloor}: the first frame byte any run can write. */

@@ -817,9 +817,6 @@ final class MethodGen {
     private void budgetIn() {
         c.aload(state()).getfield(CD_STATE, "budget", CD_long);
         if (comp.intBudget) {
-            if (comp.budgetScale > 1) {
-                c.loadConstant((long) comp.budgetScale).lmul();
-            }
             c.l2i().istore(rem());
         } else {
             c.lstore(rem());
@@ -830,11 +827,7 @@ final class MethodGen {
     private void budgetOut() {
         c.aload(state());
         if (comp.intBudget) {
-            c.iload(rem());
-            if (comp.budgetScale > 1) {
-                c.loadConstant(comp.budgetScale).idiv(); // exact: every charge is a multiple of the scale
-            }
-            c.i2l();
+            c.iload(rem()).i2l();
         } else {
             c.lload(rem());
         }
