@@ -51,6 +51,15 @@ final class Compiler {
         int[] regionStart;
         int tableData = -1;
         private final RegisterFacts facts;
+        /** {@link MethodGen#lowHalfUsed}, computed once for all of the subprogram's methods. */
+        private boolean[] lowHalfUsed;
+
+        boolean[] lowHalfUsed(Cfg cfg) {
+            if (lowHalfUsed == null) {
+                lowHalfUsed = MethodGen.lowHalfUsed(cfg, this);
+            }
+            return lowHalfUsed;
+        }
 
         Cfg.Function fn() {
             return fn;
@@ -93,6 +102,65 @@ final class Compiler {
      * (remaining budget is at most the budget, and at least minus a few program lengths).
      */
     final boolean intBudget;
+    /**
+     * The int budget counts in units of 1/{@code budgetScale} instruction: each block charges
+     * {@code budgetScale} times its length. A loop whose counter steps by 2
+     * and whose body is 7 instructions then lowers the counter by 14 per step, an integer multiple
+     * of the counter's stride, which is what lets C2 express the budget as a function of the loop
+     * counter and fold its check into the loop limit (checksum_1500); with a scale of 1 the check
+     * stays in every iteration. The scale is the least common multiple (at most
+     * {@link #MAX_BUDGET_SCALE}) of the constants 2..16 the program adds or subtracts, and 1 unless
+     * the scaled budget still fits an int. A trap happens exactly when the unscaled count would be
+     * negative, as before. {@link RunState#budget} holds the scaled count too (the executable
+     * starts it at budget × scale), so calls pass it on without converting: a multiply and a divide
+     * by 7 around every call made call_chain 10x slower (they sit on the budget's dependency chain).
+     */
+    final int budgetScale;
+    static final int MAX_BUDGET_SCALE = 16;
+    /**
+     * The lowest frame-array index any instruction of the program can write ({@link dev.bpfh.exec.Memory#FRAME_SIZE}
+     * when none can): stores and atomics proven inside the frame lower it to their lowest byte; any
+     * other store, atomic or helper call (which may write through a stack pointer) makes it 0. A run
+     * re-zeroes only {@code [frameWriteFloor, FRAME_SIZE)} of each frame, the only bytes a previous run
+     * can have written.
+     */
+    int frameWriteFloor = dev.bpfh.exec.Memory.FRAME_SIZE;
+
+    /** The lcm, up to {@link #MAX_BUDGET_SCALE}, of the constants in 2..16 the program adds or subtracts. */
+    private static int strideScale(Cfg cfg) {
+        int lcm = 1;
+        for (int pc = 0; pc < cfg.slots.length; pc++) {
+            long w = cfg.slots[pc];
+            int op = dev.bpfh.isa.Insn.opcode(w);
+            if (op == dev.bpfh.isa.Opcodes.LDDW) {
+                pc++;
+                continue;
+            }
+            int cls = dev.bpfh.isa.Opcodes.opClass(op);
+            int code = op & dev.bpfh.isa.Opcodes.OP_MASK;
+            boolean aluK = (cls == dev.bpfh.isa.Opcodes.ALU || cls == dev.bpfh.isa.Opcodes.ALU64)
+                    && (op & dev.bpfh.isa.Opcodes.SRC_X) == 0;
+            if (aluK && (code == dev.bpfh.isa.Opcodes.ADD || code == dev.bpfh.isa.Opcodes.SUB)) {
+                int stride = Math.abs(dev.bpfh.isa.Insn.imm(w));
+                if (stride >= 2 && stride <= MAX_BUDGET_SCALE) {
+                    int next = lcm / gcd(lcm, stride) * stride;
+                    if (next <= MAX_BUDGET_SCALE) {
+                        lcm = next;
+                    }
+                }
+            }
+        }
+        return lcm;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /** Records that the program may write frame bytes from {@code index} on ({@code 0}: anywhere). */
+    void frameWrite(int index) {
+        frameWriteFloor = Math.max(0, Math.min(frameWriteFloor, index));
+    }
 
     /**
      * The value each {@code lddw} with a pseudo-source loads (map handle, map value pointer,
@@ -106,7 +174,9 @@ final class Compiler {
         this.pseudoValues = pseudoValues;
         this.helpers = helpers;
         this.regionTarget = regionTarget;
-        this.intBudget = budget <= Integer.MAX_VALUE;
+        int scale = strideScale(cfg);
+        this.budgetScale = budget <= Integer.MAX_VALUE / scale ? scale : 1;
+        this.intBudget = budget <= Integer.MAX_VALUE / budgetScale;
         classData.add(null);
         for (int i = 0; i < cfg.functions.size(); i++) {
             Cfg.Function fn = cfg.functions.get(i);

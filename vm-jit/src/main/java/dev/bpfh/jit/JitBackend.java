@@ -151,7 +151,9 @@ public final class JitBackend implements Backend {
         info.put("splitFunctions", compiler.plans.stream().filter(Compiler.FnPlan::split).count());
         info.put("compileMicros", compileNanos / 1000);
         int frames = cfg.hasLocalCalls ? Memory.MAX_FRAMES : 1;
-        JitExecutable executable = new JitExecutable(entry, linkage, maps, options.instructionBudget(), frames, info);
+        JitExecutable executable = new JitExecutable(entry, linkage, maps,
+                options.instructionBudget() * compiler.budgetScale, frames,
+                compiler.frameWriteFloor, info);
         state.self = executable;
         return executable;
     }

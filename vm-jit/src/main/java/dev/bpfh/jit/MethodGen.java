@@ -44,9 +44,9 @@ final class MethodGen {
     static final MethodTypeDesc I_TRAP = MethodTypeDesc.of(CD_TRAP, CD_int);
 
     /** Estimated bytes of a direct-form method around its blocks. */
-    static final int PROLOGUE_ESTIMATE = 60;
+    static final int PROLOGUE_ESTIMATE = 100;
     /** Estimated bytes of a region method besides its blocks and switch entries. */
-    static final int REGION_OVERHEAD = 220;
+    static final int REGION_OVERHEAD = 260;
     private static final int BLOCK_ESTIMATE = 30;
 
     private final Compiler comp;
@@ -74,6 +74,8 @@ final class MethodGen {
      * induction variables and C2 can count, unroll and range-check-eliminate the loop.
      */
     private final boolean[] intReg;
+    /** {@link #lowHalfUsed} of this subprogram: the registers that get an int {@link #shadowed shadow}. */
+    private final boolean[] lowUsed;
 
     MethodGen(Compiler comp, Compiler.FnPlan plan, CodeBuilder c, int lo, int hi, boolean split) {
         this.comp = comp;
@@ -90,6 +92,7 @@ final class MethodGen {
         }
         this.tail = c.newLabel();
         this.intReg = plan.facts().intRegisters();
+        this.lowUsed = plan.lowHalfUsed(cfg);
     }
 
     // Local variable slots: params first (depth, then r0..r9 or the entry block), then ours.
@@ -117,18 +120,118 @@ final class MethodGen {
         return intReg[r] ? c.iload(ireg(r)).i2l() : c.lload(reg(r));
     }
 
-    /** Pushes the low 32 bits of register {@code r}. */
-    private CodeBuilder getInt(int r) {
-        return intReg[r] ? c.iload(ireg(r)) : c.lload(reg(r)).l2i();
+    /**
+     * Whether register {@code r} has an int shadow: its low 32 bits, kept in the int local
+     * {@link #ireg} next to its long local. Every r0..r9 that is not {@link #intReg int-typed} has
+     * one. Array indexes are those low bits ({@link #arrayIndex}), and a 64-bit add, sub or mov
+     * updates the shadow with the 32-bit operation on the operands' shadows (the low half of a
+     * two's-complement sum is the sum of the low halves), so an index {@code r1 + i} reaches C2 as
+     * an int {@code invariant + i} that its range-check elimination recognises, not as the low half
+     * of a long sum (which C2 splits only after its loop optimisations). Only registers whose low
+     * half feeds an address ({@link #lowHalfUsed}) get one: a shadow is live bytecode state, so C2
+     * would keep computing it (an accumulator's, for instance) for its deoptimisation states.
+     */
+    private boolean shadowed(int r) {
+        return r < 10 && !intReg[r] && lowUsed[r];
     }
 
-    /** Stores the long on the stack into register {@code r}. */
+    /**
+     * Registers r0..r9 of the subprogram that are the base of a load, store or atomic, or the source
+     * of a 64-bit mov, add or sub into such a register (flow-insensitive, to a fixed point).
+     */
+    static boolean[] lowHalfUsed(Cfg cfg, Compiler.FnPlan plan) {
+        boolean[] used = new boolean[11];
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            for (int blockId : plan.fn().blocks()) {
+                Cfg.Block b = cfg.blocks.get(blockId);
+                for (int pc = b.start(); pc < b.end(); ) {
+                    long w = cfg.slots[pc];
+                    int op = Insn.opcode(w);
+                    int cls = opClass(op);
+                    int mark = -1;
+                    if (cls == LDX) {
+                        mark = Insn.src(w);
+                    } else if (cls == ST || cls == STX) {
+                        mark = Insn.dst(w);
+                    } else if (cls == ALU64 && (op & SRC_X) != 0 && used[Insn.dst(w)]
+                            && ((op & OP_MASK) == MOV || (op & OP_MASK) == ADD || (op & OP_MASK) == SUB)) {
+                        mark = Insn.src(w);
+                    }
+                    if (mark >= 0 && !used[mark]) {
+                        used[mark] = true;
+                        changed = true;
+                    }
+                    pc += op == LDDW ? 2 : 1;
+                }
+            }
+        }
+        used[10] = false; // the frame pointer has no shadow
+        return used;
+    }
+
+    /** Pushes the low 32 bits of register {@code r}. */
+    private CodeBuilder getInt(int r) {
+        return intReg[r] || shadowed(r) ? c.iload(ireg(r)) : c.lload(reg(r)).l2i();
+    }
+
+    /** Stores the long on the stack into register {@code r} (and its shadow). */
     private void put(int r) {
         if (intReg[r]) {
             c.l2i().istore(ireg(r));
+        } else if (shadowed(r)) {
+            c.dup2().l2i().istore(ireg(r));
+            c.lstore(reg(r));
         } else {
             c.lstore(reg(r));
         }
+    }
+
+    /**
+     * A 64-bit mov, add or sub into a {@link #shadowed} register, with its shadow computed in int
+     * arithmetic from the operands' low halves; false (nothing emitted) for any other operation.
+     */
+    private boolean shadowAlu(int op, int dst, int src, int off, int imm) {
+        if (opClass(op) != ALU64 || !shadowed(dst) || off != 0) {
+            return false;
+        }
+        boolean x = (op & SRC_X) != 0;
+        int code = op & OP_MASK;
+        if (code != MOV && code != ADD && code != SUB) {
+            return false;
+        }
+        Runnable operand = x ? () -> getInt(src) : () -> c.loadConstant(imm);
+        if (code == MOV) {
+            if (x) {
+                get(src);
+            } else {
+                c.loadConstant((long) imm);
+            }
+            c.lstore(reg(dst));
+            operand.run();
+        } else {
+            get(dst);
+            if (x) {
+                get(src);
+            } else {
+                c.loadConstant((long) imm);
+            }
+            if (code == ADD) {
+                c.ladd();
+            } else {
+                c.lsub();
+            }
+            c.lstore(reg(dst));
+            c.iload(ireg(dst)); // still the old low half: only the long local is written yet
+            operand.run();
+            if (code == ADD) {
+                c.iadd();
+            } else {
+                c.isub();
+            }
+        }
+        c.istore(ireg(dst));
+        return true;
     }
 
     private int mem() {
@@ -176,10 +279,10 @@ final class MethodGen {
             int op = Insn.opcode(cfg.slots[pc]);
             int cls = opClass(op);
             sum += switch (cls) {
-                case ALU, ALU64 -> 12;
-                case LD -> 6;
-                case LDX, ST -> 44;
-                case STX -> 44;
+                case ALU, ALU64 -> 20; // with the low-half shadow
+                case LD -> 10;
+                case LDX, ST -> 48;
+                case STX -> 48;
                 default -> op == CALLX || op == CALL_IMM && Insn.imm(cfg.slots[pc]) == Cfg.TAIL_CALL_HELPER ? 260
                         : op == CALL_IMM ? 140 : op == EXIT_OP ? 50 : 45;
             };
@@ -236,7 +339,7 @@ final class MethodGen {
             c.iload(1).tableswitch(lo, hi - 1, labels[0], cases);
         } else {
             for (int r = 0; r < 10; r++) {
-                if (intReg[r]) {
+                if (intReg[r] || shadowed(r)) {
                     c.lload(reg(r)).l2i().istore(ireg(r));
                 }
             }
@@ -251,7 +354,12 @@ final class MethodGen {
         Cfg.Block b = cfg.blocks.get(plan.fn().blocks()[local]);
         c.labelBinding(labels[local - lo]);
         if (comp.intBudget) {
-            c.iinc(rem(), -b.insns());
+            int charge = b.insns() * comp.budgetScale;
+            if (charge <= Short.MAX_VALUE) {
+                c.iinc(rem(), -charge);
+            } else {
+                c.iload(rem()).loadConstant(charge).isub().istore(rem());
+            }
         } else {
             c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
         }
@@ -302,6 +410,9 @@ final class MethodGen {
     // ---- ALU ----------------------------------------------------------------------------------
 
     private void alu(int op, int dst, int src, int off, int imm) {
+        if (shadowAlu(op, dst, src, off, imm)) {
+            return;
+        }
         boolean is64 = opClass(op) == ALU64;
         boolean x = (op & SRC_X) != 0;
         int code = op & OP_MASK;
@@ -474,10 +585,16 @@ final class MethodGen {
         put(dst);
     }
 
+    /** Tells the compiler which frame bytes a store or atomic of {@code size} at {@code [dst + off]} may write. */
+    private void noteFrameWrite(int dst, int off, int size) {
+        comp.frameWrite(inFrame(dst, off, size) ? (int) (Memory.FRAME_SIZE + cur[dst].lo() + off) : 0);
+    }
+
     private void store(int pc, int op, int dst, int off, Runnable value) {
         int size = sizeBytes(op);
         String name = "store" + size * 8;
         MethodTypeDesc direct = MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long);
+        noteFrameWrite(dst, off, size);
         if (inFrame(dst, off, size)) {
             c.aload(frame());
             arrayIndex(dst, off);
@@ -516,6 +633,7 @@ final class MethodGen {
     private void atomic(int pc, int op, int dst, int src, int off, int imm) {
         int size = op == ATOMIC_W ? 4 : 8;
         String name = op == ATOMIC_W ? "atomic32" : "atomic64";
+        noteFrameWrite(dst, off, size);
         if (inFrame(dst, off, size)) {
             c.aload(frame());
             arrayIndex(dst, off);
@@ -733,6 +851,7 @@ final class MethodGen {
      * them up, so it counts the same budget one frame deeper.
      */
     private void beforeHelper(int pc) {
+        comp.frameWrite(0); // a helper may write through a stack pointer argument
         budgetCheck(pc);
         c.aload(state()).iload(0).putfield(CD_STATE, "depth", CD_int);
         budgetOut();

@@ -7,7 +7,10 @@ package dev.bpfh.jit;
  * in the interpreter's single register file).
  */
 public final class RunState {
-    /** Instructions left; the run traps when it goes negative at a check. */
+    /**
+     * Instructions left, in units of 1/{@code Compiler.budgetScale} instruction; the run traps when
+     * it goes negative at a check.
+     */
     public long budget;
     /** r0..r5 at the callee's exit, read by the caller right after a local call. */
     public final long[] ret = new long[6];

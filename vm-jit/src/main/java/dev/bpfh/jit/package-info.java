@@ -10,8 +10,11 @@
  *
  * <p>Registers are {@code long} locals, or {@code int} locals where the facts prove the value is
  * an int at every point of the subprogram (loop counters), so that C2 sees int induction variables;
+ * a register whose low half is an array index also has an int shadow of that half (64-bit mov, add
+ * and sub update it in int arithmetic), so that an index is "invariant + counter" to C2;
  * a subprogram is a static method {@code f<i>(depth, r0..r9) -> r0} whose r10 is
- * {@code Memory.frameTop(depth)}. The budget is a local (an int when the load-time budget fits one)
+ * {@code Memory.frameTop(depth)}. The budget is a local (an int, in units of 1/{@code budgetScale}
+ * instruction, when the scaled load-time budget fits one)
  * charged with each block's length at block entry and checked at taken backward jumps and calls, so
  * every check sees the interpreter's count. Subprograms over a bytecode estimate are split into
  * region methods (runs of blocks; registers pass through {@link dev.bpfh.jit.RunState}) behind a

@@ -4,6 +4,7 @@ import static dev.bpfh.jit.Engines.jit;
 import static dev.bpfh.jit.Engines.r0;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
@@ -162,6 +163,65 @@ class JitSemanticsTest {
         var o = jit(text, mem);
         assertEquals(0x7766554433221100L, r0(o));
         assertArrayEquals(HexFormat.of().parseHex("aa11223322334455"), mem);
+    }
+
+    /**
+     * isa.md: every run starts with a zeroed stack, so what one run stored is gone in the next. Each
+     * program reads a frame slot and then stores to it; a second run on the same executable must read
+     * 0 again, whether the store's offset is a constant, a range or through a copied pointer.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+        "constant offset; ldxdw %r0, [%r10-8]|stdw [%r10-8], 7|exit",
+        "lowest slot; ldxdw %r0, [%r10-512]|stdw [%r10-512], 7|exit",
+        "byte below an untouched slot; ldxb %r0, [%r10-9]|stb [%r10-9], 7|stdw [%r10-8], 9|exit",
+        "variable offset; ldxb %r0, [%r10-200]|mov %r3, %r2|and %r3, 255|mov %r4, %r10|sub %r4, 256|add %r4, %r3|stb [%r4], 7|exit",
+        "forged address; ldxdw %r0, [%r10-64]|lddw %r4, 0x2000001c0|stdw [%r4], 7|exit",
+    })
+    void eachRunStartsWithAZeroedFrame(String label, String program) {
+        var p = Engines.asm(program.replace('|', '\n'));
+        try (var e = Engines.JIT.load(p, dev.bpfh.spi.LoadOptions.DEFAULTS)) {
+            assertEquals(0L, r0(e.run(new byte[56])), "first run");
+            assertEquals(0L, r0(e.run(new byte[56])), "second run");
+        } catch (dev.bpfh.spi.LoadRejected r) {
+            throw new AssertionError(r);
+        }
+    }
+
+    /**
+     * Pointer arithmetic whose low 32 bits feed array indexes (the jit keeps them in int locals):
+     * mov, add and sub of registers and constants, a register added to itself, and a pointer moved
+     * a multiple of 2^32 away whose low half is unchanged but which is out of bounds (expected values from the
+     * input bytes, 0x10 + i at offset i).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+        "add register; mov %r3, 5|mov %r4, %r1|add %r4, %r3|ldxb %r0, [%r4+1]|exit; 16",
+        "add then sub; mov %r4, %r1|add %r4, 9|sub %r4, 4|ldxb %r0, [%r4]|exit; 15",
+        "sub register; mov %r3, 3|mov %r4, %r1|add %r4, 10|sub %r4, %r3|ldxb %r0, [%r4]|exit; 17",
+        "self add; mov %r3, 4|add %r3, %r3|mov %r4, %r1|add %r4, %r3|ldxb %r0, [%r4]|exit; 18",
+        "loop; mov %r0, 0|mov %r3, 0|mov %r4, %r1|l:|ldxb %r5, [%r4]|add %r0, %r5|add %r4, 1|add %r3, 1|jlt %r3, 4, l|exit; 46",
+    })
+    void pointerArithmeticIndexesTheInput(String label, String program, String hex) {
+        byte[] mem = new byte[32];
+        for (int i = 0; i < mem.length; i++) {
+            mem[i] = (byte) (0x10 + i);
+        }
+        assertEquals(Long.parseUnsignedLong(hex, 16), r0(jit(program.replace('|', '\n'), mem)));
+    }
+
+    @Test
+    void aPointerMovedByAMultipleOf2To32TrapsThoughItsLowHalfIsInBounds() {
+        String text = """
+                lddw %r3, 0x7f00000000
+                mov %r4, %r1
+                add %r4, %r3
+                ldxb %r0, [%r4]
+                exit
+                """;
+        var o = jit(text, new byte[8]);
+        assertTrue(o instanceof dev.bpfh.spi.Outcome.Trapped t && t.kind() == dev.bpfh.spi.TrapKind.OUT_OF_BOUNDS
+                && t.pc() == 4, () -> "got " + o);
     }
 
     @Test

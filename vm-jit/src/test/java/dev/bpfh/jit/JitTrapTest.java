@@ -75,6 +75,30 @@ class JitTrapTest {
                 Engines.run(Engines.JIT, asm(loop), o.withInstructionBudget(12), new byte[0]));
     }
 
+    /**
+     * Programs that add constants of 2..16 make the jit count the budget in fractions of an
+     * instruction (Compiler.budgetScale). The outcome at every budget around the exact count must
+     * still be the interpreter's: the same r0, or BUDGET_EXHAUSTED at the same pc, including across
+     * a local call (which hands the remaining budget over through RunState).
+     */
+    @Test
+    void scaledBudgetTrapsExactlyWhereTheInterpreterDoes() throws Exception {
+        String[] programs = {
+            "mov %r0, 0\nmov %r3, 0\nadd %r0, 1\nadd %r3, 2\njlt %r3, 10, -3\nexit",
+            "mov %r0, 0\nmov %r3, 30\nadd %r0, 3\nsub %r3, 6\nadd %r0, 4\njgt %r3, 0, -4\nexit",
+            "mov %r0, 0\nmov %r6, 0\ncall local f\nadd %r6, 4\njlt %r6, 16, -3\nexit\nf:\nadd %r0, 12\nexit",
+        };
+        for (String text : programs) {
+            var p = asm(text);
+            for (long budget = 1; budget <= 40; budget++) {
+                var o = LoadOptions.DEFAULTS.withInstructionBudget(budget);
+                var expected = Engines.run(Engines.INTERP, p, o, new byte[0]);
+                var actual = Engines.run(Engines.JIT, p, o, new byte[0]);
+                assertEquals(expected.toString(), actual.toString(), "budget " + budget + " for\n" + text);
+            }
+        }
+    }
+
     @Test
     void callsCheckTheBudgetIncludingTheCall() {
         // call at pc 1 is instruction 2: budget 1 traps there.
