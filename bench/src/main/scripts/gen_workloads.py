@@ -628,21 +628,23 @@ verifier's straight-line cost. r0 = xor of all registers at the end.""",
 # maps (a benchmark runs the same executable many times), so each returns a count or a sum that
 # one run determines by itself.
 
-def map_array_counters():
-    asm = """
+def lookup_loop(map_name, mask, addend):
+    """256 lookups of key i & mask in map_name, adding addend to each value through the pointer;
+    r0 = the number of successful lookups."""
+    return """
     mov %r6, 0
     mov %r7, 0
 loop:
     mov %r1, %r6
-    and %r1, 63
+    and %r1, MASK
     stxw [%r10-4], %r1
-    lddw %r1, map:counters
+    lddw %r1, map:MAP
     mov %r2, %r10
     add %r2, -4
     call 1
     jeq %r0, 0, next
     ldxdw %r1, [%r0]
-    add %r1, %r6
+    add %r1, ADDEND
     stxdw [%r0], %r1
     add %r7, 1
 next:
@@ -650,11 +652,14 @@ next:
     jlt %r6, 256, loop
     mov %r0, %r7
     exit
-"""
+""".replace("MAP", map_name).replace("MASK", str(mask)).replace("ADDEND", addend)
+
+
+def map_array_counters():
     write("map_array_counters", """
 256 array lookups (64 counters, key i & 63), each adding i to the value through the returned
 pointer: the map_lookup_elem fast path. r0 = the number of successful lookups.""",
-          asm, b"", 256, maps=[("counters", "type=array key=4 value=8 entries=64")])
+          lookup_loop("counters", 63, "%r6"), b"", 256, maps=[("counters", "type=array key=4 value=8 entries=64")])
 
 
 def map_hash_update_lookup():
@@ -704,32 +709,10 @@ r0 = 0 + 1 + ... + 127.""",
 
 
 def map_percpu_counters():
-    asm = """
-    mov %r6, 0
-    mov %r7, 0
-loop:
-    mov %r1, %r6
-    and %r1, 15
-    stxw [%r10-4], %r1
-    lddw %r1, map:percpu
-    mov %r2, %r10
-    add %r2, -4
-    call 1
-    jeq %r0, 0, next
-    ldxdw %r1, [%r0]
-    add %r1, 1
-    stxdw [%r0], %r1
-    add %r7, 1
-next:
-    add %r6, 1
-    jlt %r6, 256, loop
-    mov %r0, %r7
-    exit
-"""
     write("map_percpu_counters", """
 256 per-CPU array lookups (16 counters, key i & 15), each incrementing this CPU's value: the
 per-CPU counter pattern of XDP statistics. r0 = the number of successful lookups.""",
-          asm, b"", 256, maps=[("percpu", "type=percpu_array key=4 value=8 entries=16")])
+          lookup_loop("percpu", 15, "1"), b"", 256, maps=[("percpu", "type=percpu_array key=4 value=8 entries=16")])
 
 
 if __name__ == "__main__":
