@@ -14,6 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bpfmodel as M  # noqa: E402
+import datafile  # noqa: E402
 import gen_maps  # noqa: E402
 from bpfmodel import M32, M64, u32, u64, s32, s64, sx  # noqa: E402,F401
 
@@ -1095,10 +1096,6 @@ def negative_family():
 # =============================================================================================
 # Evaluation and emission
 
-def mem_lines(mem):
-    return [" ".join("%02x" % b for b in mem[i:i + 16]) for i in range(0, len(mem), 16)]
-
-
 def evaluate(t):
     if t.raw is not None:
         slots = list(t.raw)
@@ -1159,20 +1156,7 @@ def evaluate(t):
 
 
 def render(t, outcome):
-    lines = ["# " + d for d in t.desc]
-    if t.raw is not None:
-        lines.append("-- raw")
-        lines += ["0x%016x" % w for w in t.raw]
-    else:
-        lines.append("-- asm")
-        lines += t.asm.rstrip("\n").split("\n")
-    if t.mem:
-        lines.append("-- mem")
-        lines += mem_lines(t.mem)
-    if isinstance(outcome, int):
-        lines += ["-- result", h(outcome)]
-    else:
-        lines += ["-- error", outcome]
+    lines = ["# " + d for d in t.desc] + datafile.program_lines(t, outcome)
     for i, l in enumerate(lines):
         assert "--" not in l or l.startswith("-- "), "%s: '--' outside a directive: %s" % (t.name, l)
         assert not (l.startswith("-- ") and l[3:].split()[0] not in ("asm", "raw", "mem", "result", "error")), l

@@ -8,6 +8,7 @@ eviction choice and a different high half of bpf_loop's -E2BIG to prove it does 
 what the kernel leaves open. The model's kernel lint decides which tests `kernel.expect` lists.
 """
 import bpfmodel as M
+import datafile
 import mapmodel as MM
 from bpfmodel import u32, u64
 
@@ -64,8 +65,7 @@ def v8(v):
     return le(v, 8)
 
 
-def hexb(b):
-    return " ".join("%02x" % x for x in b)
+hexb = datafile.hex_bytes
 
 
 # --- assembly snippets ------------------------------------------------------------------------
@@ -852,19 +852,7 @@ def render(t, outcome, sections):
         if t.init.get(d.name):
             lines.append("-- map-init " + d.name)
             lines += ["%s : %s" % (hexb(k), v if v == "self" else hexb(v)) for k, v in t.init[d.name]]
-    if t.raw is not None:
-        lines.append("-- raw")
-        lines += ["0x%016x" % w for w in t.raw]
-    else:
-        lines.append("-- asm")
-        lines += t.asm.rstrip("\n").split("\n")
-    if t.mem:
-        lines.append("-- mem")
-        lines += [hexb(t.mem[i:i + 16]) for i in range(0, len(t.mem), 16)]
-    if isinstance(outcome, int):
-        lines += ["-- result", h(outcome)]
-    else:
-        lines += ["-- error", outcome]
+    lines += datafile.program_lines(t, outcome)
     for word, name, body in sections:
         lines.append("-- %s %s" % (word, name))
         lines += body

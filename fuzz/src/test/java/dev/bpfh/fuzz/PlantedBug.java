@@ -85,7 +85,8 @@ enum PlantedBug {
 
             @Override
             public Executable load(Program program, LoadOptions options) throws LoadRejected {
-                return interp.load(Program.of(program.name(), rewrite.apply(program.slots())), options);
+                return interp.load(new Program(program.name(), rewrite.apply(program.slots()), program.maps(),
+                        program.type()), options);
             }
         };
     }
