@@ -171,7 +171,7 @@ final class Judge {
         long nanos = System.nanoTime() - start;
         String actual = switch (observed) {
             case Refused(String message, String reason) -> "rejected: " + message;
-            case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) -> hex(r0);
+            case Loaded(Outcome.Returned(long r0, var _, var _), String maps) -> hex(r0);
             case Loaded(Outcome.Trapped t, String maps) -> describe(t);
         };
         Verdict v = decide(expected, observed, exact);
@@ -217,7 +217,7 @@ final class Judge {
         return switch (expected) {
             case Result(long want) -> switch (observed) {
                 case Refused(String why, String reason) -> new Verdict(Status.REJECTED, why);
-                case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) -> r0 != want
+                case Loaded(Outcome.Returned(long r0, var _, var _), String maps) -> r0 != want
                         ? new Verdict(Status.FAIL, "expected r0 " + hex(want) + " (" + Long.toUnsignedString(want)
                                 + "), got " + hex(r0) + " (" + Long.toUnsignedString(r0) + ")")
                         : maps != null ? new Verdict(Status.FAIL, maps) : new Verdict(Status.PASS, "");
@@ -225,14 +225,14 @@ final class Judge {
             };
             case Rejection() -> switch (observed) {
                 case Refused(String why, String reason) -> new Verdict(Status.PASS, "");
-                case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) ->
+                case Loaded(Outcome.Returned(long r0, var _, var _), String maps) ->
                         new Verdict(Status.FAIL, "expected the load to be rejected, but it ran and returned " + hex(r0));
                 case Loaded(Outcome.Trapped t, String maps) ->
                         new Verdict(Status.FAIL, "expected the load to be rejected, but it ran: " + describe(t));
             };
             case Trap(TrapKind kind, int pc) -> switch (observed) {
                 case Refused(String why, String reason) -> new Verdict(Status.REJECTED, why);
-                case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) ->
+                case Loaded(Outcome.Returned(long r0, var _, var _), String maps) ->
                         new Verdict(Status.FAIL, "expected " + expected.describe() + ", but it returned " + hex(r0));
                 case Loaded(Outcome.Trapped t, String maps) -> t.kind() == kind && (pc < 0 || t.pc() == pc)
                         ? new Verdict(Status.PASS, "")
@@ -247,7 +247,7 @@ final class Judge {
                         ? new Verdict(Status.PASS, "")
                         : exact ? new Verdict(Status.FAIL, "failed with \"" + t.message() + "\" but expected " + m.describe())
                         : new Verdict(Status.PASS, PORTABLE_PASS);
-                case Loaded(Outcome.Returned(long r0, byte[] ignored), String maps) ->
+                case Loaded(Outcome.Returned(long r0, var _, var _), String maps) ->
                         new Verdict(Status.FAIL, "returned " + hex(r0) + " but expected a failure: " + m.describe());
             };
             case BadTrap ignored -> throw new IllegalStateException("handled before running");

@@ -13,6 +13,7 @@ public final class RunContext {
     private final MapSet maps;
     private SplittableRandom random;
     private int tailCalls;
+    private dev.bpfh.ctx.PacketContext packet;
     private dev.bpfh.spi.Executable pendingTailCall;
     private FunctionCaller caller = (pc, a, b, c, d, e, callerPc) -> {
         throw new Trap(dev.bpfh.spi.TrapKind.HELPER_FAILED, callerPc, "this engine cannot call back into the program");
@@ -51,6 +52,16 @@ public final class RunContext {
         random = null;
         tailCalls = 0;
         pendingTailCall = null;
+    }
+
+    /** The run's packet and context (typed programs), or null for a raw program. */
+    public dev.bpfh.ctx.PacketContext packet() {
+        return packet;
+    }
+
+    /** Set by the engine at the start of each run of a typed program. */
+    public void setPacket(dev.bpfh.ctx.PacketContext packet) {
+        this.packet = packet;
     }
 
     /** Tail calls made so far in this run. */

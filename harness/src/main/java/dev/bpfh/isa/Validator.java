@@ -2,10 +2,12 @@ package dev.bpfh.isa;
 
 import static dev.bpfh.isa.Opcodes.*;
 
+import dev.bpfh.ctx.HelperAvailability;
 import dev.bpfh.exec.Helpers;
 import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.MapSpec;
 import dev.bpfh.spi.MapType;
+import dev.bpfh.spi.ProgramType;
 import java.util.List;
 
 /**
@@ -51,14 +53,14 @@ public final class Validator {
             if (wideTail[pc]) {
                 continue;
             }
-            check(s, pc, wideTail, helpers, program.maps());
+            check(s, pc, wideTail, helpers, program.maps(), program.type());
         }
         FunctionLayout.check(s, wideTail);
         MapArguments.check(s, wideTail, program.maps());
     }
 
-    private static void check(long[] s, int pc, boolean[] wideTail, Helpers helpers, List<MapSpec> maps)
-            throws LoadRejected {
+    private static void check(long[] s, int pc, boolean[] wideTail, Helpers helpers, List<MapSpec> maps,
+            ProgramType type) throws LoadRejected {
         long w = s[pc];
         int op = Insn.opcode(w);
         int dst = Insn.dst(w);
@@ -73,7 +75,7 @@ public final class Validator {
         }
         switch (opClass(op)) {
             case ALU, ALU64 -> checkAlu(pc, op, dst, src, off, imm);
-            case LD -> checkLd(s, pc, op, dst, src, off, wideTail, maps);
+            case LD -> checkLd(s, pc, op, dst, src, off, wideTail, maps, type);
             case LDX -> {
                 int mode = op & MODE_MASK;
                 if (mode != MODE_MEM && !(mode == MODE_MEMSX && (op & SIZE_MASK) != SIZE_DW)) {
@@ -89,7 +91,7 @@ public final class Validator {
                 zero(pc, "src", src);
             }
             case STX -> checkStx(pc, op, src, imm);
-            case JMP, JMP32 -> checkJump(s, pc, op, dst, src, off, imm, wideTail, helpers);
+            case JMP, JMP32 -> checkJump(s, pc, op, dst, src, off, imm, wideTail, helpers, type);
             default -> throw unknown(pc, op);
         }
     }
@@ -145,10 +147,23 @@ public final class Validator {
     }
 
     private static void checkLd(long[] s, int pc, int op, int dst, int src, int off, boolean[] wideTail,
-            List<MapSpec> maps) throws LoadRejected {
+            List<MapSpec> maps, ProgramType type) throws LoadRejected {
         if (op != LDDW) {
             int mode = op & MODE_MASK;
-            if (mode == MODE_ABS || mode == MODE_IND) {
+            boolean packetLoad = mode == MODE_ABS || mode == MODE_IND;
+            if (packetLoad && HelperAvailability.takesPacketLoads(type)) {
+                if ((op & SIZE_MASK) == SIZE_DW) {
+                    throw unknown(pc, op);
+                }
+                if (dst != 0 || off != 0 || (mode == MODE_ABS && src != 0)) {
+                    throw fail(pc, "BPF_LD_[ABS|IND] uses reserved fields");
+                }
+                return;
+            }
+            if (packetLoad && type == ProgramType.XDP) {
+                throw fail(pc, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+            }
+            if (packetLoad) {
                 throw fail(pc, "legacy packet load 0x" + hex(op) + " (group packet) is not supported");
             }
             throw unknown(pc, op);
@@ -224,7 +239,7 @@ public final class Validator {
     }
 
     private static void checkJump(long[] s, int pc, int op, int dst, int src, int off, int imm,
-            boolean[] wideTail, Helpers helpers) throws LoadRejected {
+            boolean[] wideTail, Helpers helpers, ProgramType type) throws LoadRejected {
         boolean is32 = opClass(op) == JMP32;
         boolean x = (op & SRC_X) != 0;
         int code = op & OP_MASK;
@@ -258,6 +273,10 @@ public final class Validator {
                     case CALL_HELPER -> {
                         if (!helpers.has(imm)) {
                             throw fail(pc, "call to unknown helper " + imm);
+                        }
+                        if (!HelperAvailability.available(type, imm)) {
+                            throw fail(pc, "helper " + helpers.name(imm) + "#" + imm + " is not available to "
+                                    + type.word() + " programs");
                         }
                     }
                     case CALL_LOCAL -> target(s, pc, imm, wideTail, "local call");

@@ -16,6 +16,19 @@ public interface Executable extends AutoCloseable {
     Outcome run(byte[] memory);
 
     /**
+     * Runs the program once on {@code input}: a raw program's memory, or a typed program's packet
+     * and optional context ({@link RunInput}). {@link #run(byte[])} is this with no context. The
+     * default serves engines that take no context: they refuse typed programs at load, and a raw
+     * program is never given one.
+     */
+    default Outcome run(RunInput input) {
+        if (input.ctx() != null) {
+            throw new IllegalArgumentException("this engine takes no context input");
+        }
+        return run(input.data());
+    }
+
+    /**
      * Facts about how the program was prepared, for reports: for example {@code "bytecodeBytes"},
      * {@code "fallback"} (why a JIT fell back to the interpreter), {@code "jitedBytes"}.
      */

@@ -9,21 +9,34 @@ public sealed interface Outcome {
     /** The program ran: it returned or trapped. */
     sealed interface Ran extends Outcome permits Returned, Trapped {}
 
-    /** The program exited: r0 and the input memory after the run. */
-    record Returned(long r0, byte[] memory) implements Ran {
+    /**
+     * The program exited. For a {@link ProgramType#RAW} program: the 64-bit r0 and the input memory
+     * after the run. For a typed program: test_run's {@code retval} (the low 32 bits of r0,
+     * zero-extended), its {@code data_out} (the packet after the run: XDP from data_meta to
+     * data_end; a socket filter's starts with 14 zero bytes, programs.md §4.3) and, when the run was
+     * given a context, its {@code ctx_out} (the context struct's bytes after the run); {@code ctx}
+     * is null otherwise.
+     */
+    record Returned(long r0, byte[] memory, byte[] ctx) implements Ran {
+        /** A run without context output. */
+        public Returned(long r0, byte[] memory) {
+            this(r0, memory, null);
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Returned r && r.r0 == r0 && Arrays.equals(r.memory, memory);
+            return o instanceof Returned r && r.r0 == r0 && Arrays.equals(r.memory, memory) && Arrays.equals(r.ctx, ctx);
         }
 
         @Override
         public int hashCode() {
-            return Long.hashCode(r0) * 31 + Arrays.hashCode(memory);
+            return (Long.hashCode(r0) * 31 + Arrays.hashCode(memory)) * 31 + Arrays.hashCode(ctx);
         }
 
         @Override
         public String toString() {
-            return "Returned[r0=0x" + Long.toHexString(r0) + ", memory=" + HexFormat.of().formatHex(memory) + "]";
+            return "Returned[r0=0x" + Long.toHexString(r0) + ", memory=" + HexFormat.of().formatHex(memory)
+                    + (ctx == null ? "" : ", ctx=" + HexFormat.of().formatHex(ctx)) + "]";
         }
     }
 

@@ -1,0 +1,393 @@
+package dev.bpfh.ctx;
+
+import dev.bpfh.ctx.ContextLayout.Access;
+import dev.bpfh.exec.Memory;
+import dev.bpfh.exec.Trap;
+import dev.bpfh.spi.ProgramType;
+import dev.bpfh.spi.RunInput;
+import dev.bpfh.spi.TrapKind;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * One run's packet and context in the userspace engines, set up as {@code BPF_PROG_TEST_RUN} sets
+ * them up (programs.md §4), so that every engine gives the kernel's answer.
+ *
+ * <p>The packet lives in region 1 ({@link Memory#INPUT_REGION}) as one array whose end is
+ * {@code data_end}: a packet pointer past the end traps like any out-of-bounds address. For XDP the
+ * array is the 4096-byte frame cut at data_end, with the packet at offset 256 (the headroom); for
+ * tc and socket filters it is the frame itself. The context struct is not memory: r1 holds
+ * {@link #ctxAddress()}, an unmapped address, and the loads and stores {@link ContextAccesses} found
+ * are served by {@link #load} and {@link #store} from a live image of the uapi struct.
+ */
+public final class PacketContext {
+    public static final int ETH_HLEN = 14;
+    /** XDP frame geometry (programs.md §4.1): one page, 256 bytes of headroom, 320 reserved at the end. */
+    public static final int XDP_FRAME = 4096;
+    public static final int XDP_HEADROOM = 256;
+    /** The bytes at the frame's start that hold {@code struct xdp_frame}: data_meta never goes below. */
+    public static final int XDP_FRAME_HEADER = 40;
+    public static final int XDP_MAX_DATA_END = XDP_FRAME - 320;
+    public static final int XDP_MAX_LINEAR = 3520;
+    public static final int SKB_MAX_DATA = 3712;
+    /** The only device of the userspace engines: the loopback interface test_run uses by default. */
+    public static final int LOOPBACK_IFINDEX = 1;
+    /** LD_ABS/LD_IND's offsets of the network and link-layer headers (SKF_NET_OFF, SKF_LL_OFF). */
+    public static final int SKF_NET_OFF = -0x100000;
+    public static final int SKF_LL_OFF = -0x200000;
+
+    private final ProgramType type;
+    private final ContextLayout layout;
+    private final Memory memory;
+    private final long ctxAddress;
+    /** ctx_in, zero-extended to the struct's size, or null when the run has none. */
+    private final byte[] ctxIn;
+    /** The fields as the program reads them, in the uapi struct's layout. */
+    private final byte[] live;
+    private byte[] buf;
+    private int data;
+    private int dataEnd;
+    private int dataMeta;
+
+    private PacketContext(ProgramType type, ContextLayout layout, Memory memory, int ctxRegion, byte[] ctxIn) {
+        this.type = type;
+        this.layout = layout;
+        this.memory = memory;
+        this.ctxAddress = Memory.address(ctxRegion, 0);
+        this.ctxIn = ctxIn;
+        this.live = new byte[layout.size()];
+    }
+
+    /**
+     * Why test_run would refuse this input (the errno name, then the reason), or why the userspace
+     * engines cannot model it; empty when it is fine. Engines call it before they run; runners call
+     * it to report a bad test file.
+     */
+    public static Optional<String> checkInput(ProgramType type, RunInput input) {
+        ContextLayout layout = ContextLayout.of(type).orElse(null);
+        if (layout == null) {
+            return input.ctx() == null ? Optional.empty() : Optional.of("EINVAL: a raw program takes no context");
+        }
+        int len = input.data().length;
+        if (type == ProgramType.XDP) {
+            if (len < ETH_HLEN || len > XDP_MAX_LINEAR) {
+                return Optional.of(len < ETH_HLEN ? "EINVAL: an XDP packet needs at least 14 bytes, got " + len
+                        : "an XDP packet over " + XDP_MAX_LINEAR + " bytes (" + len
+                                + ") goes to fragments, which the userspace engines do not model");
+            }
+        } else if (len < ETH_HLEN || len > SKB_MAX_DATA) {
+            return Optional.of("EINVAL: a " + type.word() + " packet must be 14…" + SKB_MAX_DATA + " bytes, got " + len);
+        }
+        if (input.ctx() == null) {
+            return Optional.empty();
+        }
+        Optional<String> shape = layout.checkInput(input.ctx());
+        if (shape.isPresent()) {
+            return shape;
+        }
+        byte[] c = Arrays.copyOf(input.ctx(), layout.size());
+        return type == ProgramType.XDP ? checkXdpValues(layout, c, len) : checkSkbValues(layout, c, type, len);
+    }
+
+    private static Optional<String> checkXdpValues(ContextLayout l, byte[] c, int len) {
+        long meta = get(l, c, "data");
+        long end = get(l, c, "data_end");
+        if (get(l, c, "data_meta") != 0 || get(l, c, "egress_ifindex") != 0) {
+            return Optional.of("EINVAL: ctx_in data_meta and egress_ifindex must be 0");
+        }
+        if (meta > end || meta % 4 != 0 || meta > XDP_HEADROOM - XDP_FRAME_HEADER) {
+            return Optional.of("EINVAL: ctx_in data (the metadata length) " + meta + " must be a multiple of 4, ≤ 216 and ≤ data_end");
+        }
+        if (end != len) {
+            return Optional.of("ctx_in data_end " + end + " is not the packet length " + len
+                    + ": the rest would go to fragments, which the userspace engines do not model");
+        }
+        return checkDevice(l, c, "ingress_ifindex").or(() -> get(l, c, "rx_queue_index") != 0
+                ? Optional.of("EINVAL: rx_queue_index must be 0 (lo has one queue)") : Optional.empty());
+    }
+
+    private static Optional<String> checkSkbValues(ContextLayout l, byte[] c, ProgramType type, int len) {
+        long wire = get(l, c, "wire_len");
+        int skbLen = type == ProgramType.SOCKET_FILTER ? len - ETH_HLEN : len;
+        if (wire != 0 && (wire < skbLen || wire > 65536)) {
+            return Optional.of("EINVAL: ctx_in wire_len " + wire + " must be 0 or " + skbLen + "…65536");
+        }
+        if (get(l, c, "gso_segs") > 65535) {
+            return Optional.of("EINVAL: ctx_in gso_segs must be ≤ 65535");
+        }
+        return checkDevice(l, c, "ifindex");
+    }
+
+    private static Optional<String> checkDevice(ContextLayout l, byte[] c, String field) {
+        long ifindex = get(l, c, field);
+        return ifindex == 0 || ifindex == LOOPBACK_IFINDEX ? Optional.empty()
+                : Optional.of("ENODEV: ctx_in " + field + " " + ifindex
+                        + " is not lo (1), the only device of the userspace engines");
+    }
+
+    private static long get(ContextLayout l, byte[] c, String name) {
+        return ContextLayout.read(c, l.field(name).orElseThrow());
+    }
+
+    /**
+     * Sets up one run: maps the packet as region 1 of {@code memory} and fills the context.
+     * {@code ctxRegion} is a region the engine reserved and never maps, so r1 cannot be dereferenced
+     * except through the accesses {@link ContextAccesses} found. The input must pass
+     * {@link #checkInput}; it is copied, never modified.
+     */
+    public static PacketContext start(ProgramType type, RunInput input, Memory memory, int ctxRegion) {
+        Optional<String> bad = checkInput(type, input);
+        if (bad.isPresent()) {
+            throw new IllegalArgumentException(bad.get());
+        }
+        ContextLayout layout = ContextLayout.of(type).orElseThrow();
+        byte[] ctxIn = input.ctx() == null ? null : Arrays.copyOf(input.ctx(), layout.size());
+        PacketContext p = new PacketContext(type, layout, memory, ctxRegion, ctxIn);
+        if (type == ProgramType.XDP) {
+            p.startXdp(input.data());
+        } else {
+            p.startSkb(input.data());
+        }
+        return p;
+    }
+
+    private void startXdp(byte[] in) {
+        int meta = ctxIn == null ? 0 : (int) get(layout, ctxIn, "data");
+        dataMeta = XDP_HEADROOM - meta;
+        data = XDP_HEADROOM;
+        dataEnd = dataMeta + in.length;
+        buf = new byte[dataEnd];
+        System.arraycopy(in, 0, buf, dataMeta, in.length);
+        if (ctxIn != null) {
+            System.arraycopy(ctxIn, 0, live, 0, live.length);
+        }
+        // without a context, or with ingress_ifindex 0, the frame arrives on lo's queue 0
+        setIfZero("ingress_ifindex", LOOPBACK_IFINDEX);
+        memory.map(Memory.INPUT_REGION, buf);
+    }
+
+    private void startSkb(byte[] in) {
+        buf = in.clone();
+        data = type == ProgramType.SOCKET_FILTER ? ETH_HLEN : 0; // a socket filter sees L3 on
+        dataEnd = buf.length;
+        dataMeta = data;
+        if (ctxIn != null) {
+            for (ContextField f : layout.fields()) {
+                if (f.inInput()) {
+                    ContextLayout.write(live, f, ContextLayout.read(ctxIn, f));
+                }
+            }
+        }
+        int skbLen = dataEnd - data;
+        set("len", skbLen);
+        set("pkt_type", packetType(buf));
+        set("protocol", protocol(buf));
+        setIfZero("ifindex", LOOPBACK_IFINDEX);
+        if (ctxIn != null) {
+            setIfZero("wire_len", skbLen); // wire_len is 0 without ctx_in (programs.md §4.2)
+        }
+        memory.map(Memory.INPUT_REGION, buf);
+    }
+
+    /** skb->pkt_type as eth_type_trans sets it on lo, whose own and broadcast addresses are zero. */
+    private static int packetType(byte[] frame) {
+        boolean zero = true;
+        for (int i = 0; i < 6; i++) {
+            zero &= frame[i] == 0;
+        }
+        if (zero) {
+            return 0; // PACKET_HOST
+        }
+        return (frame[0] & 1) != 0 ? 2 : 3; // PACKET_MULTICAST (ff:ff:… too), PACKET_OTHERHOST
+    }
+
+    /** skb->protocol (a __be16, read as the bytes lie) as eth_type_trans derives it. */
+    private static int protocol(byte[] f) {
+        int ethertype = (f[12] & 0xff) << 8 | f[13] & 0xff;
+        if (ethertype >= 0x600) {
+            return (f[12] & 0xff) | (f[13] & 0xff) << 8;
+        }
+        boolean rawIpx = f.length >= 16 && (f[14] & 0xff) == 0xff && (f[15] & 0xff) == 0xff;
+        return rawIpx ? 0x0100 : 0x0400; // htons(ETH_P_802_3), htons(ETH_P_802_2)
+    }
+
+    private void set(String name, long value) {
+        ContextLayout.write(live, layout.field(name).orElseThrow(), value);
+    }
+
+    private void setIfZero(String name, long value) {
+        ContextField f = layout.field(name).orElseThrow();
+        if (ContextLayout.read(live, f) == 0) {
+            ContextLayout.write(live, f, value);
+        }
+    }
+
+    public ProgramType type() {
+        return type;
+    }
+
+    /** What r1 holds at entry (and what a tail call passes on). */
+    public long ctxAddress() {
+        return ctxAddress;
+    }
+
+    // ---- context accesses ---------------------------------------------------------------------
+
+    /** A context load at {@code pc} through {@code base} (which must be the context pointer). */
+    public long load(Access a, long base, int pc) {
+        checkBase(a, base, pc);
+        ContextField f = a.field();
+        switch (f.pointer()) {
+            case DATA -> {
+                return Memory.address(Memory.INPUT_REGION, data);
+            }
+            case DATA_END -> {
+                return Memory.address(Memory.INPUT_REGION, dataEnd);
+            }
+            case DATA_META -> {
+                return Memory.address(Memory.INPUT_REGION, dataMeta);
+            }
+            case NONE -> { }
+        }
+        int bytes = a.bytes();
+        if (f.kernelWidth() < f.size() && bytes < f.kernelWidth() || f.kernelWidth() == f.size()) {
+            return littleEndian(live, a.offset(), bytes); // the narrow-load quirk: like memory (§4.4)
+        }
+        return ContextLayout.read(live, f); // a load at least as wide as the kernel's field: all of it
+    }
+
+    /** A context store at {@code pc} through {@code base}, with the kernel's per-field rules. */
+    public void store(Access a, long base, long value, int pc) {
+        checkBase(a, base, pc);
+        ContextField f = a.field();
+        switch (f.name()) {
+            case "queue_mapping" -> {
+                if ((value & 0xffffffffL) < 0xffff) { // a larger value is ignored
+                    ContextLayout.write(live, f, value & 0xffff);
+                }
+            }
+            case "tc_index", "tc_classid" -> ContextLayout.write(live, f, value & 0xffff);
+            default -> {
+                for (int b = 0; b < a.bytes(); b++) {
+                    live[a.offset() + b] = (byte) (value >>> (8 * b));
+                }
+            }
+        }
+    }
+
+    private void checkBase(Access a, long base, int pc) {
+        if (base != ctxAddress) {
+            throw new Trap(TrapKind.OUT_OF_BOUNDS, pc, String.format(
+                    "context %s of %s through 0x%x, which is not the context pointer", a.store() ? "store" : "load",
+                    a.field().name(), base));
+        }
+    }
+
+    private static long littleEndian(byte[] b, int at, int bytes) {
+        long v = 0;
+        for (int i = bytes - 1; i >= 0; i--) {
+            v = (v << 8) | (b[at + i] & 0xffL);
+        }
+        return v;
+    }
+
+    /**
+     * LD_ABS / LD_IND: {@code bytes} (1, 2 or 4) big-endian at {@code offset} from skb->data, or
+     * from the link-layer or network header for the SKF_* bases. Returns -1 when out of range: the
+     * program then exits at once with r0 = 0 (programs.md §4.2).
+     */
+    public long loadAbsolute(int offset, int bytes) {
+        long pos;
+        if (offset >= 0) {
+            pos = (long) data + offset;
+        } else if (offset >= SKF_NET_OFF) {
+            pos = ETH_HLEN + (long) (offset - SKF_NET_OFF);
+        } else if (offset >= SKF_LL_OFF) {
+            pos = offset - SKF_LL_OFF;
+        } else {
+            return -1;
+        }
+        if (pos + bytes > dataEnd) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < bytes; i++) {
+            v = (v << 8) | (buf[(int) pos + i] & 0xffL);
+        }
+        return v;
+    }
+
+    // ---- for helpers --------------------------------------------------------------------------
+
+    /** The packet array (region 1). Helpers that resize it call {@link #replaceBuffer}. */
+    public byte[] buffer() {
+        return buf;
+    }
+
+    public int data() {
+        return data;
+    }
+
+    public int dataEnd() {
+        return dataEnd;
+    }
+
+    public int dataMeta() {
+        return dataMeta;
+    }
+
+    /** Moves the packet's bounds (xdp_adjust_head/meta): offsets in {@link #buffer()}. */
+    public void setBounds(int dataMeta, int data) {
+        this.dataMeta = dataMeta;
+        this.data = data;
+    }
+
+    /** Replaces the packet array (xdp_adjust_tail): its length is the new data_end. */
+    public void replaceBuffer(byte[] newBuf) {
+        buf = newBuf;
+        dataEnd = newBuf.length;
+        memory.map(Memory.INPUT_REGION, buf);
+    }
+
+    // ---- results ------------------------------------------------------------------------------
+
+    /** test_run's retval: the low 32 bits of r0. */
+    public static long retval(long r0) {
+        return r0 & 0xffffffffL;
+    }
+
+    /** test_run's data_out. */
+    public byte[] dataOut() {
+        if (type == ProgramType.XDP) {
+            return Arrays.copyOfRange(buf, dataMeta, dataEnd);
+        }
+        byte[] out = buf.clone();
+        if (type == ProgramType.SOCKET_FILTER) {
+            Arrays.fill(out, 0, ETH_HLEN, (byte) 0); // the pulled Ethernet header comes back as zeros
+        }
+        return out;
+    }
+
+    /** test_run's ctx_out, or null when the run was given no context. */
+    public byte[] ctxOut() {
+        if (ctxIn == null) {
+            return null;
+        }
+        byte[] out = ctxIn.clone();
+        if (type == ProgramType.XDP) {
+            set(out, "data", data - dataMeta);
+            set(out, "data_end", dataEnd - dataMeta);
+            return out;
+        }
+        for (String name : new String[] {"mark", "priority", "ingress_ifindex", "ifindex", "tstamp", "cb0", "cb1",
+                "cb2", "cb3", "cb4", "wire_len", "gso_segs", "hwtstamp"}) {
+            ContextField f = layout.field(name).orElseThrow();
+            ContextLayout.write(out, f, ContextLayout.read(live, f));
+        }
+        return out;
+    }
+
+    private void set(byte[] image, String name, long value) {
+        ContextLayout.write(image, layout.field(name).orElseThrow(), value);
+    }
+}
