@@ -38,6 +38,24 @@ public interface Backend extends AutoCloseable {
      */
     Executable load(Program program, LoadOptions options) throws LoadRejected;
 
+    /**
+     * Loads programs that share one set of maps, as libbpf loads an ELF object: every program must
+     * have the same {@link Program#maps()} (equal lists), and the executables returned (in the same
+     * order) see the same map contents, so that a PROG_ARRAY slot filled with one of them
+     * ({@link MapView#setProgram}) tail-calls into it with the caller's maps. The first refusal
+     * throws (its program's name in the reason) and nothing stays loaded.
+     *
+     * <p>The default serves a single program; engines that can share maps between programs override
+     * it.
+     */
+    default java.util.List<Executable> loadAll(java.util.List<Program> programs, LoadOptions options)
+            throws LoadRejected {
+        if (programs.size() == 1) {
+            return java.util.List.of(load(programs.get(0), options));
+        }
+        throw new LoadRejected(name() + " cannot load " + programs.size() + " programs that share maps");
+    }
+
     @Override
     default void close() {}
 }
