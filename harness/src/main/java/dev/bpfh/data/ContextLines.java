@@ -1,0 +1,87 @@
+package dev.bpfh.data;
+
+import dev.bpfh.ctx.ContextField;
+import dev.bpfh.ctx.ContextLayout;
+import dev.bpfh.spi.ProgramType;
+import java.math.BigInteger;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code -- ctx} section: {@code field=value} pairs (several per line allowed) that become
+ * test_run's ctx_in, the bytes of the type's context struct ({@link ContextLayout}) with every field
+ * not named zero. Values are unsigned, decimal or {@code 0x} hex, and must fit the field's uapi size.
+ * Only the fields test_run takes in ctx_in may be named (programs.md §4.1, §4.3).
+ *
+ * <p>For XDP, {@code data_end} defaults to the packet length: it is an offset into data_in, and
+ * any smaller value would turn the packet's tail into fragments (the kernel accepts it, but a test
+ * that names the interface should not have to spell out the packet's length).
+ */
+final class ContextLines {
+    private ContextLines() {}
+
+    /** One {@code field=value} as written, with its line. */
+    record Entry(String field, String value, int line) {}
+
+    private static final Pattern NUMBER = Pattern.compile("0[xX][0-9a-fA-F]+|[0-9]+");
+
+    /** Parses one line of the section into its entries (syntax only: the type may come later in the file). */
+    static List<Entry> parse(String line, int lineNo, LineFailure fail) throws DataFormatException {
+        List<Entry> out = new java.util.ArrayList<>();
+        for (String pair : line.strip().split("\\s+")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0 || eq == pair.length() - 1) {
+                throw fail.at(lineNo, "expected FIELD=VALUE in -- ctx, got '" + pair + "'");
+            }
+            out.add(new Entry(pair.substring(0, eq), pair.substring(eq + 1), lineNo));
+        }
+        return out;
+    }
+
+    /**
+     * The ctx_in bytes for {@code type}. {@code directiveLine} is where {@code -- ctx} stands (for a
+     * raw program, which takes none).
+     */
+    static byte[] build(ProgramType type, List<Entry> entries, int directiveLine, int packetLength, LineFailure fail)
+            throws DataFormatException {
+        ContextLayout layout = ContextLayout.of(type).orElseThrow(() -> fail.at(directiveLine,
+                "-- ctx is for typed programs; this one is raw (give -- program-type xdp, tc or socket_filter)"));
+        byte[] ctx = new byte[layout.size()];
+        Set<String> seen = new HashSet<>();
+        for (Entry e : entries) {
+            ContextField f = layout.field(e.field()).orElseThrow(() -> fail.at(e.line(), "unknown " + type.word()
+                    + " context field '" + e.field() + "' (test_run takes: " + inputFields(layout) + ")"));
+            if (!f.inInput()) {
+                throw fail.at(e.line(), "test_run does not take " + type.word() + " context field '" + f.name()
+                        + "' in ctx_in (the kernel refuses it with EINVAL; it takes: " + inputFields(layout) + ")");
+            }
+            if (!seen.add(f.name())) {
+                throw fail.at(e.line(), "context field '" + f.name() + "' is given twice");
+            }
+            ContextLayout.write(ctx, f, value(e, f, fail));
+        }
+        if (type == ProgramType.XDP && !seen.contains("data_end")) {
+            ContextLayout.write(ctx, layout.field("data_end").orElseThrow(), packetLength);
+        }
+        return ctx;
+    }
+
+    private static long value(Entry e, ContextField f, LineFailure fail) throws DataFormatException {
+        if (!NUMBER.matcher(e.value()).matches()) {
+            throw fail.at(e.line(), "invalid value '" + e.value() + "' for context field '" + f.name()
+                    + "': expected an unsigned decimal or 0x hex number");
+        }
+        String v = e.value();
+        BigInteger n = v.startsWith("0x") || v.startsWith("0X") ? new BigInteger(v.substring(2), 16) : new BigInteger(v);
+        if (n.bitLength() > 8 * f.size()) {
+            throw fail.at(e.line(), "value " + v + " does not fit the " + f.size() + "-byte context field '" + f.name() + "'");
+        }
+        return n.longValue();
+    }
+
+    private static String inputFields(ContextLayout layout) {
+        return String.join(", ", layout.fields().stream().filter(ContextField::inInput).map(ContextField::name).toList());
+    }
+}
