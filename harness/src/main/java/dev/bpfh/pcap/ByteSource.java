@@ -15,7 +15,7 @@ final class ByteSource implements Closeable {
 
     private final SeekableByteChannel channel;
     private final long size;
-    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER).flip();
+    private final ByteBuffer buffer;
     /** Position of the channel: {@link #position()} is this minus what the buffer still holds. */
     private long channelPosition;
 
@@ -23,6 +23,7 @@ final class ByteSource implements Closeable {
         this.channel = channel;
         this.size = channel.size();
         this.channelPosition = channel.position();
+        this.buffer = ByteBuffer.allocate((int) Math.max(16, Math.min(BUFFER, size))).flip();
     }
 
     long position() {
@@ -45,7 +46,7 @@ final class ByteSource implements Closeable {
         if (done == length) {
             return done;
         }
-        if (length - done >= BUFFER) { // large packet: straight into the array
+        if (length - done >= buffer.capacity()) { // large packet: straight into the array
             ByteBuffer direct = ByteBuffer.wrap(into, at + done, length - done);
             while (direct.hasRemaining() && fillFrom(direct) > 0) {
                 // keep reading
