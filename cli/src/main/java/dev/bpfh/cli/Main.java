@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
             DiffCommand.class,
             FuzzCommand.class,
             BenchCommand.class,
+            RunCommand.class,
             ReportCommand.class,
             CompareCommand.class,
             HistoryCommand.class,

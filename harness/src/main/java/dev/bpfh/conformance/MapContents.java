@@ -24,7 +24,7 @@ import java.util.Optional;
  * (sorted: their order is the kernel's random bucket order), every index for arrays, one hex line
  * per submitted record for ring buffers. PROG_ARRAY contents are programs and are not compared.
  */
-final class MapContents {
+public final class MapContents {
     private MapContents() {}
 
     private static final HexFormat HEX = HexFormat.ofDelimiter(" ");
@@ -34,7 +34,7 @@ final class MapContents {
      * PROG_ARRAY slots, so a test may override them); {@code self} is the entry program. A failed
      * write is the returned message.
      */
-    static Optional<String> initialise(DataFile data, LoadedObject loaded) {
+    public static Optional<String> initialise(DataFile data, LoadedObject loaded) {
         Executable exe = loaded.entry();
         for (var e : data.mapInit().entrySet()) {
             Optional<MapView> view = loaded.map(e.getKey());
@@ -56,7 +56,7 @@ final class MapContents {
     }
 
     /** The canonical contents of every map after a run (ring buffers are drained). */
-    static Map<String, List<String>> snapshot(List<MapView> maps) {
+    public static Map<String, List<String>> snapshot(List<MapView> maps) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (MapView v : maps) {
             MapSpec spec = v.spec();
@@ -102,7 +102,7 @@ final class MapContents {
     }
 
     /** The disagreement between two backends' snapshots, naming both, or empty. */
-    static Optional<String> compare(String a, Map<String, List<String>> sa, String b, Map<String, List<String>> sb) {
+    public static Optional<String> compare(String a, Map<String, List<String>> sa, String b, Map<String, List<String>> sb) {
         for (var e : sa.entrySet()) {
             List<String> other = sb.get(e.getKey());
             if (other == null) {

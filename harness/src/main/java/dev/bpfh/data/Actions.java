@@ -10,7 +10,7 @@ import java.util.Optional;
  * and tc actions (programs.md §4.1, §4.2), as the 32-bit retval test_run reports. TC_ACT_UNSPEC is
  * -1, i.e. retval 0xffffffff. Socket filters return a byte count and have no names.
  */
-final class Actions {
+public final class Actions {
     private Actions() {}
 
     private static final Map<String, Long> XDP = names("XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT");
@@ -34,7 +34,7 @@ final class Actions {
     }
 
     /** The names a program of {@code type} may return, with their values (empty for raw and socket filters). */
-    static Map<String, Long> of(ProgramType type) {
+    public static Map<String, Long> of(ProgramType type) {
         return switch (type) {
             case XDP -> XDP;
             case SCHED_CLS -> TC;
@@ -46,5 +46,21 @@ final class Actions {
     static Optional<ProgramType> typeOf(String name) {
         return XDP.containsKey(name) ? Optional.of(ProgramType.XDP)
                 : TC.containsKey(name) ? Optional.of(ProgramType.SCHED_CLS) : Optional.empty();
+    }
+
+    /**
+     * How a run's result reads for {@code type}: the action's name ("XDP_DROP"), a socket filter's
+     * "keep N bytes" (0: "drop"), a raw program's r0 in hex; a value no name has, in hex.
+     */
+    public static String describe(ProgramType type, long r0) {
+        for (Map.Entry<String, Long> e : of(type).entrySet()) {
+            if (e.getValue() == r0) {
+                return e.getKey();
+            }
+        }
+        return switch (type) {
+            case SOCKET_FILTER -> r0 == 0 ? "drop" : "keep " + r0;
+            default -> "0x" + Long.toHexString(r0);
+        };
     }
 }

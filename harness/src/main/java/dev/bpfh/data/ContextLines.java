@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * any smaller value would turn the packet's tail into fragments (the kernel accepts it, but a test
  * that names the interface should not have to spell out the packet's length).
  */
-final class ContextLines {
+public final class ContextLines {
     private ContextLines() {}
 
     /** One {@code field=value} as written, with its line. */
@@ -83,5 +83,22 @@ final class ContextLines {
 
     private static String inputFields(ContextLayout layout) {
         return String.join(", ", layout.fields().stream().filter(ContextField::inInput).map(ContextField::name).toList());
+    }
+
+    /**
+     * ctx_in from {@code field=value} arguments (a command line's {@code --ctx}), with the same rules
+     * as the section; a bad pair is an {@link IllegalArgumentException} whose message names it.
+     */
+    public static byte[] fromArguments(ProgramType type, List<String> pairs, int packetLength) {
+        LineFailure fail = (line, reason) -> new DataFormatException(null, "--ctx", line, reason);
+        try {
+            List<Entry> entries = new java.util.ArrayList<>();
+            for (int i = 0; i < pairs.size(); i++) {
+                entries.addAll(parse(pairs.get(i), i + 1, fail));
+            }
+            return build(type, entries, 0, packetLength, fail);
+        } catch (DataFormatException e) {
+            throw new IllegalArgumentException("--ctx: " + e.reason(), e);
+        }
     }
 }
