@@ -300,7 +300,7 @@ final class RunCommand implements Callable<Integer> {
         }
 
         String format() {
-            return reader.format().toString().toLowerCase(Locale.ROOT);
+            return reader.format() == dev.bpfh.pcap.CaptureFormat.PCAPNG ? "pcapng" : "pcap";
         }
 
         private void advance() {
