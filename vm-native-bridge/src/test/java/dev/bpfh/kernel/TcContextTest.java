@@ -277,6 +277,28 @@ class TcContextTest {
         assertArrayEquals(frame, returned(beyond, frame).memory());
     }
 
+    @Test
+    void skbChangeTailAndHeadGrowDataOutUpToSkbMaxAlloc() {
+        // measured here: test_run's skb grows to 16064 bytes at most (SKB_MAX_ALLOC with 4 KiB
+        // pages), not to lo's MTU; the grown bytes read 0
+        Program tail = asm(ProgramType.SCHED_CLS, "mov %r6, %r1\nmov %r2, 16064\nmov %r3, 0\ncall 38\nexit");
+        byte[] in = frame(64);
+        Outcome.Returned r = returned(tail, in);
+        assertEquals(0, r.r0());
+        assertEquals(16064, r.memory().length);
+        assertArrayEquals(in, Arrays.copyOf(r.memory(), 64));
+        assertArrayEquals(new byte[16000], Arrays.copyOfRange(r.memory(), 64, 16064));
+        Program tooLong = asm(ProgramType.SCHED_CLS, "mov %r6, %r1\nmov %r2, 16065\nmov %r3, 0\ncall 38\nexit");
+        Outcome.Returned refused = returned(tooLong, in);
+        assertEquals(0xffffffeaL, refused.r0(), "-EINVAL");
+        assertArrayEquals(in, refused.memory());
+        Program head = asm(ProgramType.SCHED_CLS, "mov %r6, %r1\nmov %r2, 16000\nmov %r3, 0\ncall 43\nexit");
+        Outcome.Returned pushed = returned(head, in);
+        assertEquals(0, pushed.r0());
+        assertEquals(16064, pushed.memory().length);
+        assertArrayEquals(in, Arrays.copyOfRange(pushed.memory(), 16000, 16064));
+    }
+
     /** SKF_* constants as the kernel defines them (programs.md §4.3). */
     static final class PacketConstants {
         static final int SKF_NET_OFF = -0x100000;
