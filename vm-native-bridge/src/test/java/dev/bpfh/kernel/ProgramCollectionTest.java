@@ -30,7 +30,7 @@ class ProgramCollectionTest {
             new MapSpec("jmp", MapType.PROG_ARRAY, 4, 4, 2, 0));
 
     /** vals[0] = 7, then tail-call jmp[slot]; 1 (XDP_DROP) when the tail call falls through. */
-    private static Program caller(ProgramType type, int slot) {
+    static Program caller(ProgramType type, int slot) {
         return asm(type, MAPS, """
                 mov %r6, %r1
                 stw [%r10-4], 0
@@ -52,7 +52,7 @@ class ProgramCollectionTest {
     }
 
     /** vals[0] + 1. */
-    private static Program callee(ProgramType type) {
+    static Program callee(ProgramType type) {
         return asm(type, MAPS, """
                 stw [%r10-4], 0
                 mov %r2, %r10
