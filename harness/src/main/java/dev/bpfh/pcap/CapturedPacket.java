@@ -8,8 +8,9 @@ package dev.bpfh.pcap;
  * @param timestampNanos nanoseconds since the Unix epoch (0 for a pcapng Simple Packet Block,
  *                       which has none)
  * @param data           the captured bytes ({@code data.length} is the capture length)
- * @param originalLength the packet's length on the wire; larger than {@code data.length} when the
- *                       capture cut it
+ * @param originalLength the packet's length on the wire, an unsigned 32-bit value as the file
+ *                       holds it; larger than {@code data.length} when the capture cut it (the
+ *                       reader does not require it to be at least {@code data.length})
  * @param linkType       the LINKTYPE_ value of the file (classic pcap) or of the packet's interface
  */
 public record CapturedPacket(int index, long offset, long timestampNanos, byte[] data, int originalLength,
