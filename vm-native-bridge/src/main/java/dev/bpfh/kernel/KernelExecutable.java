@@ -286,6 +286,22 @@ public final class KernelExecutable implements Executable {
     }
 
     /**
+     * The kernel's own ns for one run of a typed program on {@code input} ({@code duration} of one
+     * PROG_TEST_RUN with repeat 1, which XDP allows without the ≈17 ms of repeat > 1). State carries
+     * over from run to run as with {@link #run(RunInput)}: this is one packet of a trace.
+     *
+     * @throws LoadRejected for a raw program (time it with {@link #kernelNanosPerRun(byte[], int)})
+     */
+    public long kernelNanosPerPacket(RunInput input) throws LoadRejected {
+        checkOwner();
+        if (typed == null) {
+            throw LoadRejected.unsupported(-1, "per-packet timing of a raw program");
+        }
+        mapSet.freezeReadOnlyMaps();
+        return Integer.toUnsignedLong(onCpu0(() -> typed.kernelNanos(input, 1)));
+    }
+
+    /**
      * Mean ns per run as the kernel measures it ({@code duration} of one PROG_TEST_RUN with
      * {@code repeat} repetitions). A raw program runs as a SCHED_CLS copy in the map-value wrapping
      * (XDP with repeat > 1 costs ≈ 16 ms of wall time per call), which adds the wrapper's few
