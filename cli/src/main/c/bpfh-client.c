@@ -368,8 +368,9 @@ int main(int argc, char **argv) {
         if (fd >= 0) {
             int r = serve(fd, args, nargs);
             close(fd);
+            /* STALE: the old daemon's last connection, or one that died starting; ours may still come. */
             if (r == WEDGED) kill_wedged();
-            run_direct(); /* refused, or already stale or wedged: not worth a second start */
+            if (r != STALE) run_direct(); /* refused, or wedged: not worth a second start */
         }
         /* Ours ended without serving: another daemon may have won the start race; one more try. */
         if (exited) run_direct();

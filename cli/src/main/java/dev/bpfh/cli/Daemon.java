@@ -223,8 +223,9 @@ final class Daemon {
 
     private void run(SocketChannel client, String[] args) throws IOException {
         if (stopping.get() || (built != null && !built.equals(Fingerprint.of(watched)))) {
+            // Socket gone first, answer second: the client's next connect must not reach this daemon.
+            stop(watched + " changed");
             DaemonProtocol.write(client, DaemonProtocol.STALE, new byte[0]);
-            stop(stopping.get() ? "already stopping" : watched + " changed");
             return;
         }
         String[] line = Main.pluginMemoryFirst(args);
