@@ -53,6 +53,7 @@ import picocli.CommandLine.Spec;
             AsmCommand.class,
             DisasmCommand.class,
             PluginCommand.class,
+            DaemonCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Callable<Integer> {
