@@ -54,6 +54,7 @@ import picocli.CommandLine.Spec;
             AsmCommand.class,
             DisasmCommand.class,
             PluginCommand.class,
+            DaemonCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Callable<Integer> {

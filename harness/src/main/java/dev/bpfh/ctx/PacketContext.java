@@ -89,6 +89,14 @@ public final class PacketContext {
         return type == ProgramType.XDP ? checkXdpValues(layout, c, len) : checkSkbValues(layout, c, type, len);
     }
 
+    /**
+     * The outcome of a run whose input test_run refuses ({@link #checkInput}): every engine gives
+     * this same outcome, so a bad packet in a trace is not a disagreement.
+     */
+    public static dev.bpfh.spi.Outcome inputRefused(String reason) {
+        return new dev.bpfh.spi.Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "test_run input refused: " + reason);
+    }
+
     private static Optional<String> checkXdpValues(ContextLayout l, byte[] c, int len) {
         long meta = get(l, c, "data");
         long end = get(l, c, "data_end");

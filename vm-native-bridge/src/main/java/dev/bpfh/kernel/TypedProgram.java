@@ -93,7 +93,7 @@ final class TypedProgram implements AutoCloseable {
 
     /** The outcome of a run whose input is refused before it runs: {@code reason} starts with the errno name. */
     static Outcome inputRefused(String reason) {
-        return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "test_run input refused: " + reason);
+        return PacketContext.inputRefused(reason);
     }
 
     private int invoke(RunInput input) {
