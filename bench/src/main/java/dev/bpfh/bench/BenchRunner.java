@@ -151,7 +151,7 @@ public final class BenchRunner {
         if (!workloads.isEmpty()) {
             b.include(RunBenchmark.class.getName() + ".run$").param("program", workloads.toArray(String[]::new));
             List<String> loaders = backends.stream().filter(x -> x.equals("jit") || x.equals("kernel")).toList();
-            if (!loaders.isEmpty()) {
+            if (!loaders.isEmpty() && !quick) { // load times are for full runs: --quick times runs only
                 b.include(LoadBenchmark.class.getName() + ".load$").param("loader", loaders.toArray(String[]::new));
             }
             if (backends.contains("kernel")) {
@@ -165,6 +165,8 @@ public final class BenchRunner {
             }
         }
         if (quick) {
+            // one mode: SampleTime's latency percentiles would double the forks, and --quick is about ns/run
+            b.mode(org.openjdk.jmh.annotations.Mode.AverageTime);
             b.forks(1)
                     .warmupIterations(1).warmupTime(TimeValue.milliseconds(Defaults.QUICK_WARMUP_MILLIS))
                         .measurementIterations(Defaults.QUICK_MEASUREMENT_ITERATIONS)
