@@ -682,6 +682,9 @@ public final class DataFileParser {
             if (!asm.isEmpty() || !raw.isEmpty()) {
                 throw fail(elfLine, "a file with -- elf takes its program from the object: it has no -- asm or -- raw");
             }
+            if (path == null) {
+                throw fail(elfLine, "-- elf names '" + elfPath + "' relative to the test, but this text was not read from a file");
+            }
             DataFile.ElfReference ref = ObjectSections.load(resolve(elfPath, elfLine), elfProgram, elfLine, this::fail);
             for (var decl : mapDecls.entrySet()) {
                 if (decl.getValue().spec() == null) {
