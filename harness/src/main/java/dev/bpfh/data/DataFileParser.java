@@ -66,7 +66,7 @@ public final class DataFileParser {
 
     private enum Section {
         NONE, ASM, RESULT, MEM, RAW, ERROR, DESCRIPTION, NO_JIT, IGNORED, MAP, MAP_INIT, MAP_EXPECT, RINGBUF_EXPECT,
-        PROGRAM_TYPE, ELF, DATA_OUT, CTX
+        PROGRAM_TYPE, ELF, DATA_OUT, CTX, CTX_OUT
     }
 
     /**
@@ -75,7 +75,8 @@ public final class DataFileParser {
      * rules ({@code -- ctx} would otherwise be bpf_conformance's {@code -- c}).
      */
     private static final java.util.Map<String, Section> TYPED = java.util.Map.of(
-            "program-type", Section.PROGRAM_TYPE, "elf", Section.ELF, "data-out", Section.DATA_OUT, "ctx", Section.CTX);
+            "program-type", Section.PROGRAM_TYPE, "elf", Section.ELF, "data-out", Section.DATA_OUT, "ctx", Section.CTX,
+            "ctx-out", Section.CTX_OUT);
 
     /** The map directives, matched by their whole first word (they take a map name after it). */
     private static final java.util.Map<String, Section> EXTENSIONS = java.util.Map.of(
@@ -160,6 +161,8 @@ public final class DataFileParser {
         private int dataOutLine;
         private final List<ContextLines.Entry> ctxEntries = new ArrayList<>();
         private int ctxLine;
+        private final List<ContextLines.Entry> ctxOutEntries = new ArrayList<>();
+        private int ctxOutLine;
         private int memLine;
 
         Reader(String name, Path path) {
@@ -206,6 +209,7 @@ public final class DataFileParser {
                     case ELF -> elf(line, lineNo);
                     case DATA_OUT -> dataOutLine(line, lineNo);
                     case CTX -> ctxEntries.addAll(ContextLines.parse(line, lineNo, this::fail));
+                    case CTX_OUT -> ctxOutEntries.addAll(ContextLines.parse(line, lineNo, this::fail));
                     case NONE, IGNORED -> {}
                 }
             }
@@ -362,6 +366,7 @@ public final class DataFileParser {
                 case ELF -> elfLine = lineNo;
                 case DATA_OUT -> dataOutLine = lineNo;
                 case CTX -> ctxLine = lineNo;
+                case CTX_OUT -> ctxOutLine = lineNo;
                 default -> throw new IllegalStateException(s.toString());
             }
             return s;
@@ -648,6 +653,8 @@ public final class DataFileParser {
                 throws DataFormatException {
             byte[] mem = memory();
             byte[] ctx = ctxLine == 0 ? null : ContextLines.build(type, ctxEntries, ctxLine, mem.length, this::fail);
+            java.util.Map<String, Long> ctxOut = ctxOutLine == 0 ? java.util.Map.of()
+                    : ContextLines.expected(type, ctxOutEntries, ctxOutLine, ctxLine, this::fail);
             if (type != ProgramType.RAW && notRunnable == null && (result != null || memLine != 0 || ctx != null)) {
                 checkInput(type, mem, ctx);
             }
@@ -655,7 +662,7 @@ public final class DataFileParser {
                     noJit == null ? Optional.empty() : Optional.of(String.join(" ", noJit)), errorIsPattern,
                     Optional.ofNullable(notRunnable));
             return new DataFile(name, path, program, mem, expected, Optional.ofNullable(error), hasC, mapInit, mapExpect,
-                    ringbufExpect, notes, object, ctx, dataOutLine == 0 ? null : dataOut.toByteArray());
+                    ringbufExpect, notes, object, ctx, dataOutLine == 0 ? null : dataOut.toByteArray(), ctxOut);
         }
 
         /** The packet, then the packet with its ctx_in, as test_run takes them (and the userspace engines model them). */

@@ -82,6 +82,24 @@ class TypedJudgeTest {
     }
 
     @Test
+    void ctxOutFieldsAreCompared() throws Exception {
+        TestCase t = asm("marks", "tc", "-- ctx\nmark=5\n-- ctx-out\nmark=0xef\n-- result\n0\n");
+        Runs marks = new Runs((in, m) -> {
+            byte[] ctx = in.ctx();
+            ctx[8] = (byte) 0xef;
+            ctx[32] = 6; // priority: not named in -- ctx-out, so not compared
+            return new Outcome.Returned(0, in.data(), ctx);
+        });
+        assertEquals(Status.PASS, judge(t, new FakeBackend("interp").on("marks", marks)).status());
+        TestResult echoes = judge(t, new FakeBackend("interp").on("marks",
+                new Runs((in, m) -> new Outcome.Returned(0, in.data(), in.ctx()))));
+        assertEquals(Status.FAIL, echoes.status());
+        assertEquals("ctx-out field mark: expected 0xef, got 0x5", echoes.message());
+        TestResult none = judge(t, new FakeBackend("interp").on("marks", new Returns(0)));
+        assertEquals("the backend reported no ctx_out, but -- ctx-out expects {mark=239}", none.message());
+    }
+
+    @Test
     void theRetvalIsCompared() throws Exception {
         TestCase t = asm("pass", "xdp", "-- result\nXDP_PASS\n");
         assertEquals(Status.PASS, judge(t, new FakeBackend("interp").on("pass", new Returns(2))).status());

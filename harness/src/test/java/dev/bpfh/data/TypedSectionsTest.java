@@ -161,6 +161,24 @@ class TypedSectionsTest {
         }
 
         @Test
+        void ctxOutNamesTheFieldsToCheck() throws Exception {
+            DataFile d = parse(typed("tc", "-- ctx\nmark=5\n-- ctx-out\nmark=0xef priority=6\ncb0=46\n-- result\n0\n"));
+            assertEquals(java.util.Map.of("mark", 0xefL, "priority", 6L, "cb0", 46L), d.ctxOut());
+            assertEquals(java.util.List.of("mark", "priority", "cb0"), java.util.List.copyOf(d.ctxOut().keySet()));
+            assertTrue(parse(typed("tc", "-- result\n0\n")).ctxOut().isEmpty());
+        }
+
+        @Test
+        void ctxOutErrors() {
+            assertEquals("t.data:8: -- ctx-out needs a -- ctx: test_run reports ctx_out only when it is given ctx_in",
+                    error(typed("tc", "-- ctx-out\nmark=1\n-- result\n0\n")));
+            assertTrue(error(typed("tc", "-- ctx\n-- ctx-out\ntc_index=1\n-- result\n0\n"))
+                    .startsWith("t.data:10: test_run does not take tc context field 'tc_index' in ctx_out (it is not reported;"));
+            assertEquals("t.data:3: -- ctx-out is for typed programs; this one is raw",
+                    error("-- asm\nexit\n-- ctx-out\nmark=1\n-- result\n0\n"));
+        }
+
+        @Test
         void aRawProgramTakesNoCtx() {
             assertEquals("t.data:3: -- ctx is for typed programs; this one is raw (give -- program-type xdp, tc or socket_filter)",
                     error("-- asm\nexit\n-- ctx\nmark=1\n-- result\n0\n"));
