@@ -85,7 +85,7 @@ class BackendTest {
     @Test
     void nullInputRunsAsEmptyInput() {
         Executable e = prog().movx(0, 2).exit().load();
-        assertEquals(0, returned(e.run(null)).r0());
+        assertEquals(0, returned(e.run((byte[]) null)).r0());
     }
 
     @Test
