@@ -10,7 +10,9 @@ import java.util.TreeMap;
  * (ids from include/uapi/linux/bpf.h): 5 {@code bpf_ktime_get_ns}, 7 {@code bpf_get_prandom_u32}
  * (seeded per run, see {@link dev.bpfh.spi.LoadOptions#randomSeed()}), 8
  * {@code bpf_get_smp_processor_id} (always 0: one thread), and the map, tail-call, ring buffer and
- * loop helpers of {@link dev.bpfh.maps.MapHelpers}. More can be registered for embedders.
+ * loop helpers of {@link dev.bpfh.maps.MapHelpers}, and the packet helpers of
+ * {@link dev.bpfh.ctx.PacketHelpers} (which program types may call them is
+ * {@link dev.bpfh.ctx.HelperAvailability}'s rule). More can be registered for embedders.
  */
 public final class Helpers {
     public static final int KTIME_GET_NS = 5;
@@ -22,7 +24,7 @@ public final class Helpers {
     private final Map<Integer, Entry> byId = new TreeMap<>();
 
     public static Helpers standard() {
-        return dev.bpfh.maps.MapHelpers.registerAll(basic());
+        return dev.bpfh.ctx.PacketHelpers.registerAll(dev.bpfh.maps.MapHelpers.registerAll(basic()));
     }
 
     /** Only 5, 7 and 8: the helpers that need no maps. */
