@@ -330,6 +330,99 @@ class JitTypedProgramsTest {
                 "-- asm\nmov %r6, %r1\n" + ldabs('b', 0) + "exit\n"), LoadOptions.DEFAULTS));
     }
 
+    // ---- helpers that change the packet: the cached packet array ------------------------------
+
+    /**
+     * bpf_xdp_adjust_tail(ctx, DELTA) with data loaded into r7 before the call, then ACCESS; r6 =
+     * ctx. Through r7 the access is one the facts prove to start in the packet, which the generated
+     * code checks against its local copy of the packet array: that copy must be the new array.
+     */
+    static final String ADJUST_TAIL = """
+            mov %r6, %r1
+            ldxw %r7, [%r1+0]
+            mov %r1, %r6
+            mov %r2, DELTA
+            call 65
+            ACCESS
+            exit
+            """;
+
+    @ParameterizedTest
+    @MethodSource("forms")
+    void afterAdjustTailShrinksTheOldEndIsGone(JitBackend jit) throws Exception {
+        String shrink = ADJUST_TAIL.replace("DELTA", "-20");
+        Outcome.Trapped t = assertInstanceOf(Outcome.Trapped.class, load(jit, ProgramType.XDP,
+                "-- asm\n" + shrink.replace("ACCESS", "ldxb %r0, [%r7+44]")).run(RunInput.of(frame(64, 0))));
+        assertEquals(TrapKind.OUT_OF_BOUNDS, t.kind());
+        assertEquals(5, t.pc());
+        Outcome.Returned r = returned(load(jit, ProgramType.XDP,
+                "-- asm\n" + shrink.replace("ACCESS", "ldxb %r0, [%r7+43]")).run(RunInput.of(frame(64, 0))));
+        assertEquals(frame(64, 0)[43] & 0xff, r.r0());
+        assertArrayEquals(Arrays.copyOf(frame(64, 0), 44), r.memory());
+    }
+
+    @ParameterizedTest
+    @MethodSource("forms")
+    void afterAdjustTailGrowsTheNewBytesReadZero(JitBackend jit) throws Exception {
+        String grow = ADJUST_TAIL.replace("DELTA", "16").replace("ACCESS",
+                "ldxb %r0, [%r7+64]\nldxb %r3, [%r7+79]\nor %r0, %r3\nstb [%r7+70], 0x5a\nadd %r0, 0x100");
+        Outcome.Returned r = returned(load(jit, ProgramType.XDP, "-- asm\n" + grow).run(RunInput.of(frame(64, 0))));
+        assertEquals(0x100, r.r0());
+        byte[] expected = Arrays.copyOf(frame(64, 0), 80);
+        expected[70] = 0x5a;
+        assertArrayEquals(expected, r.memory());
+    }
+
+    @ParameterizedTest
+    @MethodSource("forms")
+    void aSubprogramThatAdjustsTheTailLeavesItsCallerTheNewPacket(JitBackend jit) throws Exception {
+        String asm = """
+                ldxw %r7, [%r1+0]
+                mov %r2, DELTA
+                call local adjust
+                ldxb %r0, [%r7+OFF]
+                add %r0, 0x100
+                exit
+                adjust:
+                call 65
+                exit
+                """;
+        Outcome.Returned grown = returned(load(jit, ProgramType.XDP, "-- asm\n"
+                + asm.replace("DELTA", "8").replace("OFF", "70")).run(RunInput.of(frame(64, 0))));
+        assertEquals(0x100, grown.r0());
+        Outcome.Trapped t = assertInstanceOf(Outcome.Trapped.class, load(jit, ProgramType.XDP, "-- asm\n"
+                + asm.replace("DELTA", "-8").replace("OFF", "60")).run(RunInput.of(frame(64, 0))));
+        assertEquals(TrapKind.OUT_OF_BOUNDS, t.kind());
+        assertEquals(3, t.pc());
+    }
+
+    @ParameterizedTest
+    @MethodSource("forms")
+    void adjustHeadMovesDataWithinTheSameArray(JitBackend jit) throws Exception {
+        // adjust_head(-8): data moves 8 bytes down; the new head reads 0 in test_run, and data_out
+        // starts with it (72 bytes)
+        Outcome.Returned r = returned(load(jit, ProgramType.XDP, """
+                -- asm
+                mov %r6, %r1
+                mov %r2, -8
+                call 44
+                ldxw %r2, [%r6+0]
+                ldxw %r3, [%r6+4]
+                mov %r4, %r2
+                add %r4, 9
+                jgt %r4, %r3, out
+                ldxb %r0, [%r2+8]
+                stb [%r2+0], 0x77
+                out:
+                exit
+                """).run(RunInput.of(frame(64, 9))));
+        assertEquals(9, r.r0()); // the old first byte, now 8 bytes in
+        byte[] expected = new byte[72];
+        expected[0] = 0x77;
+        System.arraycopy(frame(64, 9), 0, expected, 8, 64);
+        assertArrayEquals(expected, r.memory());
+    }
+
     // ---- runs ---------------------------------------------------------------------------------
 
     @Test
