@@ -47,6 +47,13 @@ import java.util.regex.PatternSyntaxException;
  * {@code -- ringbuf-expect} takes one hex line per record. Unknown maps, wrong lengths and
  * malformed lines are {@code file:line} errors.
  *
+ * <p>Typed programs and objects (bpfh; README "Program types and objects in test files"):
+ * {@code -- program-type}, {@code -- elf}, {@code -- ctx}, {@code -- ctx-out} and {@code -- data-out},
+ * each alone on its line and once per file, content on the following lines. What depends on the
+ * program's type is checked when the whole file is read: the object ({@link ObjectSections}), the
+ * context lines ({@link ContextLines}), action names in {@code -- result} ({@link Actions}) and the
+ * packet and ctx_in as test_run would take them ({@code PacketContext.checkInput}).
+ *
  * <p>Two additions from isa.md §5.3 make the {@code negative/unused-*.data} files usable: a raw line
  * of exactly eight two-hex-digit tokens is one slot in memory order ({@code 07 00 01 00 01 00 00 00}),
  * and an empty {@code -- error} section means "any load error" ({@code error = ""}).
