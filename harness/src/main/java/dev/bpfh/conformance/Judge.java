@@ -1,5 +1,6 @@
 package dev.bpfh.conformance;
 
+import dev.bpfh.ctx.ContextLayout;
 import dev.bpfh.ctx.PacketContext;
 import dev.bpfh.data.DataFile;
 import dev.bpfh.isa.Classifier;
@@ -163,8 +164,10 @@ final class Judge {
                 // a plugin refuses only when it runs: judged as a refusal at load
                 case Outcome.Refused refused -> throw refused.toLoadRejected();
             };
-            String dataDifference = outcome instanceof Outcome.Returned r && data.dataOut() != null
-                    ? dataDifference(data.dataOut(), r.memory()).orElse(null) : null;
+            String dataDifference = outcome instanceof Outcome.Returned r
+                    ? (data.dataOut() == null ? Optional.<String>empty() : dataDifference(data.dataOut(), r.memory()))
+                            .or(() -> ctxDifference(data, r.ctx())).orElse(null)
+                    : null;
             String mapDifference = outcome instanceof Outcome.Returned && data.expectsMaps()
                     ? MapContents.checkExpected(data, MapContents.snapshot(loaded.maps())).orElse(null) : null;
             observed = new Loaded(outcome, dataDifference, mapDifference);
@@ -220,6 +223,24 @@ final class Judge {
         String gotByte = at < actual.length ? String.format("%02x", actual[at]) : "(end)";
         return Optional.of("data-out differs at byte " + at + ": expected " + wantByte + ", got " + gotByte + " ("
                 + want.length + " bytes expected, " + actual.length + " got: " + BackendDiff.hex(actual) + ")");
+    }
+
+    /** The first {@code -- ctx-out} field whose value ctx_out does not hold, or empty. */
+    static Optional<String> ctxDifference(DataFile data, byte[] ctxOut) {
+        if (data.ctxOut().isEmpty()) {
+            return Optional.empty();
+        }
+        if (ctxOut == null) {
+            return Optional.of("the backend reported no ctx_out, but -- ctx-out expects " + data.ctxOut());
+        }
+        ContextLayout layout = ContextLayout.of(data.programType()).orElseThrow();
+        for (var e : data.ctxOut().entrySet()) {
+            long got = ContextLayout.read(ctxOut, layout.field(e.getKey()).orElseThrow());
+            if (got != e.getValue()) {
+                return Optional.of("ctx-out field " + e.getKey() + ": expected " + hex(e.getValue()) + ", got " + hex(got));
+            }
+        }
+        return Optional.empty();
     }
 
     /**

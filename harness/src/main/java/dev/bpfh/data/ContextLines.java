@@ -4,9 +4,9 @@ import dev.bpfh.ctx.ContextField;
 import dev.bpfh.ctx.ContextLayout;
 import dev.bpfh.spi.ProgramType;
 import java.math.BigInteger;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -14,6 +14,9 @@ import java.util.regex.Pattern;
  * test_run's ctx_in, the bytes of the type's context struct ({@link ContextLayout}) with every field
  * not named zero. Values are unsigned, decimal or {@code 0x} hex, and must fit the field's uapi size.
  * Only the fields test_run takes in ctx_in may be named (programs.md §4.1, §4.3).
+ *
+ * <p>{@code -- ctx-out} takes the same lines: the fields of ctx_out (test_run's context after the run)
+ * the test checks; fields it does not name are not compared.
  *
  * <p>For XDP, {@code data_end} defaults to the packet length: it is an offset into data_in, and
  * any smaller value would turn the packet's tail into fragments (the kernel accepts it, but a test
@@ -49,23 +52,48 @@ public final class ContextLines {
         ContextLayout layout = ContextLayout.of(type).orElseThrow(() -> fail.at(directiveLine,
                 "-- ctx is for typed programs; this one is raw (give -- program-type xdp, tc or socket_filter)"));
         byte[] ctx = new byte[layout.size()];
-        Set<String> seen = new HashSet<>();
-        for (Entry e : entries) {
-            ContextField f = layout.field(e.field()).orElseThrow(() -> fail.at(e.line(), "unknown " + type.word()
-                    + " context field '" + e.field() + "' (test_run takes: " + inputFields(layout) + ")"));
-            if (!f.inInput()) {
-                throw fail.at(e.line(), "test_run does not take " + type.word() + " context field '" + f.name()
-                        + "' in ctx_in (the kernel refuses it with EINVAL; it takes: " + inputFields(layout) + ")");
-            }
-            if (!seen.add(f.name())) {
-                throw fail.at(e.line(), "context field '" + f.name() + "' is given twice");
-            }
-            ContextLayout.write(ctx, f, value(e, f, fail));
-        }
-        if (type == ProgramType.XDP && !seen.contains("data_end")) {
+        Map<ContextField, Long> values = fields(layout, entries, "ctx_in", fail);
+        values.forEach((f, v) -> ContextLayout.write(ctx, f, v));
+        if (type == ProgramType.XDP && values.keySet().stream().noneMatch(f -> f.name().equals("data_end"))) {
             ContextLayout.write(ctx, layout.field("data_end").orElseThrow(), packetLength);
         }
         return ctx;
+    }
+
+    /**
+     * {@code -- ctx-out}: the fields named, with the values ctx_out must hold (the fields of ctx_in:
+     * the ones test_run reports back). {@code ctxLine} is where {@code -- ctx} stands, 0 when absent.
+     */
+    static Map<String, Long> expected(ProgramType type, List<Entry> entries, int directiveLine, int ctxLine,
+            LineFailure fail) throws DataFormatException {
+        ContextLayout layout = ContextLayout.of(type).orElseThrow(() -> fail.at(directiveLine,
+                "-- ctx-out is for typed programs; this one is raw"));
+        if (ctxLine == 0) {
+            throw fail.at(directiveLine, "-- ctx-out needs a -- ctx: test_run reports ctx_out only when it is given ctx_in");
+        }
+        Map<String, Long> out = new LinkedHashMap<>();
+        fields(layout, entries, "ctx_out", fail).forEach((f, v) -> out.put(f.name(), v));
+        return out;
+    }
+
+    private static Map<ContextField, Long> fields(ContextLayout layout, List<Entry> entries, String what,
+            LineFailure fail) throws DataFormatException {
+        String type = layout.type().word();
+        Map<ContextField, Long> out = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            ContextField f = layout.field(e.field()).orElseThrow(() -> fail.at(e.line(), "unknown " + type
+                    + " context field '" + e.field() + "' (test_run takes: " + inputFields(layout) + ")"));
+            if (!f.inInput()) {
+                throw fail.at(e.line(), "test_run does not take " + type + " context field '" + f.name() + "' in "
+                        + what + " (" + (what.equals("ctx_in") ? "the kernel refuses it with EINVAL" : "it is not reported")
+                        + "; it takes: " + inputFields(layout) + ")");
+            }
+            if (out.containsKey(f)) {
+                throw fail.at(e.line(), "context field '" + f.name() + "' is given twice");
+            }
+            out.put(f, value(e, f, fail));
+        }
+        return out;
     }
 
     private static long value(Entry e, ContextField f, LineFailure fail) throws DataFormatException {

@@ -37,6 +37,8 @@ import java.util.OptionalLong;
  *     file has none
  * @param dataOut the expected memory or packet after the run ({@code -- data-out}), or null when
  *     the file does not say
+ * @param ctxOut {@code -- ctx-out}: context field name → the value ctx_out must hold; fields not
+ *     named are not compared (empty: nothing is expected of ctx_out)
  */
 public record DataFile(
         String name,
@@ -52,7 +54,8 @@ public record DataFile(
         Notes notes,
         ElfReference object,
         byte[] ctx,
-        byte[] dataOut) {
+        byte[] dataOut,
+        Map<String, Long> ctxOut) {
 
     public DataFile {
         mapInit = Map.copyOf(mapInit);
@@ -60,6 +63,7 @@ public record DataFile(
         ringbufExpect = Map.copyOf(ringbufExpect);
         ctx = ctx == null ? null : ctx.clone();
         dataOut = dataOut == null ? null : dataOut.clone();
+        ctxOut = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ctxOut));
     }
 
     /** A test without an object, a context or an expected memory after the run. */
@@ -67,7 +71,7 @@ public record DataFile(
             Optional<String> error, boolean hasCSource, Map<String, List<MapLine>> mapInit,
             Map<String, List<MapLine>> mapExpect, Map<String, List<byte[]>> ringbufExpect, Notes notes) {
         this(name, path, program, memory, result, error, hasCSource, mapInit, mapExpect, ringbufExpect, notes,
-                null, null, null);
+                null, null, null, Map.of());
     }
 
     /**

@@ -47,6 +47,13 @@ import java.util.regex.PatternSyntaxException;
  * {@code -- ringbuf-expect} takes one hex line per record. Unknown maps, wrong lengths and
  * malformed lines are {@code file:line} errors.
  *
+ * <p>Typed programs and objects (bpfh; README "Program types and objects in test files"):
+ * {@code -- program-type}, {@code -- elf}, {@code -- ctx}, {@code -- ctx-out} and {@code -- data-out},
+ * each alone on its line and once per file, content on the following lines. What depends on the
+ * program's type is checked when the whole file is read: the object ({@link ObjectSections}), the
+ * context lines ({@link ContextLines}), action names in {@code -- result} ({@link Actions}) and the
+ * packet and ctx_in as test_run would take them ({@code PacketContext.checkInput}).
+ *
  * <p>Two additions from isa.md §5.3 make the {@code negative/unused-*.data} files usable: a raw line
  * of exactly eight two-hex-digit tokens is one slot in memory order ({@code 07 00 01 00 01 00 00 00}),
  * and an empty {@code -- error} section means "any load error" ({@code error = ""}).
@@ -66,7 +73,7 @@ public final class DataFileParser {
 
     private enum Section {
         NONE, ASM, RESULT, MEM, RAW, ERROR, DESCRIPTION, NO_JIT, IGNORED, MAP, MAP_INIT, MAP_EXPECT, RINGBUF_EXPECT,
-        PROGRAM_TYPE, ELF, DATA_OUT, CTX
+        PROGRAM_TYPE, ELF, DATA_OUT, CTX, CTX_OUT
     }
 
     /**
@@ -75,7 +82,8 @@ public final class DataFileParser {
      * rules ({@code -- ctx} would otherwise be bpf_conformance's {@code -- c}).
      */
     private static final java.util.Map<String, Section> TYPED = java.util.Map.of(
-            "program-type", Section.PROGRAM_TYPE, "elf", Section.ELF, "data-out", Section.DATA_OUT, "ctx", Section.CTX);
+            "program-type", Section.PROGRAM_TYPE, "elf", Section.ELF, "data-out", Section.DATA_OUT, "ctx", Section.CTX,
+            "ctx-out", Section.CTX_OUT);
 
     /** The map directives, matched by their whole first word (they take a map name after it). */
     private static final java.util.Map<String, Section> EXTENSIONS = java.util.Map.of(
@@ -160,6 +168,8 @@ public final class DataFileParser {
         private int dataOutLine;
         private final List<ContextLines.Entry> ctxEntries = new ArrayList<>();
         private int ctxLine;
+        private final List<ContextLines.Entry> ctxOutEntries = new ArrayList<>();
+        private int ctxOutLine;
         private int memLine;
 
         Reader(String name, Path path) {
@@ -206,6 +216,7 @@ public final class DataFileParser {
                     case ELF -> elf(line, lineNo);
                     case DATA_OUT -> dataOutLine(line, lineNo);
                     case CTX -> ctxEntries.addAll(ContextLines.parse(line, lineNo, this::fail));
+                    case CTX_OUT -> ctxOutEntries.addAll(ContextLines.parse(line, lineNo, this::fail));
                     case NONE, IGNORED -> {}
                 }
             }
@@ -362,6 +373,7 @@ public final class DataFileParser {
                 case ELF -> elfLine = lineNo;
                 case DATA_OUT -> dataOutLine = lineNo;
                 case CTX -> ctxLine = lineNo;
+                case CTX_OUT -> ctxOutLine = lineNo;
                 default -> throw new IllegalStateException(s.toString());
             }
             return s;
@@ -648,6 +660,8 @@ public final class DataFileParser {
                 throws DataFormatException {
             byte[] mem = memory();
             byte[] ctx = ctxLine == 0 ? null : ContextLines.build(type, ctxEntries, ctxLine, mem.length, this::fail);
+            java.util.Map<String, Long> ctxOut = ctxOutLine == 0 ? java.util.Map.of()
+                    : ContextLines.expected(type, ctxOutEntries, ctxOutLine, ctxLine, this::fail);
             if (type != ProgramType.RAW && notRunnable == null && (result != null || memLine != 0 || ctx != null)) {
                 checkInput(type, mem, ctx);
             }
@@ -655,7 +669,7 @@ public final class DataFileParser {
                     noJit == null ? Optional.empty() : Optional.of(String.join(" ", noJit)), errorIsPattern,
                     Optional.ofNullable(notRunnable));
             return new DataFile(name, path, program, mem, expected, Optional.ofNullable(error), hasC, mapInit, mapExpect,
-                    ringbufExpect, notes, object, ctx, dataOutLine == 0 ? null : dataOut.toByteArray());
+                    ringbufExpect, notes, object, ctx, dataOutLine == 0 ? null : dataOut.toByteArray(), ctxOut);
         }
 
         /** The packet, then the packet with its ctx_in, as test_run takes them (and the userspace engines model them). */
@@ -681,6 +695,9 @@ public final class DataFileParser {
             }
             if (!asm.isEmpty() || !raw.isEmpty()) {
                 throw fail(elfLine, "a file with -- elf takes its program from the object: it has no -- asm or -- raw");
+            }
+            if (path == null) {
+                throw fail(elfLine, "-- elf names '" + elfPath + "' relative to the test, but this text was not read from a file");
             }
             DataFile.ElfReference ref = ObjectSections.load(resolve(elfPath, elfLine), elfProgram, elfLine, this::fail);
             for (var decl : mapDecls.entrySet()) {

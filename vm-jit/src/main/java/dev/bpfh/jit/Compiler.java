@@ -169,8 +169,22 @@ final class Compiler {
      */
     private final long[] pseudoValues;
 
+    /**
+     * A typed program's context accesses ({@link PacketCode} compiles them and the packet loads);
+     * null for a raw program.
+     */
+    final dev.bpfh.ctx.ContextAccesses ctx;
+    /** Class-data index of each context access's {@code Access} object, by pc. */
+    private final Map<Integer, Integer> accessData = new TreeMap<>();
+
     Compiler(Cfg cfg, Helpers helpers, int regionTarget, long budget, long[] pseudoValues) {
+        this(cfg, helpers, regionTarget, budget, pseudoValues, null);
+    }
+
+    Compiler(Cfg cfg, Helpers helpers, int regionTarget, long budget, long[] pseudoValues,
+            dev.bpfh.ctx.ContextAccesses ctx) {
         this.cfg = cfg;
+        this.ctx = ctx;
         this.pseudoValues = pseudoValues;
         this.helpers = helpers;
         this.regionTarget = regionTarget;
@@ -181,7 +195,7 @@ final class Compiler {
         for (int i = 0; i < cfg.functions.size(); i++) {
             Cfg.Function fn = cfg.functions.get(i);
             boolean programEntry = fn.entry() == 0 && RegisterFacts.entryNeverCalled(cfg);
-            FnPlan p = new FnPlan(i, fn, new RegisterFacts(cfg, fn, programEntry));
+            FnPlan p = new FnPlan(i, fn, new RegisterFacts(cfg, fn, programEntry, ctx));
             plan(p);
             plans.add(p);
         }
@@ -234,6 +248,14 @@ final class Compiler {
     int helperConstant(int id) {
         return helperData.computeIfAbsent(id, k -> {
             classData.add(helpers.get(k));
+            return classData.size() - 1;
+        });
+    }
+
+    /** The class-data index holding the context access at {@code pc}, registering it on first use. */
+    int accessConstant(int pc) {
+        return accessData.computeIfAbsent(pc, k -> {
+            classData.add(ctx.at(k));
             return classData.size() - 1;
         });
     }

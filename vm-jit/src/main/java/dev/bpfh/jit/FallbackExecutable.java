@@ -4,14 +4,16 @@ import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.MapSpec;
 import dev.bpfh.spi.MapView;
 import dev.bpfh.spi.Outcome;
+import dev.bpfh.spi.RunInput;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A program the jit could not compile, running on the interpreter: the interpreter's outcome and
- * maps, with {@code info().get("fallback")} saying why. A PROG_ARRAY slot given this wrapper holds
- * the interpreter's executable, so that a self tail call is one to the program itself.
+ * maps, with {@code info().get("fallback")} saying why. A PROG_ARRAY slot given such a wrapper holds
+ * the interpreter's executable, so that a tail call is one to the interpreter's program itself (or
+ * to a sibling of its set, {@link ProgramSet}).
  */
 final class FallbackExecutable implements Executable {
     private final Executable inner;
@@ -29,6 +31,12 @@ final class FallbackExecutable implements Executable {
     @Override
     public Outcome run(byte[] memory) {
         return inner.run(memory);
+    }
+
+    /** A typed program's packet and context go to the interpreter unchanged. */
+    @Override
+    public Outcome run(RunInput input) {
+        return inner.run(input);
     }
 
     @Override
@@ -80,7 +88,7 @@ final class FallbackExecutable implements Executable {
 
         @Override
         public int setProgram(int index, Executable program) {
-            return m.setProgram(index, program == FallbackExecutable.this ? inner : program);
+            return m.setProgram(index, program instanceof FallbackExecutable f ? f.inner : program);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.bpfh.jit;
 
+import dev.bpfh.ctx.ContextAccesses;
 import dev.bpfh.exec.Helpers;
 import dev.bpfh.exec.Memory;
 import dev.bpfh.exec.RunContext;
@@ -14,6 +15,7 @@ import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
+import dev.bpfh.spi.ProgramType;
 import java.lang.classfile.Attributes;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
@@ -74,12 +76,30 @@ public final class JitBackend implements Backend {
 
     /** Loads with a helper table other than the standard one (embedders, tests). */
     public Executable compile(Program program, LoadOptions options, Helpers helpers) throws LoadRejected {
+        return compile(program, options, helpers, null);
+    }
+
+    /**
+     * Programs that share one memory, map set and run context (an ELF object's collection): a tail
+     * call through a PROG_ARRAY continues in a sibling with the same memory and maps
+     * ({@link TailCalls}). If one of them cannot be compiled, the whole set runs on the interpreter.
+     */
+    @Override
+    public List<Executable> loadAll(List<Program> programs, LoadOptions options) throws LoadRejected {
+        return ProgramSet.load(this, programs, options, Helpers.standard());
+    }
+
+    /** Compiles {@code program} alone ({@code set} null) or as a member of {@code set}. */
+    Executable compile(Program program, LoadOptions options, Helpers helpers, ProgramSet set) throws LoadRejected {
         Validator.validate(program, helpers);
+        ContextAccesses ctx = program.type() == ProgramType.RAW ? null : ContextAccesses.find(program);
         long start = System.nanoTime();
         String failure;
         // The maps live in this Memory; a bad definition is a refusal here, before any compiling.
-        Memory memory = new Memory();
-        MapSet maps = MapSet.create(program, memory);
+        Memory memory = set == null ? new Memory() : set.memory();
+        MapSet maps = set == null ? MapSet.create(program, memory) : set.maps();
+        // r1 of a typed program: a region reserved here and never mapped (PacketContext)
+        int ctxRegion = ctx == null ? -1 : set == null ? memory.allocateRegions(1) : set.ctxRegion();
         long[] pseudoValues = new long[program.length()];
         for (int pc = 0; pc < program.length(); pc++) {
             long w = program.slot(pc);
@@ -94,7 +114,7 @@ public final class JitBackend implements Backend {
             Cfg cfg = new Cfg(program.slots());
             failure = "no attempt";
             for (int target = regionTarget; ; target /= 2) {
-                Compiler compiler = new Compiler(cfg, helpers, target, options.instructionBudget(), pseudoValues);
+                Compiler compiler = new Compiler(cfg, helpers, target, options.instructionBudget(), pseudoValues, ctx);
                 byte[] bytes = compiler.build();
                 Sizes sizes = Sizes.of(bytes);
                 if (sizes.maxMethod() > HUGE_METHOD_LIMIT) {
@@ -104,7 +124,10 @@ public final class JitBackend implements Backend {
                     }
                     continue;
                 }
-                return define(cfg, compiler, bytes, sizes, memory, maps, helpers, options, System.nanoTime() - start);
+                JitExecutable e = define(cfg, compiler, bytes, sizes, memory, maps, helpers, options,
+                        System.nanoTime() - start, set);
+                e.typed(program.type(), ctxRegion);
+                return e;
             }
         } catch (RuntimeException | LinkageError e) {
             // Class-file limits (constant pool, code length) surface as IllegalArgumentException;
@@ -116,10 +139,11 @@ public final class JitBackend implements Backend {
         return fallback(program, options, helpers, failure);
     }
 
-    private static Executable define(Cfg cfg, Compiler compiler, byte[] bytes, Sizes sizes, Memory memory,
-            MapSet maps, Helpers helpers, LoadOptions options, long compileNanos) throws ReflectiveOperationException {
+    private static JitExecutable define(Cfg cfg, Compiler compiler, byte[] bytes, Sizes sizes, Memory memory,
+            MapSet maps, Helpers helpers, LoadOptions options, long compileNanos, ProgramSet set)
+            throws ReflectiveOperationException {
         RunState state = new RunState();
-        RunContext context = new RunContext(memory, options.randomSeed(), maps);
+        RunContext context = set == null ? new RunContext(memory, options.randomSeed(), maps) : set.context();
         Linkage linkage = new Linkage(memory, context, state, helpers.toArray());
         List<Object> data = new ArrayList<>(compiler.classData);
         data.set(0, linkage);
@@ -133,14 +157,20 @@ public final class JitBackend implements Backend {
         } catch (Throwable t) {
             throw new IllegalStateException("cannot instantiate the compiled class", t);
         }
-        if (cfg.hasCallbacks) {
+        MethodType fn = MethodType.methodType(long.class, int.class, long.class, long.class, long.class,
+                long.class, long.class, long.class, long.class, long.class, long.class, long.class);
+        JitCallbacks callbacks = null;
+        if (cfg.hasCallbacks || set != null) { // a set switches callers at every entry: each member has one
             MethodHandle[] byPc = new MethodHandle[cfg.slots.length];
-            MethodType fn = MethodType.methodType(long.class, int.class, long.class, long.class, long.class,
-                    long.class, long.class, long.class, long.class, long.class, long.class, long.class);
-            for (var e : cfg.functionAt.entrySet()) {
-                byPc[e.getKey()] = lookup.findStatic(lookup.lookupClass(), Compiler.fnName(e.getValue()), fn);
+            if (cfg.hasCallbacks) {
+                for (var e : cfg.functionAt.entrySet()) {
+                    byPc[e.getKey()] = lookup.findStatic(lookup.lookupClass(), Compiler.fnName(e.getValue()), fn);
+                }
             }
-            context.setFunctionCaller(new JitCallbacks(state, byPc));
+            callbacks = new JitCallbacks(state, byPc);
+            if (set == null) {
+                context.setFunctionCaller(callbacks);
+            }
         }
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("engine", "jit");
@@ -155,6 +185,8 @@ public final class JitBackend implements Backend {
                 options.instructionBudget() * compiler.budgetScale, frames,
                 compiler.frameWriteFloor, info);
         state.self = executable;
+        executable.linkEntry(lookup.findStatic(lookup.lookupClass(), Compiler.fnName(cfg.functionAt.get(0)), fn), compiler.budgetScale,
+                callbacks);
         return executable;
     }
 

@@ -1,5 +1,6 @@
 package dev.bpfh.jit;
 
+import dev.bpfh.ctx.PacketContext;
 import dev.bpfh.exec.Memory;
 import dev.bpfh.exec.RunContext;
 import dev.bpfh.exec.Trap;
@@ -7,6 +8,8 @@ import dev.bpfh.maps.MapSet;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.MapView;
 import dev.bpfh.spi.Outcome;
+import dev.bpfh.spi.ProgramType;
+import dev.bpfh.spi.RunInput;
 import dev.bpfh.spi.TrapKind;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
@@ -31,9 +34,24 @@ final class JitExecutable implements Executable {
     private final RunState state;
     /** The instruction budget in the generated code's units: times {@code Compiler.budgetScale}. */
     private final long budget;
-    private final int framesUsed;
-    /** {@link Compiler#frameWriteFloor}: the first frame byte any run can write. */
-    private final int zeroFrom;
+    /** Frames a run may write; in a set ({@link #join}), the most any member may write. */
+    private int framesUsed;
+    /**
+     * {@link Compiler#frameWriteFloor}: the first frame byte any run can write; in a set, the lowest
+     * of any member, since a run may tail-call into any of them.
+     */
+    private int zeroFrom;
+    /** The program's type and, for a typed program, the region r1 points at (never mapped). */
+    private ProgramType type = ProgramType.RAW;
+    private int ctxRegion = -1;
+    /** {@link Compiler#budgetScale}. */
+    private int budgetScale = 1;
+    /** The entry function {@code f0(depth, r0..r9) -> r0}, for a sibling's tail call ({@link TailCalls}). */
+    private MethodHandle function0;
+    /** How {@code bpf_loop} calls this program's subprograms; null for a program alone. */
+    private JitCallbacks callbacks;
+    /** Whether it was loaded with others ({@link JitBackend#loadAll}) and shares their context. */
+    private boolean inSet;
     private final Map<String, Object> info;
     private final MapSet maps;
 
@@ -50,8 +68,104 @@ final class JitExecutable implements Executable {
         this.info = Map.copyOf(info);
     }
 
+    /** Load-time facts of a typed program: its type and the unmapped region r1 points at. */
+    void typed(ProgramType type, int ctxRegion) {
+        this.type = type;
+        this.ctxRegion = ctxRegion;
+    }
+
+    /** What a sibling's tail call into this program needs. */
+    void linkEntry(MethodHandle function0, int budgetScale, JitCallbacks callbacks) {
+        this.function0 = function0;
+        this.budgetScale = budgetScale;
+        this.callbacks = callbacks;
+    }
+
+    /** Joins a set of programs that share one memory and context; frames are zeroed for all of them. */
+    void join(int framesUsed, int zeroFrom) {
+        this.inSet = true;
+        this.framesUsed = framesUsed;
+        this.zeroFrom = zeroFrom;
+    }
+
+    int framesUsed() {
+        return framesUsed;
+    }
+
+    int zeroFrom() {
+        return zeroFrom;
+    }
+
+    boolean sharesMapsWith(JitExecutable other) {
+        return other.memory == memory && other.function0 != null;
+    }
+
+    RunState state() {
+        return state;
+    }
+
+    RunContext context() {
+        return context;
+    }
+
+    int budgetScale() {
+        return budgetScale;
+    }
+
+    MethodHandle function0() {
+        return function0;
+    }
+
+    JitCallbacks callbacks() {
+        return callbacks;
+    }
+
+    /**
+     * A typed program's run (CTX-DESIGN.md's recipe): the packet as region 1, r1 = the context
+     * pointer, r2..r5 = 0; the result is test_run's retval, data_out and ctx_out. A raw program
+     * takes no context.
+     */
+    @Override
+    public Outcome run(RunInput input) {
+        if (type == ProgramType.RAW) {
+            if (input.ctx() != null) {
+                throw new IllegalArgumentException("a raw program takes no context input");
+            }
+            return run(input.data());
+        }
+        MethodHandle program = entry;
+        if (program == null) {
+            throw new IllegalStateException("executable is closed");
+        }
+        PacketContext packet = PacketContext.start(type, input, memory, ctxRegion);
+        clearFrames();
+        context.startRun();
+        context.setPacket(packet);
+        if (inSet) {
+            context.setFunctionCaller(callbacks);
+        }
+        state.budget = budget;
+        try {
+            long r0 = (long) program.invokeExact(packet.ctxAddress(), 0L);
+            return new Outcome.Returned(PacketContext.retval(r0), packet.dataOut(), packet.ctxOut());
+        } catch (Trap t) {
+            return t.toOutcome();
+        } catch (StackOverflowError e) {
+            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "stack overflow in compiled code");
+        } catch (RuntimeException e) {
+            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "internal error in compiled code: " + e);
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("unexpected from compiled code", t);
+        }
+    }
+
     @Override
     public Outcome run(byte[] memoryOrNull) {
+        if (type != ProgramType.RAW) {
+            return run(RunInput.of(memoryOrNull == null ? new byte[0] : memoryOrNull));
+        }
         byte[] input = memoryOrNull == null ? new byte[0] : memoryOrNull;
         MethodHandle program = entry;
         if (program == null) {
@@ -60,6 +174,10 @@ final class JitExecutable implements Executable {
         memory.startRun(input, 0);
         clearFrames();
         context.startRun();
+        if (inSet) {
+            context.setFunctionCaller(callbacks);
+            context.setPacket(null); // a typed sibling's last run left its packet there
+        }
         state.budget = budget;
         try {
             long r0 = (long) program.invokeExact(Memory.inputAddress(), (long) input.length);

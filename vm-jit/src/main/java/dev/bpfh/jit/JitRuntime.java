@@ -51,19 +51,26 @@ public final class JitRuntime {
     }
 
     /**
-     * After a helper call that may tail call: whether it asked for one, in which case the generated
-     * code continues at pc 0 at the same depth. The target must be this program (a PROG_ARRAY slot
-     * holding {@code self}), as in the interpreter; another program is HELPER_FAILED at {@code pc}.
+     * After a helper call that may tail call: 0 when it asked for none; 1 when the target is this
+     * program (a PROG_ARRAY slot holding {@code self}), where the generated code continues at pc 0
+     * at the same depth; 2 when it is a program loaded with this one ({@link JitBackend#loadAll}),
+     * entered through {@link #enterSibling}. Any other program is HELPER_FAILED at {@code pc}.
      */
-    public static boolean tailCall(Linkage l, int pc) {
+    public static int tailCall(Linkage l, int pc) {
         Executable target = l.context().takeTailCall();
         if (target == null) {
-            return false;
+            return 0;
         }
-        if (target != l.state().self) {
-            throw new Trap(TrapKind.HELPER_FAILED, pc, "tail call into another program (" + target
-                    + ") is not supported by the jit; only the program itself");
+        if (target == l.state().self) {
+            return 1;
         }
-        return true;
+        TailCalls.expect(l.state(), target, pc);
+        return 2;
+    }
+
+    /** Continues the run in the sibling {@link #tailCall} accepted; returns its r0. */
+    public static long enterSibling(Linkage l, int depth, long r0, long r1, long r2, long r3, long r4, long r5,
+            long r6, long r7, long r8, long r9) {
+        return TailCalls.enter(l.state(), depth, r0, r1, r2, r3, r4, r5, r6, r7, r8, r9);
     }
 }

@@ -76,6 +76,8 @@ final class MethodGen {
     private final boolean[] intReg;
     /** {@link #lowHalfUsed} of this subprogram: the registers that get an int {@link #shadowed shadow}. */
     private final boolean[] lowUsed;
+    /** A typed program's context and packet instructions; null for a raw program. */
+    private final PacketCode packet;
 
     MethodGen(Compiler comp, Compiler.FnPlan plan, CodeBuilder c, int lo, int hi, boolean split) {
         this.comp = comp;
@@ -93,6 +95,7 @@ final class MethodGen {
         this.tail = c.newLabel();
         this.intReg = plan.facts().intRegisters();
         this.lowUsed = plan.lowHalfUsed(cfg);
+        this.packet = comp.ctx == null ? null : new PacketCode(comp, this, c);
     }
 
     // Local variable slots: params first (depth, then r0..r9 or the entry block), then ours.
@@ -116,7 +119,7 @@ final class MethodGen {
     }
 
     /** Pushes register {@code r} as a long. */
-    private CodeBuilder get(int r) {
+    CodeBuilder get(int r) {
         return intReg[r] ? c.iload(ireg(r)).i2l() : c.lload(reg(r));
     }
 
@@ -171,12 +174,12 @@ final class MethodGen {
     }
 
     /** Pushes the low 32 bits of register {@code r}. */
-    private CodeBuilder getInt(int r) {
+    CodeBuilder getInt(int r) {
         return intReg[r] || shadowed(r) ? c.iload(ireg(r)) : c.lload(reg(r)).l2i();
     }
 
     /** Stores the long on the stack into register {@code r} (and its shadow). */
-    private void put(int r) {
+    void put(int r) {
         if (intReg[r]) {
             c.l2i().istore(ireg(r));
         } else if (shadowed(r)) {
@@ -280,7 +283,7 @@ final class MethodGen {
             int cls = opClass(op);
             sum += switch (cls) {
                 case ALU, ALU64 -> 20; // with the low-half shadow
-                case LD -> 10;
+                case LD -> op == LDDW ? 10 : 70; // LD_ABS/IND: a call and an exit path
                 case LDX, ST -> 48;
                 case STX -> 48;
                 default -> op == CALLX || op == CALL_IMM && Insn.imm(cfg.slots[pc]) == Cfg.TAIL_CALL_HELPER ? 260
@@ -386,6 +389,9 @@ final class MethodGen {
     }
 
     private void insn(int pc, long w) {
+        if (packet != null && packet.insn(pc, w)) {
+            return;
+        }
         int op = Insn.opcode(w);
         int dst = Insn.dst(w);
         int src = Insn.src(w);
@@ -805,6 +811,18 @@ final class MethodGen {
         c.loadConstant(local).istore(next()).goto_(tail);
     }
 
+    /** Gives back {@code insns} instructions charged at block entry but not executed (an early exit). */
+    void refund(int insns) {
+        if (insns == 0) {
+            return;
+        }
+        if (comp.intBudget) {
+            c.iload(rem()).loadConstant(insns * comp.budgetScale).iadd().istore(rem());
+        } else {
+            c.lload(rem()).loadConstant((long) insns).ladd().lstore(rem());
+        }
+    }
+
     private void budgetCheck(int pc) {
         if (comp.intBudget) {
             c.iload(rem()).iflt(trapLabel(budgetTraps, pc));
@@ -865,21 +883,36 @@ final class MethodGen {
     private void afterHelper(int pc, boolean mayTailCall) {
         put(0);
         budgetIn();
+        if (packet != null) {
+            packet.reloadInput(mem(), input());
+        }
         if (!mayTailCall) {
             return;
         }
         Label none = c.newLabel();
+        Label sibling = c.newLabel();
+        Label entered = c.newLabel();
         c.ldc(Compiler.classData(0, CD_LINKAGE)).loadConstant(pc)
-                .invokestatic(CD_RUNTIME, "tailCall", MethodTypeDesc.of(CD_boolean, CD_LINKAGE, CD_int)).ifeq(none);
+                .invokestatic(CD_RUNTIME, "tailCall", MethodTypeDesc.of(CD_int, CD_LINKAGE, CD_int))
+                .dup().istore(index()).ifeq(none);
         budgetOut();
+        c.iload(index()).iconst_1().if_icmpne(sibling);
+        callEntry();
+        c.goto_(entered);
+        c.labelBinding(sibling); // a program loaded with this one (JitBackend.loadAll): TailCalls
+        c.ldc(Compiler.classData(0, CD_LINKAGE)).iload(0);
+        for (int r = 0; r < 10; r++) {
+            get(r);
+        }
+        c.invokestatic(CD_RUNTIME, "enterSibling", TailCalls.ENTER_TYPE);
+        c.labelBinding(entered);
         if (!split) {
             // f0's exit has left r1..r5 and the budget in the state for our caller, as ours would.
-            callEntry();
             c.lreturn();
         } else {
+            put(0);
             c.aload(regs()).iconst_0();
-            callEntry();
-            c.lastore();
+            get(0).lastore();
             if (cfg.hasLocalCalls) { // the driver hands regs[1..5] to our caller: make them f0's
                 c.aload(state()).getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(ret());
                 for (int r = 1; r <= 5; r++) {
@@ -916,9 +949,12 @@ final class MethodGen {
             put(r);
         }
         budgetIn();
+        if (packet != null) {
+            packet.reloadInput(mem(), input());
+        }
     }
 
-    private void exit() {
+    void exit() {
         if (split) {
             c.iconst_m1().istore(next()).goto_(tail);
             return;

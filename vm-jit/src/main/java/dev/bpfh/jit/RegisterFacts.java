@@ -103,17 +103,27 @@ final class RegisterFacts {
     /** Entry facts per local block index (parallel to {@code fn.blocks()}); r0..r10. */
     private final Fact[][] in;
     private final boolean[] intRegisters;
+    /** The context accesses of a typed program ({@link TypedFacts}); null for a raw one. */
+    private final dev.bpfh.ctx.ContextAccesses ctx;
 
     /** @param programEntry whether the subprogram is pc 0 entered only by the run itself (the entry state is known) */
     RegisterFacts(Cfg cfg, Cfg.Function fn, boolean programEntry) {
+        this(cfg, fn, programEntry, null);
+    }
+
+    /** @param ctx a typed program's context accesses (r1 is then the context, not the input), or null */
+    RegisterFacts(Cfg cfg, Cfg.Function fn, boolean programEntry, dev.bpfh.ctx.ContextAccesses ctx) {
         this.cfg = cfg;
+        this.ctx = ctx;
         this.blocks = fn.blocks();
         this.in = new Fact[blocks.length][];
         Fact[] entry = new Fact[11];
         Arrays.fill(entry, programEntry ? Fact.constant(0) : Fact.TOP);
-        if (programEntry) {
+        if (programEntry && ctx == null) {
             entry[1] = new Fact(INPUT, 0, 0);
             entry[2] = Fact.scalar(0, Integer.MAX_VALUE);
+        } else if (programEntry) {
+            entry[1] = Fact.TOP; // the context pointer: an unmapped region, never a known base
         }
         entry[10] = new Fact(FRAME, 0, 0);
         int entryLocal = local(cfg.blockAt[fn.entry()]);
@@ -166,7 +176,7 @@ final class RegisterFacts {
             clearNonInt(ok, r);
             Cfg.Block block = cfg.blocks.get(blocks[b]);
             for (int pc = block.start(); pc < block.end(); ) {
-                step(r, cfg.slots, pc);
+                stepAt(r, pc);
                 clearNonInt(ok, r);
                 pc += Insn.opcode(cfg.slots[pc]) == LDDW ? 2 : 1;
             }
@@ -263,7 +273,7 @@ final class RegisterFacts {
         Fact[] r = entry.clone();
         int last = cfg.lastPc(block);
         for (int pc = block.start(); pc < block.end(); ) {
-            step(r, cfg.slots, pc);
+            stepAt(r, pc);
             pc += Insn.opcode(cfg.slots[pc]) == LDDW ? 2 : 1;
         }
         long w = cfg.slots[last];
@@ -287,6 +297,17 @@ final class RegisterFacts {
         }
         if (block.end() < cfg.slots.length) {
             sink.accept(local(cfg.blockAt[block.end()]), r);
+        }
+    }
+
+    /**
+     * {@link #step}, plus what a typed program's context loads and packet loads give
+     * ({@link TypedFacts}).
+     */
+    void stepAt(Fact[] r, int pc) {
+        step(r, cfg.slots, pc);
+        if (ctx != null) {
+            TypedFacts.step(r, cfg.slots, pc, ctx);
         }
     }
 

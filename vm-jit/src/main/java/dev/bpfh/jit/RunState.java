@@ -21,6 +21,11 @@ public final class RunState {
      * ({@code bpf_loop}) runs one frame deeper than its helper's caller.
      */
     public int depth;
-    /** The executable this code belongs to: the only valid tail-call target. Set once at load. */
+    /**
+     * The executable this code belongs to: the target of a tail call that continues in this code.
+     * Set once at load.
+     */
     Object self;
+    /** A sibling tail call's target, between {@link JitRuntime#tailCall} and its entry. */
+    JitExecutable sibling;
 }

@@ -91,6 +91,14 @@ final class TypedProgram implements AutoCloseable {
         return new Outcome.Returned(Integer.toUnsignedLong(testRun.retval()), out, ctx);
     }
 
+    /**
+     * What the kernel itself says of {@code input}, with no check of ours first: 0 or the errno of
+     * BPF_PROG_TEST_RUN. For tests that hold {@link PacketContext#checkInput} to the kernel.
+     */
+    int errnoWithoutChecks(RunInput input) {
+        return invoke(input);
+    }
+
     /** The outcome of a run whose input is refused before it runs: {@code reason} starts with the errno name. */
     static Outcome inputRefused(String reason) {
         return PacketContext.inputRefused(reason);
