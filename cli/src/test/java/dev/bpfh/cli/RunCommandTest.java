@@ -98,4 +98,69 @@ class RunCommandTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(r.out().contains("agree"), r.out());
     }
+
+    /**
+     * The firewall over the mixed trace: the drop count comes from reading the frames here (IPv4,
+     * untagged, a malformed header or a blocklisted source), not from any engine.
+     */
+    @Test
+    void theFirewallOverATraceDropsExactlyTheBlockedSources(@TempDir Path dir) throws Exception {
+        Path trace = EXAMPLES.resolve("traces/mixed.pcap");
+        long expectedDrops = 0;
+        for (var p : dev.bpfh.pcap.PcapReader.readAll(trace)) {
+            byte[] f = p.data();
+            if (f.length < 14 || (f[12] & 0xff) != 0x08 || f[13] != 0) {
+                continue; // not IPv4: XDP_PASS
+            }
+            boolean malformed = f.length < 34 || (f[14] & 0xf0) != 0x40 || (f[14] & 0x0f) < 5;
+            int saddr = f.length < 30 ? 0 : (f[26] & 0xff) << 24 | (f[27] & 0xff) << 16 | (f[28] & 0xff) << 8 | f[29] & 0xff;
+            boolean blocked = saddr == 0x0a000042 || saddr == 0xc0a8010d;
+            if (malformed || blocked) {
+                expectedDrops++;
+            }
+        }
+        assertTrue(expectedDrops > 0, "the trace has blocked sources");
+        String backends = kernelAvailable() ? "interp,jit,kernel" : "interp,jit";
+        Path json = dir.resolve("fw.json");
+        CliRun r = run("run", EXAMPLES.resolve("tests/fw_trace_blocklist.data").toString(), "--pcap", trace.toString(),
+                "--backends", backends, "--json", json.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertTrue(root.get("agree").asBoolean());
+        for (JsonNode b : root.get("backends")) {
+            assertEquals(expectedDrops, b.get("verdicts").get("XDP_DROP").asLong(), b.get("name").asText());
+            assertEquals(1000 - expectedDrops, b.get("verdicts").get("XDP_PASS").asLong(), b.get("name").asText());
+        }
+        assertTrue(r.out().contains("agree on 1,000 packets"), r.out());
+    }
+
+    private static boolean kernelAvailable() {
+        try (var kernel = dev.bpfh.spi.Backends.find("kernel").orElseThrow()) {
+            boolean ok = kernel.probe().available();
+            if (!ok) {
+                System.out.println("RunCommandTest: kernel backend unavailable, comparing interp and jit only: "
+                        + kernel.probe().reason());
+            }
+            return ok;
+        }
+    }
+
+    @Test
+    void oneTcPacketWithAContextShowsTheContextAfter(@TempDir Path dir) throws Exception {
+        // tc_marker.c: DSCP 46 (TOS 0xb8) is expedited forwarding: mark 0xef, priority 6, cb[0] = 46
+        String frame = "020000000002020000000001" + "0800" + "45b8002e00010000401100000a0000010a000002"
+                + "30390035001a0000" + "00".repeat(18);
+        Path json = dir.resolve("tc.json");
+        CliRun r = run("run", EXAMPLES.resolve("tc_marker.o").toString(), "--packet", frame, "--ctx", "mark=0",
+                "--backends", kernelAvailable() ? "interp,jit,kernel" : "interp,jit", "--json", json.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("TC_ACT_OK (0)"), r.out());
+        assertTrue(r.out().contains("context after: "), r.out());
+        for (JsonNode b : new ObjectMapper().readTree(json.toFile()).get("backends")) {
+            String ctx = b.get("lastOutcome").get("contextAfter").asText();
+            assertEquals("ef000000", ctx.substring(2 * 8, 2 * 12), "mark");
+            assertEquals("06000000", ctx.substring(2 * 32, 2 * 36), "priority");
+            assertEquals("2e000000", ctx.substring(2 * 48, 2 * 52), "cb[0]");
+        }
+    }
 }
