@@ -106,6 +106,7 @@ final class RunCommand implements Callable<Integer> {
                     budget == null ? 10_000_000L : RunOptions.checkBudget(budget));
             TraceRunner.Report report;
             String inputLabel;
+            RunInput single = null;
             if (pcap != null) {
                 Path trace = main.workDir.resolve(pcap);
                 try (PacketTrace t = PacketTrace.open(trace, what.source.type(), ctx)) {
@@ -117,11 +118,12 @@ final class RunCommand implements Callable<Integer> {
                 }
             } else {
                 RunInput input = singleInput(what);
+                single = input;
                 inputLabel = "on one packet of " + input.data().length + " bytes";
                 report = TraceRunner.run(what.source, engines, options, List.of(input).iterator(), (n, t) -> {});
             }
             RunPrinter printer = new RunPrinter(main.out);
-            printer.print(report, inputLabel, pcap == null);
+            printer.print(report, inputLabel, single);
             if (json != null) {
                 RunJson.write(main.workDir.resolve(json), report, inputLabel);
             }

@@ -23,7 +23,9 @@ final class RunPrinter {
         this.out = out;
     }
 
-    void print(Report r, String inputLabel, boolean singlePacket) {
+    /** @param single the one packet's input, or null for a trace */
+    void print(Report r, String inputLabel, dev.bpfh.spi.RunInput single) {
+        boolean singlePacket = single != null;
         ProgramType type = r.source().type();
         out.println(r.source().label() + " " + inputLabel);
         for (BackendResult b : r.backends()) {
@@ -39,7 +41,7 @@ final class RunPrinter {
         }
         out.println();
         if (singlePacket) {
-            printOnePacket(ran, type, r);
+            printOnePacket(ran, type, single);
         } else {
             printHistogram(ran);
         }
@@ -48,9 +50,8 @@ final class RunPrinter {
         printVerdict(r, ran, type);
     }
 
-    private void printOnePacket(List<BackendResult> ran, ProgramType type, Report r) {
+    private void printOnePacket(List<BackendResult> ran, ProgramType type, dev.bpfh.spi.RunInput input) {
         int width = ran.stream().mapToInt(b -> b.name().length()).max().orElse(7);
-        byte[] before = r.firstDisagreement() != null ? r.firstDisagreement().packet() : null;
         for (BackendResult b : ran) {
             PacketOutcome o = b.lastOutcome();
             if (o == null) {
@@ -61,10 +62,15 @@ final class RunPrinter {
         PacketOutcome first = ran.get(0).lastOutcome();
         if (first != null && first.outcome() instanceof Outcome.Returned ret) {
             out.println();
-            out.println("packet after (" + ran.get(0).name() + ", " + ret.memory().length + " bytes):");
-            hexDump(ret.memory());
+            if (java.util.Arrays.equals(ret.memory(), input.data())) {
+                out.println("packet after: unchanged (" + ret.memory().length + " bytes)");
+            } else {
+                out.println("packet after (" + ran.get(0).name() + ", " + ret.memory().length + " bytes, was "
+                        + input.data().length + "):");
+                hexDump(ret.memory());
+            }
             if (ret.ctx() != null) {
-                out.println("context after: " + HEX.formatHex(ret.ctx()));
+                out.println("context after: " + contextFields(type, ret.ctx()));
             }
             String records = first.recordsHex();
             if (!records.isEmpty()) {
@@ -130,7 +136,7 @@ final class RunPrinter {
                     out.println("    packet after: " + HEX.formatHex(after));
                 }
                 if (o.outcome() instanceof Outcome.Returned ret && ret.ctx() != null) {
-                    out.println("    context after: " + HEX.formatHex(ret.ctx()));
+                    out.println("    context after: " + contextFields(type, ret.ctx()));
                 }
                 if (!o.recordsHex().isEmpty()) {
                     out.print(o.recordsHex().indent(4));
@@ -144,6 +150,22 @@ final class RunPrinter {
             out.printf(Locale.ROOT, "all %d backends agree on %,d packet%s: results, packets after, contexts, ring buffer "
                     + "records, and the maps after%n", ran.size(), r.packets(), r.packets() == 1 ? "" : "s");
         }
+    }
+
+    /** The context's non-zero fields by name: {@code mark=0xef priority=0x6 ...}. */
+    static String contextFields(ProgramType type, byte[] ctx) {
+        var layout = dev.bpfh.ctx.ContextLayout.of(type).orElse(null);
+        if (layout == null) {
+            return HEX.formatHex(ctx);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (var f : layout.fields()) {
+            long v = dev.bpfh.ctx.ContextLayout.read(ctx, f);
+            if (v != 0) {
+                sb.append(sb.isEmpty() ? "" : " ").append(f.name()).append("=0x").append(Long.toHexString(v));
+            }
+        }
+        return sb.isEmpty() ? "all zero" : sb.toString();
     }
 
     private void hexDump(byte[] b) {
