@@ -10,11 +10,18 @@ import java.util.List;
  * @param backends engines to run; empty means every built-in one that is available here
  * @param quick one fork and short iterations (see {@link Defaults#QUICK_WARMUP_MILLIS})
  * @param out the output directory; null means {@code bpfh-out/bench/<timestamp>}
+ * @param nsOnly time ns per run only (AverageTime and the kernel's in-kernel time): no SampleTime
+ *     latencies and no load times, the figures the goals do not use; a full run's forks and
+ *     iterations in about half the time
  */
-public record BenchOptions(List<String> workloads, List<String> backends, boolean quick, Path out) {
+public record BenchOptions(List<String> workloads, List<String> backends, boolean quick, Path out, boolean nsOnly) {
 
     public BenchOptions {
         workloads = List.copyOf(workloads);
         backends = List.copyOf(backends);
+    }
+
+    public BenchOptions(List<String> workloads, List<String> backends, boolean quick, Path out) {
+        this(workloads, backends, quick, out, false);
     }
 }

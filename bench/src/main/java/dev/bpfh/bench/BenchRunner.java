@@ -76,14 +76,14 @@ public final class BenchRunner {
         failures.forEach(f -> out.println("  FAILED " + f));
 
         Path jmhJson = dir.resolve(Reports.JMH_JSON);
-        new Runner(options(o.quick(), workloads, backends, jmhJson).build()).run();
+        new Runner(options(o.quick(), o.nsOnly(), workloads, backends, jmhJson).build()).run();
 
         Map<String, String> env = new LinkedHashMap<>(Environment.describe());
         String settings = o.quick() ? "quick: 1 fork, 1 x " + Defaults.QUICK_WARMUP_MILLIS + " ms warm-up, "
                 + Defaults.QUICK_MEASUREMENT_ITERATIONS + " x " + Defaults.QUICK_MEASUREMENT_MILLIS + " ms measurement"
                 : Defaults.FORKS + " forks, " + Defaults.WARMUP_ITERATIONS + " x " + Defaults.WARMUP_SECONDS
                         + " s warm-up, " + Defaults.MEASUREMENT_ITERATIONS + " x " + Defaults.MEASUREMENT_SECONDS
-                        + " s measurement";
+                        + " s measurement" + (o.nsOnly() ? ", ns/run only (no latency, no load times)" : "");
         env.put("settings", settings);
         env.put("kernel repeat", Integer.toString(Defaults.KERNEL_REPEAT));
         Summary summary = JmhSummaries.from(JmhJson.read(jmhJson), env);
@@ -137,6 +137,11 @@ public final class BenchRunner {
 
     /** JMH options: every setting named in {@link Defaults}. */
     static ChainedOptionsBuilder options(boolean quick, List<String> allWorkloads, List<String> backends, Path json) {
+        return options(quick, false, allWorkloads, backends, json);
+    }
+
+    static ChainedOptionsBuilder options(boolean quick, boolean nsOnly, List<String> allWorkloads, List<String> backends,
+            Path json) {
         List<String> workloads = allWorkloads.stream().filter(w -> !PacketWorkload.isPacketWorkload(w)).toList();
         List<String> packets = allWorkloads.stream().filter(PacketWorkload::isPacketWorkload).toList();
         ChainedOptionsBuilder b = new OptionsBuilder()
@@ -151,7 +156,7 @@ public final class BenchRunner {
         if (!workloads.isEmpty()) {
             b.include(RunBenchmark.class.getName() + ".run$").param("program", workloads.toArray(String[]::new));
             List<String> loaders = backends.stream().filter(x -> x.equals("jit") || x.equals("kernel")).toList();
-            if (!loaders.isEmpty() && !quick) { // load times are for full runs: --quick times runs only
+            if (!loaders.isEmpty() && !quick && !nsOnly) { // load times are for full runs: --quick times runs only
                 b.include(LoadBenchmark.class.getName() + ".load$").param("loader", loaders.toArray(String[]::new));
             }
             if (backends.contains("kernel")) {
@@ -164,9 +169,11 @@ public final class BenchRunner {
                 b.include(KernelPacketTimeBenchmark.class.getName() + ".inKernel$");
             }
         }
-        if (quick) {
-            // one mode: SampleTime's latency percentiles would double the forks, and --quick is about ns/run
+        if (quick || nsOnly) {
+            // one mode: SampleTime's latency percentiles would double the forks, and these runs are about ns/run
             b.mode(org.openjdk.jmh.annotations.Mode.AverageTime);
+        }
+        if (quick) {
             b.forks(1)
                     .warmupIterations(1).warmupTime(TimeValue.milliseconds(Defaults.QUICK_WARMUP_MILLIS))
                         .measurementIterations(Defaults.QUICK_MEASUREMENT_ITERATIONS)
@@ -254,19 +261,21 @@ public final class BenchRunner {
     /** {@code BenchRunner [--quick] [--backends a,b] [--out DIR] [PATH...]}: for use from benchmarks.jar. */
     public static void main(String[] args) throws Exception {
         boolean quick = false;
+        boolean nsOnly = false;
         List<String> backends = List.of();
         Path outDir = null;
         List<Path> paths = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
+                case "--ns-only" -> nsOnly = true;
                 case "--backends" -> backends = Stream.of(args[++i].split(",")).map(String::strip).toList();
                 case "--out" -> outDir = Path.of(args[++i]);
                 default -> paths.add(Path.of(args[i]));
             }
         }
         try {
-            new BenchRunner(System.out).run(new BenchOptions(Workloads.expand(paths), backends, quick, outDir));
+            new BenchRunner(System.out).run(new BenchOptions(Workloads.expand(paths), backends, quick, outDir, nsOnly));
         } catch (IOException e) {
             System.err.println("bpfh bench: " + e.getMessage());
             System.exit(2);

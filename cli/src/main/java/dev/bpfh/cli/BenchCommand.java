@@ -64,6 +64,11 @@ final class BenchCommand implements Callable<Integer> {
             + "about 4 minutes. Numbers are indicative only.")
     boolean quick;
 
+    @Option(names = "--ns-only", description = "Time ns per run only (AverageTime, the kernel's in-kernel time): no "
+            + "latency percentiles and no load times. With the full forks and iterations: the goals' figures in about half "
+            + "the time of a full run.")
+    boolean nsOnly;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: bpfh-out/bench/<timestamp>.")
     Path out;
 
@@ -94,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
                         LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         BenchRunner.Result result;
         try {
-            result = new BenchRunner(main.out).run(new BenchOptions(workloads, backends, quick, dir));
+            result = new BenchRunner(main.out).run(new BenchOptions(workloads, backends, quick, dir, nsOnly));
         } catch (IOException e) {
             throw UserError.usage(Main.oneLine(e.getMessage()));
         } catch (RunnerException e) {
