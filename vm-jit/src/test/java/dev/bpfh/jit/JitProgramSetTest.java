@@ -126,6 +126,39 @@ class JitProgramSetTest {
 
     @ParameterizedTest
     @MethodSource("forms")
+    void aSiblingEnteredFromASubprogramHandsTheBudgetBackToItsCaller(JitBackend jit) throws Exception {
+        // main: call local sub (check sees 1); sub: lddw, mov, call 12 (sees 4); the callee runs 23
+        // instructions (27) and its exit returns to main, which runs mov (28) and 5 rounds of add +
+        // jlt whose 4 taken back jumps see 30, 32, 34, 36; it returns 5.
+        String caller = MAPS + """
+                -- asm
+                call local sub
+                mov %r4, 0
+                loop:
+                add %r4, 1
+                jlt %r4, 5, loop
+                mov %r0, %r4
+                exit
+                sub:
+                lddw %r2, map:jmp
+                mov %r3, 1
+                call 12
+                mov %r0, 77
+                exit
+                """;
+        String callee = MAPS + "-- asm\nmov %r4, 0\nloop:\nadd %r4, 3\njlt %r4, 30, loop\nmov %r0, %r4\nexit\n";
+        List<Executable> enough = loadAll(jit, ProgramType.XDP, 36, caller, callee);
+        enough.get(0).map("jmp").orElseThrow().setProgram(1, enough.get(1));
+        assertEquals(5, assertInstanceOf(Outcome.Returned.class, enough.get(0).run(RunInput.of(frame(14, 0)))).r0());
+        List<Executable> tight = loadAll(jit, ProgramType.XDP, 35, caller, callee);
+        tight.get(0).map("jmp").orElseThrow().setProgram(1, tight.get(1));
+        Outcome.Trapped t = assertInstanceOf(Outcome.Trapped.class, tight.get(0).run(RunInput.of(frame(14, 0))));
+        assertEquals(TrapKind.BUDGET_EXHAUSTED, t.kind());
+        assertEquals(3, t.pc()); // main's jlt
+    }
+
+    @ParameterizedTest
+    @MethodSource("forms")
     void rawProgramsShareMapsToo(JitBackend jit) throws Exception {
         List<Executable> set = loadAll(jit, ProgramType.RAW, LoadOptions.DEFAULT_INSTRUCTION_BUDGET,
                 CALLER.replace("SLOT", "1"), MAPS + "-- asm\nlddw %r7, map_value:cnt+0\nldxdw %r0, [%r7+0]\nexit\n");
