@@ -12,6 +12,9 @@ import static dev.bpfh.isa.Opcodes.JSGT;
 import static dev.bpfh.isa.Opcodes.JSLE;
 import static dev.bpfh.isa.Opcodes.JSLT;
 
+import dev.bpfh.ctx.ContextAccesses;
+import dev.bpfh.ctx.ContextLayout;
+import dev.bpfh.ctx.PacketContext;
 import dev.bpfh.exec.Helper;
 import dev.bpfh.exec.Memory;
 import dev.bpfh.exec.RunContext;
@@ -21,12 +24,15 @@ import dev.bpfh.isa.Jumps;
 import dev.bpfh.isa.Insn;
 import dev.bpfh.isa.Opcodes;
 import dev.bpfh.isa.Program;
-import dev.bpfh.maps.MapSet;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.MapView;
 import dev.bpfh.spi.Outcome;
+import dev.bpfh.spi.ProgramType;
+import dev.bpfh.spi.RunInput;
 import dev.bpfh.spi.TrapKind;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 
@@ -55,71 +61,124 @@ final class Interpreter implements Executable {
 
     /** Budgets beyond this are clamped, so {@code rem} can never overflow; nobody runs 2^61 instructions. */
     private static final long MAX_BUDGET = Long.MAX_VALUE >> 2;
-    private static final int SAVED_PER_FRAME = 4; // r6..r9
+    static final int SAVED_PER_FRAME = 4; // r6..r9
 
     private final String name;
+    private final ProgramType type;
+    /** Slots of the program; {@code code} has two more: END_OF_PROGRAM and the exit of a failed LD_ABS. */
+    private final int slots;
     private final int[] code;
     private final long[] k;
+    /** Per pc, the context access of a CTX_* op (typed programs), else null. */
+    private final ContextLayout.Access[] contextAccess;
+    /** The pcs a callback (lddw src 4) of this program may start at. */
+    private final BitSet functions = new BitSet();
     private final Helper[] helpers;
     private final long budget;
-    private final Memory memory = new Memory();
-    private final MapSet maps;
+    private final ProgramSet set;
+    private final Memory memory;
     private final RunContext context;
-    /**
-     * The count of executed instructions handed across a helper call: the loop writes it before
-     * every helper call and reads it back after, so a callback ({@code bpf_loop}) run by a nested
-     * loop keeps counting the same budget.
-     */
-    private long countAcrossCall;
-    /** r6..r9 of each caller frame, then its return pc: the local-call stack. */
-    private final long[] savedRegisters = new long[Memory.MAX_FRAMES * SAVED_PER_FRAME];
-    private final int[] returnPc = new int[Memory.MAX_FRAMES];
-    /** How many stack frames (from depth 0) the last run may have written; the next run zeroes these. */
-    private int framesTouched;
-    /**
-     * Instructions the last run executed if it returned (architecture.md's count: an {@code lddw}
-     * once), else -1. Written once per run at the final exit from "pc + base", so it costs the loop
-     * nothing per instruction.
-     */
-    private long executedInstructions = -1;
 
     /** {@code program} must have passed the {@link dev.bpfh.isa.Validator}; its maps are created here. */
     Interpreter(Program program, Helper[] helpers, long budget, long randomSeed) throws LoadRejected {
+        this(program, helpers, budget, new ProgramSet(program, randomSeed));
+    }
+
+    /**
+     * A program of {@code set} (which holds the maps of every program in it). {@code program} must
+     * have passed the {@link dev.bpfh.isa.Validator}; its context accesses are found here
+     * ({@link ContextAccesses}), refusing the ones the kernel's verifier refuses.
+     */
+    Interpreter(Program program, Helper[] helpers, long budget, ProgramSet set) throws LoadRejected {
         Predecoder.Code decoded = Predecoder.decode(program);
         this.name = program.name();
-        this.code = decoded.code();
-        this.k = decoded.k();
+        this.type = program.type();
+        this.slots = program.length();
+        this.code = Arrays.copyOf(decoded.code(), slots + 2);
+        this.code[slots + 1] = Op.EXIT;
+        this.k = Arrays.copyOf(decoded.k(), slots + 2);
         this.helpers = helpers;
         this.budget = Math.min(budget, MAX_BUDGET);
-        this.maps = MapSet.create(program, memory);
-        for (int pc = 0; pc < program.length(); pc++) {
-            if (Insn.opcode(program.slot(pc)) == Opcodes.LDDW && Insn.src(program.slot(pc)) != 0) {
-                k[pc] = maps.lddwValue(program, pc); // map handles, value pointers, function addresses
+        this.set = set;
+        this.memory = set.memory;
+        this.context = set.context;
+        for (int pc = 0; pc < slots; pc++) {
+            long w = program.slot(pc);
+            if (Insn.opcode(w) == Opcodes.LDDW && Insn.src(w) != 0) {
+                k[pc] = set.maps.lddwValue(program, pc); // map handles, value pointers, function addresses
+                if (Insn.src(w) == Opcodes.PSEUDO_FUNC) {
+                    functions.set(pc + Insn.imm(w) + 1);
+                }
             }
         }
-        this.context = new RunContext(memory, randomSeed, maps);
-        context.setFunctionCaller(this::callBack);
+        ContextAccesses accesses = ContextAccesses.find(program);
+        this.contextAccess = new ContextLayout.Access[slots];
+        for (int pc = 0; pc < slots; pc++) {
+            ContextLayout.Access a = accesses.at(pc);
+            if (a != null) {
+                contextAccess[pc] = a;
+                code[pc] = (code[pc] & ~0xff) | Predecoder.contextOp(Insn.opcode(program.slot(pc)));
+            }
+        }
     }
 
     @Override
     public List<MapView> maps() {
-        return maps.views();
+        return set.maps.views();
     }
 
+    /** A raw program's run on {@code input}; a typed program's on the packet {@code input} without ctx_in. */
     @Override
     public Outcome run(byte[] input) {
         byte[] in = input == null ? new byte[0] : input;
-        memory.startRun(in, framesTouched);
-        framesTouched = 1;
-        executedInstructions = -1;
+        if (type != ProgramType.RAW) {
+            return run(RunInput.of(in));
+        }
+        memory.startRun(in, set.framesTouched);
+        set.packet = null;
+        context.setPacket(null);
+        return execute(Memory.inputAddress(), in.length, null, in);
+    }
+
+    /**
+     * A typed program's run as BPF_PROG_TEST_RUN does it (CTX-DESIGN's per-run recipe): the packet
+     * in region 1, r1 = the context pointer, r2..r5 = 0; retval, data_out and ctx_out come back.
+     *
+     * @throws IllegalArgumentException when test_run would refuse the input
+     *     ({@link PacketContext#checkInput}: callers check first), or a raw program is given a context
+     */
+    @Override
+    public Outcome run(RunInput input) {
+        if (type == ProgramType.RAW) {
+            if (input.ctx() != null) {
+                throw new IllegalArgumentException("a raw program takes no context input");
+            }
+            return run(input.data());
+        }
+        memory.startRun(EMPTY, set.framesTouched);
+        PacketContext p = PacketContext.start(type, input, memory, set.ctxRegion);
+        set.packet = p;
+        context.setPacket(p);
+        return execute(p.ctxAddress(), 0, p, null);
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /** One run from pc 0 with r1 and r2 as given: a typed program's outcome from {@code p}, a raw one's with {@code raw}. */
+    private Outcome execute(long r1, long r2, PacketContext p, byte[] raw) {
+        set.framesTouched = 1;
+        set.executedInstructions = -1;
         context.startRun();
         try {
             long[] r = new long[16];
-            r[1] = Memory.inputAddress();
-            r[2] = in.length;
+            r[1] = r1;
+            r[2] = r2;
             r[10] = Memory.frameTop(0);
             long r0 = execute(r, 0, 0, budget);
-            return new Outcome.Returned(r0, in);
+            if (p != null) {
+                return new Outcome.Returned(PacketContext.retval(r0), p.dataOut(), p.ctxOut());
+            }
+            return new Outcome.Returned(r0, raw);
         } catch (Trap t) {
             return t.toOutcome();
         } catch (RuntimeException | StackOverflowError e) {
@@ -130,7 +189,7 @@ final class Interpreter implements Executable {
 
     @Override
     public Map<String, Object> info() {
-        return Map.of("engine", "interp", "program", name, "slots", code.length - 1);
+        return Map.of("engine", "interp", "program", name, "slots", slots);
     }
 
     /**
@@ -139,7 +198,7 @@ final class Interpreter implements Executable {
      * -1 if it trapped or nothing has run yet.
      */
     long executedInstructions() {
-        return executedInstructions;
+        return set.executedInstructions;
     }
 
     /**
@@ -795,16 +854,23 @@ final class Interpreter implements Executable {
                         throw budgetExhausted(pc);
                     }
                     Helper h = (c & 0xff) == Op.CALL_HELPER ? helpers[(int) k[pc]] : helperOrTrap(r[d], pc);
-                    countAcrossCall = budget - rem + pc + 1;
-                    r[0] = callHelper(h, r, depth, pc);
-                    rem = budget - countAcrossCall + pc + 1;
+                    r[0] = callHelper(h, r, depth, pc, budget - rem + pc + 1);
+                    rem = budget - set.countAcrossCall + pc + 1;
                     Executable tailCallTarget = context.takeTailCall();
-                    if (tailCallTarget != null) {
-                        checkTailCallTarget(tailCallTarget, pc);
+                    if (tailCallTarget == null) {
+                        pc++;
+                    } else if (tailCallTarget == this) {
                         rem += -pc - 1; // a transfer from pc to 0 of the same code, r1 (ctx) and r10 kept
                         pc = 0;
                     } else {
-                        pc++;
+                        // a sibling runs in this frame, then its exit is this frame's exit
+                        r[0] = tailCall(tailCallTarget, r, depth, pc, budget - rem + pc + 1);
+                        if (depth == baseDepth) {
+                            return r[0];
+                        }
+                        depth--;
+                        pc = popFrame(r, depth);
+                        rem = budget - set.countAcrossCall + pc;
                     }
                 }
                 case Op.CALL_LOCAL -> {
@@ -819,16 +885,27 @@ final class Interpreter implements Executable {
                 }
                 case Op.EXIT -> {
                     if (depth == baseDepth) {
-                        countAcrossCall = budget - rem + pc + 1; // base + pc + 1, base = budget - rem
-                        if (depth == 0) {
-                            executedInstructions = countAcrossCall;
-                        }
+                        exitCount(depth, budget - rem + pc + 1); // base + pc + 1, base = budget - rem
                         return r[0];
                     }
                     depth--;
                     int t = popFrame(r, depth);
                     rem += t - pc - 1;
                     pc = t;
+                }
+                case Op.CTX_LOAD -> { r[d] = set.packet.load(contextAccess[pc], r[s], pc); pc++; }
+                case Op.CTX_STORE_K -> { set.packet.store(contextAccess[pc], r[d], k[pc], pc); pc++; }
+                case Op.CTX_STORE_X -> { set.packet.store(contextAccess[pc], r[d], r[s], pc); pc++; }
+                case Op.LD_ABS, Op.LD_IND -> {
+                    long v = packetLoad(c, r[s], k[pc]);
+                    if (v >= 0) {
+                        r[0] = v;
+                        pc++;
+                    } else { // out of range: the function returns 0 at once (the exit is not counted)
+                        r[0] = 0;
+                        rem += slots + 1 - pc;
+                        pc = slots + 1;
+                    }
                 }
                 case Op.END_OF_PROGRAM -> throw new Trap(TrapKind.FELL_OFF_END, pc,
                         "execution ran past the last instruction (slot " + (pc - 1) + ") without exit");
@@ -861,40 +938,61 @@ final class Interpreter implements Executable {
         }
     }
 
-    private long callHelper(Helper h, long[] r, int depth, int pc) {
-        callerDepth = depth;
+    /** A helper call at {@code pc}, {@code count} instructions into the run (the call included). */
+    private long callHelper(Helper h, long[] r, int depth, int pc, long count) {
+        set.countAcrossCall = count;
+        set.callerDepth = depth;
+        set.current = this;
         return h.call(context, r[1], r[2], r[3], r[4], r[5], pc);
     }
 
-    /**
-     * A tail call continues in the same dispatch loop, so its target must be this program (a
-     * PROG_ARRAY slot holding {@code self}); other targets need a program collection.
-     */
-    private void checkTailCallTarget(Executable target, int pc) {
-        if (target != this) {
-            throw new Trap(TrapKind.HELPER_FAILED, pc, "tail call into another program (" + target
-                    + ") is not supported by the interpreter; only the program itself");
+    /** The final exit of a function at {@code baseDepth}: hands the count on (and records the run's). */
+    private void exitCount(int depth, long count) {
+        set.countAcrossCall = count;
+        if (depth == 0) {
+            set.executedInstructions = count;
         }
     }
 
-    /** The call depth of the helper call under way: a callback runs one frame deeper. */
-    private int callerDepth;
+    /**
+     * A tail call into a sibling of this program's set: it runs from its pc 0 in this frame
+     * ({@code depth}, r1 and r10 kept), counting on from {@code count}, and returns what its exit
+     * returns; {@link ProgramSet#countAcrossCall} holds the count after it.
+     */
+    private long tailCall(Executable target, long[] r, int depth, int pc, long count) {
+        if (!(target instanceof Interpreter t) || t.set != set) {
+            throw new Trap(TrapKind.HELPER_FAILED, pc, "tail call into " + target
+                    + ", which was not loaded with this program (Backend.loadAll)");
+        }
+        if (t.type != type) {
+            throw new Trap(TrapKind.HELPER_FAILED, pc, "tail call from a " + type.word() + " program into a "
+                    + t.type.word() + " program (the kernel refuses such a prog_array)");
+        }
+        return t.execute(r, 0, depth, t.budget - count);
+    }
+
+    /** LD_ABS / LD_IND (code word: size in the off field): the value, or -1 when out of range. */
+    private long packetLoad(int c, long src, long imm) {
+        int offset = (c & 0xff) == Op.LD_ABS ? (int) imm : (int) (src + imm);
+        return set.packet.loadAbsolute(offset, c >> 16);
+    }
 
     /**
      * Runs the subprogram at {@code targetPc} for a helper ({@code bpf_loop}): a nested loop one
      * frame deeper than the helper's caller, counting the same budget, returning its r0. The target
      * of a tail call inside a callback must be this program too (see the tail-call case).
      */
-    private long callBack(int targetPc, long r1, long r2, long r3, long r4, long r5, int callerPc) {
-        int depth = callerDepth;
+    long callBack(int targetPc, long r1, long r2, long r3, long r4, long r5, int callerPc) {
+        int depth = set.callerDepth;
         if (depth + 1 >= Memory.MAX_FRAMES) {
             throw new Trap(TrapKind.CALL_DEPTH, callerPc,
                     "callback would open frame " + (depth + 2) + " of at most " + Memory.MAX_FRAMES);
         }
-        if (targetPc < 0 || targetPc >= code.length - 1) {
-            throw new Trap(TrapKind.HELPER_FAILED, callerPc, "callback target " + targetPc + " is outside the program");
+        if (targetPc < 0 || targetPc >= slots || !functions.get(targetPc)) {
+            throw new Trap(TrapKind.HELPER_FAILED, callerPc, "callback target " + targetPc
+                    + " is not a function address of " + name);
         }
-        framesTouched = Math.max(framesTouched, depth + 2);
+        set.framesTouched = Math.max(set.framesTouched, depth + 2);
         long[] regs = new long[16];
         regs[1] = r1;
         regs[2] = r2;
@@ -902,9 +1000,10 @@ final class Interpreter implements Executable {
         regs[4] = r4;
         regs[5] = r5;
         regs[10] = Memory.frameTop(depth + 1);
-        long count = countAcrossCall;
+        long count = set.countAcrossCall;
         long r0 = execute(regs, targetPc, depth + 1, budget - count + targetPc);
-        callerDepth = depth; // a helper called inside the callback changed it
+        set.callerDepth = depth; // a helper called inside the callback changed it
+        set.current = this;
         return r0;
     }
 
@@ -922,16 +1021,16 @@ final class Interpreter implements Executable {
             throw new Trap(TrapKind.CALL_DEPTH, pc,
                     "local call would open frame " + (depth + 2) + " of at most " + Memory.MAX_FRAMES);
         }
-        System.arraycopy(r, 6, savedRegisters, depth * SAVED_PER_FRAME, SAVED_PER_FRAME);
-        returnPc[depth] = pc + 1;
+        System.arraycopy(r, 6, set.savedRegisters, depth * SAVED_PER_FRAME, SAVED_PER_FRAME);
+        set.returnPc[depth] = pc + 1;
         r[10] = Memory.frameTop(depth + 1);
-        framesTouched = Math.max(framesTouched, depth + 2);
+        set.framesTouched = Math.max(set.framesTouched, depth + 2);
     }
 
     /** Restores the caller at {@code depth} (r6..r9 and r10) and returns its return pc. */
     private int popFrame(long[] r, int depth) {
-        System.arraycopy(savedRegisters, depth * SAVED_PER_FRAME, r, 6, SAVED_PER_FRAME);
+        System.arraycopy(set.savedRegisters, depth * SAVED_PER_FRAME, r, 6, SAVED_PER_FRAME);
         r[10] = Memory.frameTop(depth);
-        return returnPc[depth];
+        return set.returnPc[depth];
     }
 }

@@ -1,5 +1,6 @@
 package dev.bpfh.interp;
 
+import dev.bpfh.exec.Helper;
 import dev.bpfh.exec.Helpers;
 import dev.bpfh.isa.Program;
 import dev.bpfh.isa.Validator;
@@ -9,6 +10,8 @@ import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.Outcome;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The interpreter backend {@code interp}: validates a program, pre-decodes it once into compact
@@ -42,6 +45,47 @@ public final class InterpreterBackend implements Backend {
     @Override
     public Executable load(Program program, LoadOptions options) throws LoadRejected {
         return compile(program, options, Helpers.standard());
+    }
+
+    /**
+     * Loads programs that share one address space and map set (an ELF object's programs): a
+     * PROG_ARRAY slot filled with one of the returned executables tail-calls into it with the same
+     * memory, maps, stack frame and context. Every program must declare the same maps.
+     */
+    @Override
+    public List<Executable> loadAll(List<Program> programs, LoadOptions options) throws LoadRejected {
+        if (programs.isEmpty()) {
+            return List.of();
+        }
+        Helpers helpers = Helpers.standard();
+        Program first = programs.get(0);
+        for (Program p : programs) {
+            if (!p.maps().equals(first.maps())) {
+                throw new LoadRejected(p.name() + ": declares other maps than " + first.name()
+                        + " (programs loaded together share one map set)");
+            }
+            try {
+                Validator.validate(p, helpers);
+            } catch (LoadRejected e) {
+                throw named(p, e);
+            }
+        }
+        ProgramSet set = new ProgramSet(first, options.randomSeed());
+        Helper[] table = helpers.toArray();
+        List<Executable> out = new ArrayList<>(programs.size());
+        for (Program p : programs) {
+            try {
+                out.add(new Interpreter(p, table, options.instructionBudget(), set));
+            } catch (LoadRejected e) {
+                throw named(p, e);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static LoadRejected named(Program p, LoadRejected e) {
+        return e.pc() >= 0 ? new LoadRejected(e.pc(), p.name() + ": " + e.reason(), e.log())
+                : new LoadRejected(p.name() + ": " + e.reason());
     }
 
     /**

@@ -160,5 +160,17 @@ final class Op {
     /** The second slot of an lddw: never executed (the validator forbids jumps into it). */
     static final int LDDW_TAIL = 137;
 
-    static final int COUNT = 138;
+    // ---- typed programs: the context and the packet (CTX-DESIGN, programs.md §4) ------------------
+    /** A load ContextAccesses found: served by PacketContext.load (off and size in the access). */
+    static final int CTX_LOAD = 138;
+    /** A context store of the immediate in k. */
+    static final int CTX_STORE_K = 139;
+    /** A context store of register src. */
+    static final int CTX_STORE_X = 140;
+    /** LD_ABS: r0 = the packet's bytes at k, big-endian; the size (1, 2, 4) is in the off field. */
+    static final int LD_ABS = 141;
+    /** LD_IND: the same at (int) (src + k). */
+    static final int LD_IND = 142;
+
+    static final int COUNT = 143;
 }

@@ -36,6 +36,9 @@ final class Predecoder {
             int off = Insn.off(w);
             int imm = Insn.imm(w);
             int op = op(opcode, src, off, imm);
+            if (op == Op.LD_ABS || op == Op.LD_IND) {
+                off = sizeBytes(opcode); // the code word's off field carries the size
+            }
             long constant = imm;
             if (op == Op.LDDW) {
                 constant = Insn.wideImm(w, program.slot(pc + 1));
@@ -95,13 +98,31 @@ final class Predecoder {
                     default -> Op.STXDW;
                 };
             };
-            case LD -> {
-                if (opcode != LDDW) {
-                    throw invalid(opcode);
+            case LD -> switch (opcode & MODE_MASK) {
+                case MODE_IMM -> {
+                    if (opcode != LDDW) {
+                        throw invalid(opcode);
+                    }
+                    yield Op.LDDW;
                 }
-                yield Op.LDDW;
-            }
+                case MODE_ABS -> Op.LD_ABS;
+                case MODE_IND -> Op.LD_IND;
+                default -> throw invalid(opcode);
+            };
             default -> jump(opcode, src);
+        };
+    }
+
+    /**
+     * The op of a load or store that {@link dev.bpfh.ctx.ContextAccesses} found to touch the
+     * context: it replaces the memory op, keeping dst, src, off and k.
+     */
+    static int contextOp(int opcode) {
+        return switch (opClass(opcode)) {
+            case LDX -> Op.CTX_LOAD;
+            case ST -> Op.CTX_STORE_K;
+            case STX -> Op.CTX_STORE_X;
+            default -> throw invalid(opcode);
         };
     }
 

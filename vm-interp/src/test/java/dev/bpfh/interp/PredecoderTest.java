@@ -41,6 +41,13 @@ class PredecoderTest {
                 0x63, 0x6b, 0x73, 0x7b, 0xc3, 0xdb, 0x05, 0x8d, 0x95, 0x18}) {
             out.put(String.format("%02x", opcode), Predecoder.op(opcode, 0, 0, 0));
         }
+        // LD_ABS and LD_IND: one op each, the size travels in the code word's off field
+        out.put("20", Predecoder.op(0x20, 0, 0, 0));
+        out.put("40", Predecoder.op(0x40, 0, 0, 0));
+        // context accesses replace the memory op of the instructions ContextAccesses found
+        out.put("ctx 61", Predecoder.contextOp(0x61));
+        out.put("ctx 62", Predecoder.contextOp(0x62));
+        out.put("ctx 63", Predecoder.contextOp(0x63));
         out.put("call helper", Predecoder.op(0x85, CALL_HELPER, 0, 5));
         out.put("call local", Predecoder.op(0x85, CALL_LOCAL, 0, 5));
         for (int cls : new int[] {JMP, JMP32}) {
