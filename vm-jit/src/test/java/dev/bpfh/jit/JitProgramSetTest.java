@@ -187,6 +187,28 @@ class JitProgramSetTest {
         assertTrue(r.getMessage().contains("maps"), r::getMessage);
     }
 
+    @org.junit.jupiter.api.Test
+    void aSetWithAProgramTheJitCannotCompileRunsOnTheInterpreterWithItsContext() throws Exception {
+        // 40,000 distinct 64-bit constants overflow one class's constant pool: the caller falls back,
+        // so the whole set does, and the sibling tail call and the typed run still behave.
+        StringBuilder big = new StringBuilder(MAPS + "-- asm\n");
+        for (int i = 0; i < 40_000; i++) {
+            big.append("lddw %r0, 0x12345678").append(String.format("%08x", i)).append('\n');
+        }
+        big.append(CALLER.substring(CALLER.indexOf("-- asm\n") + 7).replace("SLOT", "1"));
+        List<Executable> set = Engines.JIT.loadAll(List.of(program(ProgramType.XDP, big.toString()),
+                program(ProgramType.XDP, PACKET_LENGTH)), LoadOptions.DEFAULTS);
+        for (Executable e : set) {
+            assertTrue(e.info().get("fallback").toString().contains("t:"), e.info()::toString);
+        }
+        set.get(0).map("jmp").orElseThrow().setProgram(1, set.get(1));
+        byte[] ctx = put(new byte[24], 4, 4, 64);
+        Outcome.Returned r = assertInstanceOf(Outcome.Returned.class, set.get(0).run(new RunInput(frame(64, 0), ctx)));
+        assertEquals(1000 + 64 + 100, r.r0());
+        assertArrayEquals(put(new byte[24], 4, 4, 64), r.ctx()); // ctx_out: {data 0, data_end 64}, the rest echoed
+        assertArrayEquals(frame(64, 0), r.memory());
+    }
+
     static byte[] le(long v) {
         return put(new byte[8], 0, 8, v);
     }
