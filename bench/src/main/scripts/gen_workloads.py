@@ -715,11 +715,19 @@ per-CPU counter pattern of XDP statistics. r0 = the number of successful lookups
           lookup_loop("percpu", 15, "1"), b"", 256, maps=[("percpu", "type=percpu_array key=4 value=8 entries=16")])
 
 
+def ret42():
+    write("ret42", """
+The overhead probe: one instruction and exit. Its time is an engine's fixed cost per run (entry
+state, frame zeroing, the result; for the kernel the test_run call), which the summary shows next to
+every workload so a ratio can be read net of it. r0 = 42.""",
+          "    mov %r0, 42\n    exit\n", b"", 42)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     for gen in (packet_parse, checksum, fnv1a, mix32, primes, byte_sum, copy_to_stack, strcmp,
                 dispatch, call_chain, atomics, straight_line, map_array_counters, map_hash_update_lookup,
-                map_percpu_counters):
+                map_percpu_counters, ret42):
         gen()
     names = sorted(f[:-5] for f in os.listdir(OUT) if f.endswith(".data"))
     with open(os.path.join(OUT, "INDEX"), "w") as f:

@@ -51,7 +51,11 @@ public final class BenchRunner {
     public record Result(Path dir, Summary summary) {}
 
     public Result run(BenchOptions o) throws IOException, RunnerException {
-        List<String> workloads = o.workloads().isEmpty() ? Workloads.builtInNames() : o.workloads();
+        List<String> workloads = o.workloads();
+        if (workloads.isEmpty()) {
+            workloads = new ArrayList<>(Workloads.builtInNames());
+            workloads.addAll(PacketWorkload.BUILT_IN_NAMES);
+        }
         List<String> failures = new ArrayList<>();
         List<String> unavailable = new ArrayList<>();
         List<String> backends = selectBackends(o.backends(), unavailable);
@@ -98,6 +102,7 @@ public final class BenchRunner {
         }
         out.println();
         out.print(Tables.format(Tables.ratioRows(summary)));
+        printPackets(summary, workloads, backends);
         Tables.goalLines(summary).forEach(out::println);
         summary.failures().forEach(f -> out.println("FAILED " + f));
         out.println();
@@ -105,11 +110,36 @@ public final class BenchRunner {
         return new Result(dir, summary);
     }
 
+    /** Packet workloads per packet: ns and millions of packets per second, per backend (the kernel's in-kernel time). */
+    private void printPackets(Summary summary, List<String> workloads, List<String> backends) {
+        List<String> packets = workloads.stream().filter(PacketWorkload::isPacketWorkload).toList();
+        if (packets.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("Per packet (ns/packet, Mpps = millions of packets per second; kernel: in-kernel time):");
+        for (String w : packets) {
+            String name = displayName(w);
+            StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "  %-24s", name));
+            for (String b : backends) {
+                var run = summary.run(name, b);
+                line.append(run == null ? String.format(java.util.Locale.ROOT, "  %s -", b)
+                        : String.format(java.util.Locale.ROOT, "  %s %,.0f ns (%.2f Mpps)", b, run.nsPerRun(), 1e3 / run.nsPerRun()));
+            }
+            out.println(line);
+        }
+    }
+
+    /** The name a workload parameter has in the summary. */
+    static String displayName(String w) {
+        return PacketWorkload.isPacketWorkload(w) ? PacketWorkload.displayName(w) : Workloads.displayName(w);
+    }
+
     /** JMH options: every setting named in {@link Defaults}. */
-    static ChainedOptionsBuilder options(boolean quick, List<String> workloads, List<String> backends, Path json) {
+    static ChainedOptionsBuilder options(boolean quick, List<String> allWorkloads, List<String> backends, Path json) {
+        List<String> workloads = allWorkloads.stream().filter(w -> !PacketWorkload.isPacketWorkload(w)).toList();
+        List<String> packets = allWorkloads.stream().filter(PacketWorkload::isPacketWorkload).toList();
         ChainedOptionsBuilder b = new OptionsBuilder()
-                .include(RunBenchmark.class.getName() + ".run$")
-                .param("program", workloads.toArray(String[]::new))
                 .param("backend", backends.toArray(String[]::new))
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .threads(1)
@@ -118,14 +148,25 @@ public final class BenchRunner {
                 .verbosity(VerboseMode.NORMAL) // JMH's own progress lines: per fork, per iteration
                 .resultFormat(ResultFormatType.JSON)
                 .result(json.toString());
-        List<String> loaders = backends.stream().filter(x -> x.equals("jit") || x.equals("kernel")).toList();
-        if (!loaders.isEmpty()) {
-            b.include(LoadBenchmark.class.getName() + ".load$").param("loader", loaders.toArray(String[]::new));
+        if (!workloads.isEmpty()) {
+            b.include(RunBenchmark.class.getName() + ".run$").param("program", workloads.toArray(String[]::new));
+            List<String> loaders = backends.stream().filter(x -> x.equals("jit") || x.equals("kernel")).toList();
+            if (!loaders.isEmpty() && !quick) { // load times are for full runs: --quick times runs only
+                b.include(LoadBenchmark.class.getName() + ".load$").param("loader", loaders.toArray(String[]::new));
+            }
+            if (backends.contains("kernel")) {
+                b.include(KernelTimeBenchmark.class.getName() + ".inKernel$");
+            }
         }
-        if (backends.contains("kernel")) {
-            b.include(KernelTimeBenchmark.class.getName() + ".inKernel$");
+        if (!packets.isEmpty()) {
+            b.include(PacketBenchmark.class.getName() + ".run$").param("workload", packets.toArray(String[]::new));
+            if (backends.contains("kernel")) {
+                b.include(KernelPacketTimeBenchmark.class.getName() + ".inKernel$");
+            }
         }
         if (quick) {
+            // one mode: SampleTime's latency percentiles would double the forks, and --quick is about ns/run
+            b.mode(org.openjdk.jmh.annotations.Mode.AverageTime);
             b.forks(1)
                     .warmupIterations(1).warmupTime(TimeValue.milliseconds(Defaults.QUICK_WARMUP_MILLIS))
                         .measurementIterations(Defaults.QUICK_MEASUREMENT_ITERATIONS)
@@ -164,6 +205,10 @@ public final class BenchRunner {
     static List<String> precheck(List<String> workloads, List<String> backends, List<WorkloadFacts> facts) {
         List<String> failures = new ArrayList<>();
         for (String w : workloads) {
+            if (PacketWorkload.isPacketWorkload(w)) {
+                failures.addAll(PacketPrecheck.check(w, backends));
+                continue;
+            }
             WorkloadFacts.Jit jit = null;
             WorkloadFacts.Kernel kernel = null;
             for (String b : backends) {
@@ -193,7 +238,7 @@ public final class BenchRunner {
     private static List<String> missing(Summary s, List<String> workloads, List<String> backends, List<String> known) {
         List<String> out = new ArrayList<>();
         for (String w : workloads) {
-            String name = Workloads.displayName(w);
+            String name = displayName(w);
             for (String b : backends) {
                 boolean explained = known.stream().anyMatch(f -> f.startsWith(name + " on " + b));
                 if (s.run(name, b) == null && !explained) {

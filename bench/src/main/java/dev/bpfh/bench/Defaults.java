@@ -27,8 +27,9 @@ public final class Defaults {
 
     /**
      * {@code --quick}: one fork, one short warm-up and three short measurements (JMH's error needs
-     * n ≥ 3). Budget: 12 workloads × (3 engines × 2 modes + 1 in-kernel + 2 loaders) = 108 forks ×
-     * (0.4 + 3 × 0.3 s + ~0.7 s fork start, load and check) ≈ 216 s, under 5 minutes.
+     * n ≥ 3), AverageTime only and no load timing. Budget: 16 memory workloads × (3 engines + 1
+     * in-kernel) + 4 packet workloads × (3 + 1) = 80 forks × (0.4 + 3 × 0.3 s + ~0.7 s fork start,
+     * load and check) ≈ 160 s.
      */
     public static final int QUICK_WARMUP_MILLIS = 400;
 

@@ -42,7 +42,7 @@ public class RunBenchmark {
 
     @Param({"atomics_stack", "byte_sum_1024", "call_chain", "checksum_1500", "copy_to_stack", "fnv1a_256",
         "jhash_mix32", "packet_parse", "primes_500", "straight_line_2400", "strcmp_64", "switch_dispatch",
-        "map_array_counters", "map_hash_update_lookup", "map_percpu_counters"})
+        "map_array_counters", "map_hash_update_lookup", "map_percpu_counters", "ret42"})
     public String program;
 
     @Param({"interp", "jit", "kernel"})

@@ -2,6 +2,10 @@ package dev.bpfh.cli;
 
 import dev.bpfh.bench.BenchOptions;
 import dev.bpfh.bench.BenchRunner;
+import dev.bpfh.bench.PacketWorkload;
+import dev.bpfh.elf.ElfException;
+import dev.bpfh.elf.ObjectLoader;
+import java.nio.file.Files;
 import dev.bpfh.bench.Workloads;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,6 +34,8 @@ import picocli.CommandLine.ParentCommand;
             "Examples:",
             "  bpfh bench --quick",
             "  bpfh bench --backends interp,jit my_prog.data",
+            "  bpfh bench examples/xdp_firewall.o --prog xdp_firewall --pcap examples/traces/mixed.pcap",
+            "  bpfh bench xdp_firewall@mixed vlan_strip@vlan   (built-in packet workloads)",
             "",
             "Exit codes: 0 every workload measured on every backend; 1 a workload failed (wrong r0, rejected, "
                     + "no result); 2 bad usage (missing path, no usable backend)."})
@@ -39,8 +45,16 @@ final class BenchCommand implements Callable<Integer> {
     Main main;
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
-            description = ".data workloads (each needs '-- result') or directories of them. Default: the built-in workloads.")
+            description = ".data workloads (each needs '-- result') or directories of them, built-in packet workload "
+                    + "names (xdp_firewall@mixed ...), or one clang object with --pcap. Default: the built-in workloads.")
     List<Path> paths = new ArrayList<>();
+
+    @Option(names = "--pcap", paramLabel = "TRACE",
+            description = "With an object: the trace whose packets the program runs, one per benchmark call (ns/packet, Mpps).")
+    Path pcap;
+
+    @Option(names = "--prog", paramLabel = "NAME", description = "With an object: the program to run. Default: its only program.")
+    String prog;
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME",
             description = "Comma-separated: interp, jit, kernel. Default: every available built-in backend.")
@@ -55,9 +69,23 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> workloads;
+        List<String> workloads = new ArrayList<>();
         try {
-            workloads = Workloads.expand(paths.stream().map(main.workDir::resolve).toList());
+            List<Path> files = new ArrayList<>();
+            for (Path p : paths) {
+                Path resolved = main.workDir.resolve(p);
+                if (PacketWorkload.isPacketWorkload(p.toString())) {
+                    workloads.add(p.toString());
+                } else if (isObject(resolved)) {
+                    workloads.add(objectWorkload(resolved));
+                } else {
+                    files.add(resolved);
+                }
+            }
+            if ((pcap != null || prog != null) && workloads.stream().noneMatch(w -> w.contains("#"))) {
+                throw UserError.usage("--pcap and --prog go with a clang object (FILE.o)");
+            }
+            workloads.addAll(Workloads.expand(files));
         } catch (IOException e) {
             throw UserError.usage(Main.oneLine(e.getMessage()));
         }
@@ -73,5 +101,40 @@ final class BenchCommand implements Callable<Integer> {
             throw UserError.failed("JMH failed: " + Main.oneLine(e.getMessage()));
         }
         return result.summary().failures().isEmpty() ? Main.EXIT_OK : Main.EXIT_FAILED;
+    }
+
+    private static boolean isObject(Path p) throws IOException {
+        if (!Files.isRegularFile(p)) {
+            return false;
+        }
+        try (var in = Files.newInputStream(p)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+        }
+    }
+
+    /** The packet workload spec of an object's program over --pcap; the program defaults to the object's only one. */
+    private String objectWorkload(Path object) {
+        if (pcap == null) {
+            throw UserError.usage(object + " is an object: give --pcap TRACE (and --prog NAME) to benchmark it per packet");
+        }
+        String program = prog;
+        if (program == null) {
+            List<String> names;
+            try {
+                names = ObjectLoader.load(object).programNames();
+            } catch (ElfException e) {
+                throw UserError.usage(object + ": " + Main.oneLine(e.getMessage()));
+            }
+            if (names.size() != 1) {
+                throw UserError.usage(object + " has " + names.size() + " programs; pick one with --prog: " + String.join(", ", names));
+            }
+            program = names.get(0);
+        }
+        Path trace = main.workDir.resolve(pcap);
+        if (!Files.isRegularFile(trace)) {
+            throw UserError.usage(pcap + ": no such file");
+        }
+        return PacketWorkload.spec(object, program, trace);
     }
 }

@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
             DiffCommand.class,
             FuzzCommand.class,
             BenchCommand.class,
+            RunCommand.class,
             ReportCommand.class,
             CompareCommand.class,
             HistoryCommand.class,
@@ -53,6 +54,7 @@ import picocli.CommandLine.Spec;
             AsmCommand.class,
             DisasmCommand.class,
             PluginCommand.class,
+            DaemonCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Callable<Integer> {

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
@@ -246,6 +247,81 @@ class LauncherTest {
         assertEquals(new Result(0, plain, ""), launch(env, "--version"));
         assertEquals(1, Files.readAllLines(root.resolve("training.log")).size());
         assertFalse(Files.exists(root.resolve("cli/target/bpfh.aot")));
+    }
+
+    /** A JDK 25 whose java logs each command line to calls.log and prints it; the daemon it "starts" exits at once. */
+    private Path loggingJdk() throws IOException {
+        Path jdk = fakeJdk("temurin-25", "25.0.3");
+        executable(Files.writeString(jdk.resolve("bin/java"), """
+                #!/bin/sh
+                [ "$1" = -version ] && { echo 'openjdk version "25.0.3"' >&2; exit 0; }
+                echo "java $*" >>"%s"
+                echo "java $*"
+                """.formatted(root.resolve("calls.log"))));
+        return jdk;
+    }
+
+    /** The daemon client's source in the scratch repository, older than the jar written after it. */
+    private void clientSource() throws IOException {
+        Path source = Path.of(System.getProperty("user.dir"), "src", "main", "c", "bpfh-client.c");
+        Path copy = root.resolve("cli/src/main/c/bpfh-client.c");
+        Files.createDirectories(copy.getParent());
+        Files.copy(source, copy);
+        Files.setLastModifiedTime(copy, FileTime.from(Instant.now().minusSeconds(60)));
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/cc")), "no C compiler for the daemon client");
+    }
+
+    @Test
+    void aPluginCallGoesThroughTheDaemonClientWhichRunsTheDirectCommandWhenNoDaemonComes() throws Exception {
+        clientSource();
+        Path jdk = loggingJdk();
+        jar();
+        Path sockets = root.resolve("sockets");
+        Result r = launch(Map.of("JAVA_HOME", jdk.toString(), "BPFH_DAEMON_DIR", sockets.toString()),
+                "plugin", "--backend", "jit");
+        String jarPath = root.toRealPath().resolve("cli/target/bpfh.jar").toString();
+        String prefix = "java --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -jar " + jarPath;
+        assertEquals(new Result(0, prefix + " plugin --backend jit\n", ""), r);
+        List<String> calls = Files.readAllLines(root.resolve("calls.log"));
+        assertEquals(2, calls.size(), calls.toString());
+        assertTrue(calls.get(0).matches(java.util.regex.Pattern.quote(prefix + " daemon run --watch " + jarPath
+                + " --socket " + sockets + "/") + "[0-9a-f]{16}\\.sock"), calls.get(0));
+        assertEquals(prefix + " plugin --backend jit", calls.get(1));
+        assertTrue(Files.isExecutable(root.resolve("cli/target/bpfh-client")));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sockets)));
+    }
+
+    @Test
+    void otherCommandsAndBpfhNoDaemonRunTheJvmDirectly() throws Exception {
+        clientSource();
+        Path jdk = loggingJdk();
+        jar();
+        String prefix = "java --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -jar "
+                + root.toRealPath().resolve("cli/target/bpfh.jar");
+        Map<String, String> env = Map.of("JAVA_HOME", jdk.toString(), "BPFH_DAEMON_DIR", root.resolve("s").toString());
+        assertEquals(new Result(0, prefix + " conformance\n", ""), launch(env, "conformance"));
+        assertEquals(new Result(0, prefix + " --version x\n", ""), launch(env, "--version", "x"));
+        Map<String, String> off = new java.util.HashMap<>(env);
+        off.put("BPFH_NO_DAEMON", "1");
+        assertEquals(new Result(0, prefix + " plugin\n", ""), launch(off, "plugin"));
+        assertEquals(List.of(prefix + " conformance", prefix + " --version x", prefix + " plugin"),
+                Files.readAllLines(root.resolve("calls.log")));
+        assertFalse(Files.exists(root.resolve("cli/target/bpfh-client")));
+    }
+
+    @Test
+    void withoutACompilerTheDaemonIsSkippedAndTheCompileIsNotRetried() throws Exception {
+        clientSource();
+        Path jdk = loggingJdk();
+        jar();
+        String direct = "java --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -jar "
+                + root.toRealPath().resolve("cli/target/bpfh.jar") + " plugin\n";
+        Map<String, String> env = Map.of("JAVA_HOME", jdk.toString(), "CC", "false");
+        Result first = launch(env, "plugin");
+        assertEquals(direct, first.out());
+        assertEquals("bpfh: cannot compile the daemon client (false " + root.toRealPath().resolve("cli/src/main/c/bpfh-client.c")
+                + "); running without the daemon\n", first.err());
+        assertEquals(new Result(0, direct, ""), launch(env, "plugin"));
     }
 
     private Path jar() throws IOException {

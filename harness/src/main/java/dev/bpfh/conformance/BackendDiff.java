@@ -1,9 +1,12 @@
 package dev.bpfh.conformance;
 
+import dev.bpfh.ctx.PacketContext;
 import dev.bpfh.data.DataFile;
 import dev.bpfh.data.DataFileParser;
 import dev.bpfh.data.DataFormatException;
 import dev.bpfh.isa.Program;
+import dev.bpfh.load.LoadedObject;
+import dev.bpfh.load.ObjectSetupException;
 import dev.bpfh.plugin.PluginBackend;
 import dev.bpfh.spi.Availability;
 import dev.bpfh.spi.Backend;
@@ -11,6 +14,7 @@ import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.Outcome;
+import dev.bpfh.spi.ProgramType;
 import dev.bpfh.spi.TrapKind;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,7 +41,8 @@ import java.util.concurrent.Executors;
  *
  * <p>Two backends that both <em>ran</em> the program (returned or trapped) disagree when:
  * one returned and the other trapped; both returned with different r0; both returned with different
- * memory after the run (only between backends that report memory: never a {@code plugin:});
+ * memory after the run (a typed program's data_out) or ctx_out (only between backends that
+ * report memory: never a {@code plugin:});
  * both trapped with different {@link TrapKind} (only between non-plugin backends: a plugin reports
  * every failure as RUNTIME_ERROR); both trapped at different pcs (only between userspace engines,
  * i.e. neither {@code kernel} nor a plugin). A rejection or skip by one backend is shown but is not a
@@ -109,10 +114,10 @@ public final class BackendDiff {
          * Returned r0, the memory after the run ({@code memoryKnown} is false for plugins) and the
          * maps after it ({@link MapContents#snapshot}; empty for programs without maps).
          */
-        record Returned(String backend, long r0, byte[] memory, boolean memoryKnown, Map<String, List<String>> maps)
-                implements Observation {
+        record Returned(String backend, long r0, byte[] memory, boolean memoryKnown, Map<String, List<String>> maps,
+                byte[] ctx) implements Observation {
             public Returned(String backend, long r0, byte[] memory, boolean memoryKnown) {
-                this(backend, r0, memory, memoryKnown, Map.of());
+                this(backend, r0, memory, memoryKnown, Map.of(), null);
             }
         }
 
@@ -134,18 +139,29 @@ public final class BackendDiff {
     /** Loads the test's program, fills its maps ({@code -- map-init}) and runs it once on its memory. */
     public static Observation observe(Backend backend, DataFile test, LoadOptions load) {
         String name = backend.name();
-        byte[] memory = test.memory();
-        try (Executable exe = Judge.load(backend, test.program(), load, memory.length)) {
-            Optional<String> initFailure = MapContents.initialise(test, exe);
+        if (test.programType() != ProgramType.RAW) {
+            Optional<String> typed = Judge.typedSkip(backend);
+            if (typed.isPresent()) {
+                return new Observation.NotRun(name, "unsupported: " + typed.get());
+            }
+        }
+        Optional<String> badInput = PacketContext.checkInput(test.programType(), test.input());
+        if (badInput.isPresent()) {
+            return new Observation.Failed(name, test.displayName() + ": the input cannot be run: " + badInput.get());
+        }
+        try (LoadedObject loaded = Judge.load(backend, test, load)) {
+            Optional<String> initFailure = MapContents.initialise(test, loaded);
             if (initFailure.isPresent()) {
                 return new Observation.Failed(name, initFailure.get());
             }
-            return switch (exe.run(memory)) {
+            return switch (loaded.run(test.input())) {
                 case Outcome.Returned r -> new Observation.Returned(name, r.r0(), r.memory(), !isPlugin(name),
-                        MapContents.snapshot(exe));
+                        MapContents.snapshot(loaded.maps()), r.ctx());
                 case Outcome.Trapped t -> new Observation.Trapped(name, t.kind(), t.pc(), t.message());
                 case Outcome.Refused r -> new Observation.NotRun(name, "rejected: " + r.message());
             };
+        } catch (ObjectSetupException e) {
+            return new Observation.Failed(name, test.displayName() + ": " + e.getMessage());
         } catch (LoadRejected r) {
             return new Observation.NotRun(name, (r.unsupported() ? "unsupported: " : "rejected: ") + r.getMessage());
         } catch (RuntimeException | StackOverflowError e) {
@@ -168,6 +184,9 @@ public final class BackendDiff {
                 }
                 if (ra.memoryKnown() && rb.memoryKnown() && !java.util.Arrays.equals(ra.memory(), rb.memory())) {
                     yield Optional.of("memory after the run: " + an + " " + hex(ra.memory()) + ", " + bn + " " + hex(rb.memory()));
+                }
+                if (ra.memoryKnown() && rb.memoryKnown() && !java.util.Arrays.equals(ra.ctx(), rb.ctx())) {
+                    yield Optional.of("ctx_out: " + an + " " + hexOrNone(ra.ctx()) + ", " + bn + " " + hexOrNone(rb.ctx()));
                 }
                 yield MapContents.compare(an, ra.maps(), bn, rb.maps());
             }
@@ -287,6 +306,10 @@ public final class BackendDiff {
 
     static boolean isPlugin(String backend) {
         return backend.startsWith(PluginBackend.PREFIX);
+    }
+
+    private static String hexOrNone(byte[] bytes) {
+        return bytes == null ? "(none)" : hex(bytes);
     }
 
     static String hex(byte[] bytes) {

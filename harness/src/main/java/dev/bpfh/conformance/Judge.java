@@ -1,10 +1,14 @@
 package dev.bpfh.conformance;
 
+import dev.bpfh.ctx.ContextLayout;
+import dev.bpfh.ctx.PacketContext;
 import dev.bpfh.data.DataFile;
 import dev.bpfh.isa.Classifier;
 import dev.bpfh.isa.CpuVersion;
 import dev.bpfh.isa.Group;
 import dev.bpfh.isa.Program;
+import dev.bpfh.load.LoadedObject;
+import dev.bpfh.load.ObjectSetupException;
 import dev.bpfh.plugin.FailureLine;
 import dev.bpfh.plugin.PluginBackend;
 import dev.bpfh.spi.Backend;
@@ -12,6 +16,7 @@ import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.Outcome;
+import dev.bpfh.spi.ProgramType;
 import dev.bpfh.spi.TrapKind;
 import java.util.Arrays;
 import java.util.Locale;
@@ -104,8 +109,11 @@ final class Judge {
     /** What the backend did, reduced to what the verdict needs. */
     private sealed interface Observed {}
 
-    /** {@code mapDifference}: how the maps after the run differ from the test's expectation, or null. */
-    private record Loaded(Outcome.Ran outcome, String mapDifference) implements Observed {}
+    /**
+     * {@code dataDifference}: how the memory (packet) after the run differs from {@code -- data-out},
+     * or null; {@code mapDifference}: how the maps differ from the test's expectation, or null.
+     */
+    private record Loaded(Outcome.Ran outcome, String dataDifference, String mapDifference) implements Observed {}
 
     /** {@code message} is the full one-line message (with "at pc N"), {@code reason} without the pc. */
     private record Refused(String message, String reason) implements Observed {}
@@ -138,23 +146,34 @@ final class Judge {
                     test.path() + ": unknown trap kind in -- error '" + bad.text().strip() + "' (known: "
                             + Arrays.toString(TrapKind.values()) + ")", 0);
         }
+        Optional<String> badInput = PacketContext.checkInput(data.programType(), data.input());
+        if (badInput.isPresent()) {
+            return result(test, name, Status.ERROR, expected.describe(), "", data.displayName()
+                    + ": the input cannot be run: " + badInput.get(), 0);
+        }
         long start = System.nanoTime();
         Observed observed;
-        byte[] memory = data.memory();
-        try (Executable exe = load(backend, data.program(), loadOptions, memory.length)) {
-            var initFailure = MapContents.initialise(data, exe);
+        try (LoadedObject loaded = load(backend, data, loadOptions)) {
+            var initFailure = MapContents.initialise(data, loaded);
             if (initFailure.isPresent()) {
                 return result(test, name, Status.ERROR, expected.describe(), "", initFailure.get(),
                         System.nanoTime() - start);
             }
-            Outcome.Ran outcome = switch (exe.run(memory)) {
+            Outcome.Ran outcome = switch (loaded.run(data.input())) {
                 case Outcome.Ran ran -> ran;
                 // a plugin refuses only when it runs: judged as a refusal at load
                 case Outcome.Refused refused -> throw refused.toLoadRejected();
             };
+            String dataDifference = outcome instanceof Outcome.Returned r
+                    ? (data.dataOut() == null ? Optional.<String>empty() : dataDifference(data.dataOut(), r.memory()))
+                            .or(() -> ctxDifference(data, r.ctx())).orElse(null)
+                    : null;
             String mapDifference = outcome instanceof Outcome.Returned && data.expectsMaps()
-                    ? MapContents.checkExpected(data, MapContents.snapshot(exe)).orElse(null) : null;
-            observed = new Loaded(outcome, mapDifference);
+                    ? MapContents.checkExpected(data, MapContents.snapshot(loaded.maps())).orElse(null) : null;
+            observed = new Loaded(outcome, dataDifference, mapDifference);
+        } catch (ObjectSetupException e) {
+            return result(test, name, Status.ERROR, expected.describe(), "", data.displayName() + ": " + e.getMessage(),
+                    System.nanoTime() - start);
         } catch (LoadRejected r) {
             if (r.unsupported()) {
                 return result(test, name, Status.SKIPPED, expected.describe(), "", "unsupported: " + r.getMessage(),
@@ -171,8 +190,8 @@ final class Judge {
         long nanos = System.nanoTime() - start;
         String actual = switch (observed) {
             case Refused(String message, String reason) -> "rejected: " + message;
-            case Loaded(Outcome.Returned(long r0, var _, var _), String maps) -> hex(r0);
-            case Loaded(Outcome.Trapped t, String maps) -> describe(t);
+            case Loaded(Outcome.Returned(long r0, var _, var _), var _, var _) -> hex(r0);
+            case Loaded(Outcome.Trapped t, var _, var _) -> describe(t);
         };
         Verdict v = decide(expected, observed, exact);
         return result(test, name, v.status(), expected.describe(), actual, v.message(), nanos);
@@ -186,10 +205,70 @@ final class Judge {
         return backend.load(program, options.withMemoryLengthHint(memoryLength));
     }
 
+    /** Loads the test's program, or its {@code -- elf} object with the maps set up (the memory length as a hint). */
+    static LoadedObject load(Backend backend, DataFile data, LoadOptions options) throws LoadRejected, ObjectSetupException {
+        LoadOptions hinted = options.withMemoryLengthHint(data.memory().length);
+        return data.elf().isPresent()
+                ? LoadedObject.load(backend, data.elf().get().object(), data.elf().get().program(), hinted)
+                : LoadedObject.load(backend, data.program(), hinted);
+    }
+
+    /** Where {@code actual} first differs from the expected {@code -- data-out}, or empty when equal. */
+    static Optional<String> dataDifference(byte[] want, byte[] actual) {
+        int at = Arrays.mismatch(want, actual);
+        if (at < 0) {
+            return Optional.empty();
+        }
+        String wantByte = at < want.length ? String.format("%02x", want[at]) : "(end)";
+        String gotByte = at < actual.length ? String.format("%02x", actual[at]) : "(end)";
+        return Optional.of("data-out differs at byte " + at + ": expected " + wantByte + ", got " + gotByte + " ("
+                + want.length + " bytes expected, " + actual.length + " got: " + BackendDiff.hex(actual) + ")");
+    }
+
+    /** The first {@code -- ctx-out} field whose value ctx_out does not hold, or empty. */
+    static Optional<String> ctxDifference(DataFile data, byte[] ctxOut) {
+        if (data.ctxOut().isEmpty()) {
+            return Optional.empty();
+        }
+        if (ctxOut == null) {
+            return Optional.of("the backend reported no ctx_out, but -- ctx-out expects " + data.ctxOut());
+        }
+        ContextLayout layout = ContextLayout.of(data.programType()).orElseThrow();
+        for (var e : data.ctxOut().entrySet()) {
+            long got = ContextLayout.read(ctxOut, layout.field(e.getKey()).orElseThrow());
+            if (got != e.getValue()) {
+                return Optional.of("ctx-out field " + e.getKey() + ": expected " + hex(e.getValue()) + ", got " + hex(got));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why {@code backend} does not run typed programs (a {@code -- program-type} or {@code -- elf}
+     * test), or empty when it does: the plugin protocol and uBPF know only raw programs (memory in
+     * r1, length in r2).
+     */
+    static Optional<String> typedSkip(Backend backend) {
+        String name = backend.name();
+        if (name.startsWith(PluginBackend.PREFIX)) {
+            return Optional.of("plugin protocol has no program types (the program is not raw)");
+        }
+        if (name.equals("ubpf") || name.equals("ubpf-jit")) {
+            return Optional.of(name + " has no program types (no context, no packet helpers; the program is not raw)");
+        }
+        return Optional.empty();
+    }
+
     /** Why the test file itself says this backend must not run it: not runnable at all, or {@code -- no jit}. */
     static Optional<String> declaredSkip(DataFile data, Backend backend) {
         if (data.notes().notRunnable().isPresent()) {
             return data.notes().notRunnable();
+        }
+        if (data.programType() != ProgramType.RAW) {
+            Optional<String> typed = typedSkip(backend);
+            if (typed.isPresent()) {
+                return typed;
+            }
         }
         if (data.notes().noJit().isPresent() && compilesPrograms(backend)) {
             String why = data.notes().noJit().get();
@@ -217,24 +296,25 @@ final class Judge {
         return switch (expected) {
             case Result(long want) -> switch (observed) {
                 case Refused(String why, String reason) -> new Verdict(Status.REJECTED, why);
-                case Loaded(Outcome.Returned(long r0, var _, var _), String maps) -> r0 != want
+                case Loaded(Outcome.Returned(long r0, var _, var _), String data, String maps) -> r0 != want
                         ? new Verdict(Status.FAIL, "expected r0 " + hex(want) + " (" + Long.toUnsignedString(want)
                                 + "), got " + hex(r0) + " (" + Long.toUnsignedString(r0) + ")")
+                        : data != null ? new Verdict(Status.FAIL, data)
                         : maps != null ? new Verdict(Status.FAIL, maps) : new Verdict(Status.PASS, "");
-                case Loaded(Outcome.Trapped t, String maps) -> new Verdict(Status.ERROR, "unexpected " + describe(t));
+                case Loaded(Outcome.Trapped t, var _, var _) -> new Verdict(Status.ERROR, "unexpected " + describe(t));
             };
             case Rejection() -> switch (observed) {
                 case Refused(String why, String reason) -> new Verdict(Status.PASS, "");
-                case Loaded(Outcome.Returned(long r0, var _, var _), String maps) ->
+                case Loaded(Outcome.Returned(long r0, var _, var _), var _, var _) ->
                         new Verdict(Status.FAIL, "expected the load to be rejected, but it ran and returned " + hex(r0));
-                case Loaded(Outcome.Trapped t, String maps) ->
+                case Loaded(Outcome.Trapped t, var _, var _) ->
                         new Verdict(Status.FAIL, "expected the load to be rejected, but it ran: " + describe(t));
             };
             case Trap(TrapKind kind, int pc) -> switch (observed) {
                 case Refused(String why, String reason) -> new Verdict(Status.REJECTED, why);
-                case Loaded(Outcome.Returned(long r0, var _, var _), String maps) ->
+                case Loaded(Outcome.Returned(long r0, var _, var _), var _, var _) ->
                         new Verdict(Status.FAIL, "expected " + expected.describe() + ", but it returned " + hex(r0));
-                case Loaded(Outcome.Trapped t, String maps) -> t.kind() == kind && (pc < 0 || t.pc() == pc)
+                case Loaded(Outcome.Trapped t, var _, var _) -> t.kind() == kind && (pc < 0 || t.pc() == pc)
                         ? new Verdict(Status.PASS, "")
                         : new Verdict(Status.FAIL, "expected " + expected.describe() + ", got " + describe(t));
             };
@@ -243,11 +323,11 @@ final class Judge {
                         ? new Verdict(Status.PASS, "")
                         : exact ? new Verdict(Status.FAIL, "rejected with \"" + why + "\" but expected " + m.describe())
                         : new Verdict(Status.PASS, PORTABLE_PASS);
-                case Loaded(Outcome.Trapped t, String maps) -> m.matches(t.message()) || m.matches(FailureLine.of(t))
+                case Loaded(Outcome.Trapped t, var _, var _) -> m.matches(t.message()) || m.matches(FailureLine.of(t))
                         ? new Verdict(Status.PASS, "")
                         : exact ? new Verdict(Status.FAIL, "failed with \"" + t.message() + "\" but expected " + m.describe())
                         : new Verdict(Status.PASS, PORTABLE_PASS);
-                case Loaded(Outcome.Returned(long r0, var _, var _), String maps) ->
+                case Loaded(Outcome.Returned(long r0, var _, var _), var _, var _) ->
                         new Verdict(Status.FAIL, "returned " + hex(r0) + " but expected a failure: " + m.describe());
             };
             case BadTrap ignored -> throw new IllegalStateException("handled before running");

@@ -2,6 +2,7 @@ package dev.bpfh.conformance;
 
 import dev.bpfh.data.DataFile;
 import dev.bpfh.data.MapLine;
+import dev.bpfh.load.LoadedObject;
 import dev.bpfh.maps.Errno;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.MapSpec;
@@ -23,15 +24,20 @@ import java.util.Optional;
  * (sorted: their order is the kernel's random bucket order), every index for arrays, one hex line
  * per submitted record for ring buffers. PROG_ARRAY contents are programs and are not compared.
  */
-final class MapContents {
+public final class MapContents {
     private MapContents() {}
 
     private static final HexFormat HEX = HexFormat.ofDelimiter(" ");
 
-    /** Writes the test's {@code -- map-init} sections; a failed write is the returned message. */
-    static Optional<String> initialise(DataFile data, Executable exe) {
+    /**
+     * Writes the test's {@code -- map-init} sections (after an object's own initial data and
+     * PROG_ARRAY slots, so a test may override them); {@code self} is the entry program. A failed
+     * write is the returned message.
+     */
+    public static Optional<String> initialise(DataFile data, LoadedObject loaded) {
+        Executable exe = loaded.entry();
         for (var e : data.mapInit().entrySet()) {
-            Optional<MapView> view = exe.map(e.getKey());
+            Optional<MapView> view = loaded.map(e.getKey());
             if (view.isEmpty()) {
                 return Optional.of("the backend has no map '" + e.getKey() + "'");
             }
@@ -50,9 +56,9 @@ final class MapContents {
     }
 
     /** The canonical contents of every map after a run (ring buffers are drained). */
-    static Map<String, List<String>> snapshot(Executable exe) {
+    public static Map<String, List<String>> snapshot(List<MapView> maps) {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        for (MapView v : exe.maps()) {
+        for (MapView v : maps) {
             MapSpec spec = v.spec();
             switch (spec.type()) {
                 case PROG_ARRAY -> {}
@@ -96,7 +102,7 @@ final class MapContents {
     }
 
     /** The disagreement between two backends' snapshots, naming both, or empty. */
-    static Optional<String> compare(String a, Map<String, List<String>> sa, String b, Map<String, List<String>> sb) {
+    public static Optional<String> compare(String a, Map<String, List<String>> sa, String b, Map<String, List<String>> sb) {
         for (var e : sa.entrySet()) {
             List<String> other = sb.get(e.getKey());
             if (other == null) {

@@ -77,6 +77,14 @@ public final class PacketContext {
             }
         } else if (len < ETH_HLEN || len > SKB_MAX_DATA) {
             return Optional.of("EINVAL: a " + type.word() + " packet must be 14…" + SKB_MAX_DATA + " bytes, got " + len);
+        } else {
+            // test_run wants the whole network header of an IPv4 or IPv6 frame in the packet (measured on 6.18)
+            int ethertype = (input.data()[12] & 0xff) << 8 | input.data()[13] & 0xff;
+            int needed = ethertype == 0x0800 ? ETH_HLEN + 20 : ethertype == 0x86dd ? ETH_HLEN + 40 : 0;
+            if (len < needed) {
+                return Optional.of("EINVAL: an " + (ethertype == 0x0800 ? "IPv4" : "IPv6") + " frame for a " + type.word()
+                        + " program needs " + needed + " bytes (the IP header), got " + len);
+            }
         }
         if (input.ctx() == null) {
             return Optional.empty();
@@ -87,6 +95,14 @@ public final class PacketContext {
         }
         byte[] c = Arrays.copyOf(input.ctx(), layout.size());
         return type == ProgramType.XDP ? checkXdpValues(layout, c, len) : checkSkbValues(layout, c, type, len);
+    }
+
+    /**
+     * The outcome of a run whose input test_run refuses ({@link #checkInput}): every engine gives
+     * this same outcome, so a bad packet in a trace is not a disagreement.
+     */
+    public static dev.bpfh.spi.Outcome inputRefused(String reason) {
+        return new dev.bpfh.spi.Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "test_run input refused: " + reason);
     }
 
     private static Optional<String> checkXdpValues(ContextLayout l, byte[] c, int len) {

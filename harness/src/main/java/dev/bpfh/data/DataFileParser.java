@@ -3,9 +3,12 @@ package dev.bpfh.data;
 import dev.bpfh.asm.AssemblyException;
 import dev.bpfh.asm.Assembler;
 import dev.bpfh.asm.SourceLine;
+import dev.bpfh.ctx.PacketContext;
 import dev.bpfh.isa.Program;
 import dev.bpfh.spi.MapSpec;
 import dev.bpfh.spi.MapType;
+import dev.bpfh.spi.ProgramType;
+import dev.bpfh.spi.RunInput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +47,13 @@ import java.util.regex.PatternSyntaxException;
  * {@code -- ringbuf-expect} takes one hex line per record. Unknown maps, wrong lengths and
  * malformed lines are {@code file:line} errors.
  *
+ * <p>Typed programs and objects (bpfh; README "Program types and objects in test files"):
+ * {@code -- program-type}, {@code -- elf}, {@code -- ctx}, {@code -- ctx-out} and {@code -- data-out},
+ * each alone on its line and once per file, content on the following lines. What depends on the
+ * program's type is checked when the whole file is read: the object ({@link ObjectSections}), the
+ * context lines ({@link ContextLines}), action names in {@code -- result} ({@link Actions}) and the
+ * packet and ctx_in as test_run would take them ({@code PacketContext.checkInput}).
+ *
  * <p>Two additions from isa.md §5.3 make the {@code negative/unused-*.data} files usable: a raw line
  * of exactly eight two-hex-digit tokens is one slot in memory order ({@code 07 00 01 00 01 00 00 00}),
  * and an empty {@code -- error} section means "any load error" ({@code error = ""}).
@@ -62,8 +72,18 @@ public final class DataFileParser {
     private DataFileParser() {}
 
     private enum Section {
-        NONE, ASM, RESULT, MEM, RAW, ERROR, DESCRIPTION, NO_JIT, IGNORED, MAP, MAP_INIT, MAP_EXPECT, RINGBUF_EXPECT
+        NONE, ASM, RESULT, MEM, RAW, ERROR, DESCRIPTION, NO_JIT, IGNORED, MAP, MAP_INIT, MAP_EXPECT, RINGBUF_EXPECT,
+        PROGRAM_TYPE, ELF, DATA_OUT, CTX, CTX_OUT
     }
+
+    /**
+     * The typed-program directives (README "Program types and objects in test files"): the whole
+     * line is {@code -- WORD}, the content on the lines after it. Matched before the substring
+     * rules ({@code -- ctx} would otherwise be bpf_conformance's {@code -- c}).
+     */
+    private static final java.util.Map<String, Section> TYPED = java.util.Map.of(
+            "program-type", Section.PROGRAM_TYPE, "elf", Section.ELF, "data-out", Section.DATA_OUT, "ctx", Section.CTX,
+            "ctx-out", Section.CTX_OUT);
 
     /** The map directives, matched by their whole first word (they take a map name after it). */
     private static final java.util.Map<String, Section> EXTENSIONS = java.util.Map.of(
@@ -75,6 +95,8 @@ public final class DataFileParser {
     private static final Pattern DEC = Pattern.compile("[0-9]+");
     private static final Pattern MEM_TOKEN = Pattern.compile("(0[xX])?[0-9a-fA-F]{1,8}");
     private static final Pattern HEX_PAIR = Pattern.compile("[0-9a-fA-F]{2}");
+    private static final Pattern DATA_BYTE = Pattern.compile("(0[xX])?[0-9a-fA-F]{1,2}");
+    private static final Pattern SYMBOL = Pattern.compile("[A-Z][A-Z_]*");
 
     public static DataFile parse(Path file) throws DataFormatException {
         String fileName = file.getFileName().toString();
@@ -131,6 +153,24 @@ public final class DataFileParser {
         private final java.util.Map<String, List<MapLine>> mapExpect = new java.util.LinkedHashMap<>();
         private final java.util.Map<String, List<byte[]>> ringbufExpect = new java.util.LinkedHashMap<>();
         private List<MapSpec> maps = List.of();
+        /** Every map section, in file order, and those naming a map no earlier {@code -- map} declares. */
+        private final List<MapSection> mapSections = new ArrayList<>();
+        private final List<MapSection> undeclared = new ArrayList<>();
+
+        // typed programs and objects
+        private final java.util.Set<Section> typedSeen = java.util.EnumSet.noneOf(Section.class);
+        private ProgramType declaredType;
+        private int typeLine;
+        private String elfPath;
+        private String elfProgram;
+        private int elfLine;
+        private final ByteArrayOutputStream dataOut = new ByteArrayOutputStream();
+        private int dataOutLine;
+        private final List<ContextLines.Entry> ctxEntries = new ArrayList<>();
+        private int ctxLine;
+        private final List<ContextLines.Entry> ctxOutEntries = new ArrayList<>();
+        private int ctxOutLine;
+        private int memLine;
 
         Reader(String name, Path path) {
             this.name = name;
@@ -172,6 +212,11 @@ public final class DataFileParser {
                     case MAP_INIT -> mapInit.get(sectionMap).add(mapLine(line, lineNo));
                     case MAP_EXPECT -> mapExpect.get(sectionMap).add(mapLine(line, lineNo));
                     case RINGBUF_EXPECT -> ringbufExpect.get(sectionMap).add(hexBytes(line, lineNo));
+                    case PROGRAM_TYPE -> programType(line, lineNo);
+                    case ELF -> elf(line, lineNo);
+                    case DATA_OUT -> dataOutLine(line, lineNo);
+                    case CTX -> ctxEntries.addAll(ContextLines.parse(line, lineNo, this::fail));
+                    case CTX_OUT -> ctxOutEntries.addAll(ContextLines.parse(line, lineNo, this::fail));
                     case NONE, IGNORED -> {}
                 }
             }
@@ -189,6 +234,11 @@ public final class DataFileParser {
 
         private Section directive(String line, int lineNo) throws DataFormatException {
             String[] words = line.strip().split("\\s+");
+            Section typed = words.length >= 2 && words[0].equals("--") ? TYPED.get(words[1]) : null;
+            if (typed != null) {
+                included = Section.NONE;
+                return typedDirective(typed, words, lineNo);
+            }
             Section extension = words.length >= 2 && words[0].equals("--") ? EXTENSIONS.get(words[1]) : null;
             if (extension != null) {
                 included = Section.NONE;
@@ -212,6 +262,7 @@ public final class DataFileParser {
                     yield Section.ASM;
                 }
                 case MEM -> {
+                    memLine = lineNo;
                     if (file != null) {
                         includeMem(file, lineNo);
                         included = Section.MEM;
@@ -309,6 +360,55 @@ public final class DataFileParser {
             }
         }
 
+        /** {@code -- program-type}, {@code -- elf}, {@code -- data-out}, {@code -- ctx}: once each, alone on the line. */
+        private Section typedDirective(Section s, String[] words, int lineNo) throws DataFormatException {
+            if (words.length != 2) {
+                throw fail(lineNo, "-- " + words[1] + " stands alone on its line; its content goes on the lines after it");
+            }
+            if (!typedSeen.add(s)) {
+                throw fail(lineNo, "a second -- " + words[1] + " section");
+            }
+            switch (s) {
+                case PROGRAM_TYPE -> typeLine = lineNo;
+                case ELF -> elfLine = lineNo;
+                case DATA_OUT -> dataOutLine = lineNo;
+                case CTX -> ctxLine = lineNo;
+                case CTX_OUT -> ctxOutLine = lineNo;
+                default -> throw new IllegalStateException(s.toString());
+            }
+            return s;
+        }
+
+        private void programType(String line, int lineNo) throws DataFormatException {
+            String word = line.strip();
+            if (declaredType != null || word.contains(" ") || word.contains("\t")) {
+                throw fail(lineNo, "-- program-type takes one word: raw, xdp, tc or socket_filter");
+            }
+            declaredType = ProgramType.fromWord(word).orElseThrow(() -> fail(lineNo, "unknown program type '" + word
+                    + "' (known: raw, xdp, tc, socket_filter)"));
+            typeLine = lineNo;
+        }
+
+        private void elf(String line, int lineNo) throws DataFormatException {
+            String[] words = line.strip().split("\\s+");
+            if (elfPath != null || words.length != 2) {
+                throw fail(lineNo, "-- elf takes one line: OBJECT_PATH PROGRAM_NAME (the path relative to this file)");
+            }
+            elfPath = words[0];
+            elfProgram = words[1];
+            elfLine = lineNo;
+        }
+
+        /** Hex bytes as in {@code -- mem} (optional {@code 0x}, one or two digits each), but strictly: nothing else. */
+        private void dataOutLine(String line, int lineNo) throws DataFormatException {
+            for (String t : line.strip().split("\\s+")) {
+                if (!DATA_BYTE.matcher(t).matches()) {
+                    throw fail(lineNo, "expected hex bytes in -- data-out, got '" + t + "'");
+                }
+                dataOut.write(Integer.parseInt(t.startsWith("0x") || t.startsWith("0X") ? t.substring(2) : t, 16));
+            }
+        }
+
         private Section extensionDirective(Section s, String[] words, int lineNo) throws DataFormatException {
             if (words.length != 3) {
                 throw fail(lineNo, "-- " + words[1] + " takes one map name");
@@ -326,17 +426,19 @@ public final class DataFileParser {
                 }
                 case MAP_INIT, MAP_EXPECT, RINGBUF_EXPECT -> {
                     MapDecl decl = mapDecls.get(map);
+                    MapSection ref = new MapSection(s, words[1], map, lineNo);
+                    mapSections.add(ref);
                     if (decl == null) {
-                        throw fail(lineNo, "-- " + words[1] + " names map '" + map
-                                + "', which no earlier -- map declares");
+                        // an error unless the map is the -- elf object's, which may come later in the file
+                        undeclared.add(ref);
                     }
                     java.util.Map<String, ?> target = s == Section.MAP_INIT ? mapInit
                             : s == Section.MAP_EXPECT ? mapExpect : ringbufExpect;
                     if (target.containsKey(map)) {
                         throw fail(lineNo, "a second -- " + words[1] + " section for map '" + map + "'");
                     }
-                    boolean ring = decl.spec() != null && decl.spec().type() == MapType.RINGBUF;
-                    if (s == Section.RINGBUF_EXPECT ? !ring : ring) {
+                    boolean ring = decl != null && decl.spec() != null && decl.spec().type() == MapType.RINGBUF;
+                    if (decl != null && (s == Section.RINGBUF_EXPECT ? !ring : ring)) {
                         throw fail(lineNo, "-- " + words[1] + " does not apply to map '" + map + "' ("
                                 + (decl.spec() == null ? "no type yet" : decl.spec().type().word()) + ")");
                     }
@@ -477,6 +579,9 @@ public final class DataFileParser {
 
         private record MapDecl(MapSpec spec, int line) {}
 
+        /** A {@code -- map-init}, {@code -- map-expect} or {@code -- ringbuf-expect} directive: which map, where. */
+        private record MapSection(Section kind, String word, String map, int line) {}
+
         private void rawLine(String line, int lineNo) throws DataFormatException {
             String[] tokens = line.strip().split("\\s+");
             if (tokens.length == 8 && java.util.Arrays.stream(tokens).allMatch(t -> BYTE_PAIR.matcher(t).matches())) {
@@ -511,16 +616,26 @@ public final class DataFileParser {
         }
 
         private DataFile build() throws DataFormatException {
-            boolean encodingTest = result == null && error == null && notRunnable == null && !raw.isEmpty() && !asm.isEmpty();
+            DataFile.ElfReference object = object();
+            ProgramType type = object != null ? objectType(object) : declaredType != null ? declaredType : ProgramType.RAW;
+            boolean encodingTest = object == null && result == null && error == null && notRunnable == null && !raw.isEmpty() && !asm.isEmpty();
             if (result == null && error == null && notRunnable == null && !encodingTest) {
                 throw fail(0, "no -- result or -- error section");
             }
             OptionalLong expected = OptionalLong.empty();
             if (result != null) {
-                expected = OptionalLong.of(resultValue());
+                expected = OptionalLong.of(resultValue(type));
             }
             if (errorIsPattern) {
                 checkPattern();
+            }
+            if (object != null) {
+                return finish(type, ObjectSections.program(object), expected, object);
+            }
+            if (!undeclared.isEmpty()) {
+                MapSection first = undeclared.get(0);
+                throw fail(first.line(), "-- " + first.word() + " names map '" + first.map()
+                        + "', which no earlier -- map declares");
             }
             maps = checkedMaps();
             long[] slots;
@@ -537,11 +652,116 @@ public final class DataFileParser {
             if (slots.length == 0 && notRunnable == null) {
                 throw fail(firstCodeDirective, "no instructions");
             }
+            return finish(type, new Program(name, slots, maps, type), expected, null);
+        }
+
+        /** The file's input and expectations around its program; a typed program's input checked as test_run would. */
+        private DataFile finish(ProgramType type, Program program, OptionalLong expected, DataFile.ElfReference object)
+                throws DataFormatException {
+            byte[] mem = memory();
+            byte[] ctx = ctxLine == 0 ? null : ContextLines.build(type, ctxEntries, ctxLine, mem.length, this::fail);
+            java.util.Map<String, Long> ctxOut = ctxOutLine == 0 ? java.util.Map.of()
+                    : ContextLines.expected(type, ctxOutEntries, ctxOutLine, ctxLine, this::fail);
+            if (type != ProgramType.RAW && notRunnable == null && (result != null || memLine != 0 || ctx != null)) {
+                checkInput(type, mem, ctx);
+            }
             DataFile.Notes notes = new DataFile.Notes(String.join(" ", description),
                     noJit == null ? Optional.empty() : Optional.of(String.join(" ", noJit)), errorIsPattern,
                     Optional.ofNullable(notRunnable));
-            return new DataFile(name, path, new Program(name, slots, maps), memory(),
-                    expected, Optional.ofNullable(error), hasC, mapInit, mapExpect, ringbufExpect, notes);
+            return new DataFile(name, path, program, mem, expected, Optional.ofNullable(error), hasC, mapInit, mapExpect,
+                    ringbufExpect, notes, object, ctx, dataOutLine == 0 ? null : dataOut.toByteArray(), ctxOut);
+        }
+
+        /** The packet, then the packet with its ctx_in, as test_run takes them (and the userspace engines model them). */
+        private void checkInput(ProgramType type, byte[] mem, byte[] ctx) throws DataFormatException {
+            Optional<String> packet = PacketContext.checkInput(type, new RunInput(mem, null));
+            if (packet.isPresent()) {
+                throw fail(memLine != 0 ? memLine : typeLine != 0 ? typeLine : elfLine, "the " + type.word()
+                        + " packet (-- mem) cannot be run: " + packet.get());
+            }
+            Optional<String> withCtx = ctx == null ? Optional.empty() : PacketContext.checkInput(type, new RunInput(mem, ctx));
+            if (withCtx.isPresent()) {
+                throw fail(ctxLine, "the -- ctx cannot be run: " + withCtx.get());
+            }
+        }
+
+        /** The {@code -- elf} object, loaded, or null when the file has none. */
+        private DataFile.ElfReference object() throws DataFormatException {
+            if (elfPath == null) {
+                if (elfLine != 0) {
+                    throw fail(elfLine, "-- elf takes one line: OBJECT_PATH PROGRAM_NAME (the path relative to this file)");
+                }
+                return null;
+            }
+            if (!asm.isEmpty() || !raw.isEmpty()) {
+                throw fail(elfLine, "a file with -- elf takes its program from the object: it has no -- asm or -- raw");
+            }
+            if (path == null) {
+                throw fail(elfLine, "-- elf names '" + elfPath + "' relative to the test, but this text was not read from a file");
+            }
+            DataFile.ElfReference ref = ObjectSections.load(resolve(elfPath, elfLine), elfProgram, elfLine, this::fail);
+            for (var decl : mapDecls.entrySet()) {
+                if (decl.getValue().spec() == null) {
+                    throw fail(decl.getValue().line(), "map '" + decl.getKey() + "' has no type=... definition line");
+                }
+                ObjectSections.checkDeclaration(ref, decl.getValue().spec(), decl.getValue().line(), this::fail);
+            }
+            objectMapSections(ref);
+            maps = ref.object().maps();
+            return ref;
+        }
+
+        /** The object program's type; a {@code -- program-type} beside {@code -- elf} must agree with it. */
+        private ProgramType objectType(DataFile.ElfReference ref) throws DataFormatException {
+            Program p = ObjectSections.program(ref);
+            if (declaredType != null && declaredType != p.type()) {
+                throw fail(typeLine, "-- program-type says " + declaredType.word() + ", but program '" + ref.program()
+                        + "' of " + ref.file().getFileName() + " is " + p.type().word() + " (section '"
+                        + ref.object().programSections().get(ref.program()) + "')");
+            }
+            return p.type();
+        }
+
+        /** Checks every map section against the object's map and keys it by the map's real name. */
+        private void objectMapSections(DataFile.ElfReference ref) throws DataFormatException {
+            java.util.Map<String, List<MapLine>> init = new java.util.LinkedHashMap<>();
+            java.util.Map<String, List<MapLine>> expect = new java.util.LinkedHashMap<>();
+            java.util.Map<String, List<byte[]>> ring = new java.util.LinkedHashMap<>();
+            for (MapSection sec : mapSections) {
+                String real = ObjectSections.mapName(ref, sec.map(), sec.word(), sec.line(), this::fail);
+                MapSpec spec = ObjectSections.spec(ref, real);
+                boolean isRing = spec.type() == MapType.RINGBUF;
+                if (sec.kind() == Section.RINGBUF_EXPECT ? !isRing : isRing) {
+                    throw fail(sec.line(), "-- " + sec.word() + " does not apply to map '" + real + "' (" + spec.type().word() + ")");
+                }
+                if (sec.kind() == Section.MAP_EXPECT && spec.type() == MapType.PROG_ARRAY) {
+                    throw fail(sec.line(), "-- map-expect does not apply to prog_array map '" + real + "'");
+                }
+                java.util.Map<String, ?> target = sec.kind() == Section.MAP_INIT ? init
+                        : sec.kind() == Section.MAP_EXPECT ? expect : ring;
+                if (target.containsKey(real)) {
+                    throw fail(sec.line(), "a second -- " + sec.word() + " section for map '" + real + "' (here as '"
+                            + sec.map() + "')");
+                }
+                switch (sec.kind()) {
+                    case MAP_INIT -> init.put(real, checkLines(spec, mapInit.get(sec.map()), true));
+                    case MAP_EXPECT -> expect.put(real, checkLines(spec, mapExpect.get(sec.map()), false));
+                    default -> ring.put(real, ringbufExpect.get(sec.map()));
+                }
+            }
+            mapInit.clear();
+            mapInit.putAll(init);
+            mapExpect.clear();
+            mapExpect.putAll(expect);
+            ringbufExpect.clear();
+            ringbufExpect.putAll(ring);
+        }
+
+        private List<MapLine> checkLines(MapSpec spec, List<MapLine> lines, boolean init) throws DataFormatException {
+            for (MapLine l : lines) {
+                checkLine(spec, l, init);
+            }
+            return lines;
         }
 
         private long[] assemble() throws DataFormatException {
@@ -575,9 +795,25 @@ public final class DataFileParser {
             }
         }
 
-        /** {@code 0x} anywhere selects unsigned hex (either case of digits), else unsigned decimal. */
-        private long resultValue() throws DataFormatException {
+        /**
+         * {@code 0x} anywhere selects unsigned hex (either case of digits), else unsigned decimal. A
+         * typed program's result is its 32-bit retval, and may be an action's name ({@link Actions}).
+         */
+        private long resultValue(ProgramType type) throws DataFormatException {
             String t = result.strip();
+            if (type != ProgramType.RAW) {
+                long v;
+                if (SYMBOL.matcher(t).matches()) {
+                    v = action(type, t);
+                } else {
+                    v = resultValue(ProgramType.RAW);
+                }
+                if (v >>> 32 != 0) {
+                    throw fail(resultLine, "a " + type.word() + " program's result is its 32-bit retval; " + t
+                            + " does not fit in 32 bits");
+                }
+                return v;
+            }
             try {
                 if (t.contains("0x")) {
                     if (t.startsWith("0x") && HEX.matcher(t.substring(2)).matches()) {
@@ -590,6 +826,22 @@ public final class DataFileParser {
                 // reported below
             }
             throw fail(resultLine, "invalid result: " + t);
+        }
+
+        private long action(ProgramType type, String name) throws DataFormatException {
+            Long v = Actions.of(type).get(name);
+            if (v != null) {
+                return v;
+            }
+            Optional<ProgramType> other = Actions.typeOf(name);
+            if (other.isPresent()) {
+                throw fail(resultLine, name + " is a " + other.get().word() + " action, but the program is "
+                        + type.word());
+            }
+            var known = Actions.of(type).keySet();
+            throw fail(resultLine, "unknown result '" + name + "'" + (known.isEmpty()
+                    ? ": a " + type.word() + " program's result is a number"
+                    : " (known: " + String.join(", ", known) + ")"));
         }
 
         private byte[] memory() {

@@ -33,7 +33,8 @@ public final class JmhSummaries {
         List<Latency> latencies = new ArrayList<>();
         Map<String, String> env = new LinkedHashMap<>(environment);
         for (JmhResult r : results) {
-            String program = shortName(r.param("program"));
+            // packet workloads (PacketBenchmark) name theirs "workload"
+            String program = shortName(r.param("program").isEmpty() ? r.param("workload") : r.param("program"));
             String backend = !r.param("backend").isEmpty() ? r.param("backend")
                     : !r.param("loader").isEmpty() ? r.param("loader")
                     : "kernel"; // inKernel has no backend parameter: it only measures the kernel
@@ -59,6 +60,12 @@ public final class JmhSummaries {
 
     /** A workload given as a path is shown by its file name without ".data". */
     static String shortName(String program) {
+        int hash = program.lastIndexOf('#');
+        int at = program.lastIndexOf('@');
+        if (hash >= 0 && at > hash) { // OBJECT#PROGRAM@TRACE: the program @ the trace's name
+            String trace = program.substring(program.lastIndexOf('/') + 1);
+            return program.substring(hash + 1, at) + "@" + trace.replaceFirst("\\.[^.]*$", "");
+        }
         String n = program.substring(program.lastIndexOf('/') + 1);
         return n.endsWith(".data") ? n.substring(0, n.length() - 5) : n;
     }

@@ -14,7 +14,7 @@ public final class Tables {
      */
     public static List<List<String>> runRows(Summary s) {
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("workload", "backend", "ns/run", "± (99.9%)", "M insn/s", "× kernel", "× interp"));
+        rows.add(List.of("workload", "backend", "ns/run", "± (99.9%)", "overhead", "M insn/s", "× kernel", "× interp"));
         for (String p : s.programs()) {
             BenchRun kernel = s.run(p, "kernel");
             BenchRun interp = s.run(p, "interp");
@@ -23,8 +23,8 @@ public final class Tables {
                 if (r == null) {
                     continue;
                 }
-                rows.add(List.of(p, b, ns(r.nsPerRun()), ns(r.error()), rate(Derived.mInsnPerSec(s, p, b)),
-                        ratio(r, kernel), ratio(r, interp)));
+                rows.add(List.of(p, b, ns(r.nsPerRun()), ns(r.error()), overhead(s, r),
+                        rate(Derived.mInsnPerSec(s, p, b)), ratio(r, kernel), ratio(r, interp)));
             }
         }
         return rows;
@@ -153,6 +153,22 @@ public final class Tables {
         }
         return sb.toString();
     }
+
+    /**
+     * The backend's fixed cost per run (its {@link #OVERHEAD_PROBE} time) as a share of this run:
+     * how much of a ratio between engines is entry and exit rather than the program. Empty when the
+     * probe was not measured.
+     */
+    private static String overhead(Summary s, BenchRun r) {
+        BenchRun probe = s.run(OVERHEAD_PROBE, r.backend());
+        if (probe == null || r.program().equals(OVERHEAD_PROBE) || !(r.nsPerRun() > 0)) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "%s (%.0f%%)", ns(probe.nsPerRun()), 100 * probe.nsPerRun() / r.nsPerRun());
+    }
+
+    /** The workload whose time is an engine's fixed per-run cost: {@link Derived#OVERHEAD_PROBE}. */
+    public static final String OVERHEAD_PROBE = Derived.OVERHEAD_PROBE;
 
     static String ns(double v) {
         if (Double.isNaN(v)) {

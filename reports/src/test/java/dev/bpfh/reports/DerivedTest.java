@@ -94,11 +94,22 @@ class DerivedTest {
     }
 
     @Test
+    void theOverheadColumnIsTheProbesTimeAsAShareOfTheRun() {
+        Summary s = sample();
+        Summary withProbe = new Summary(s.environment(), java.util.stream.Stream.concat(s.runs().stream(),
+                java.util.stream.Stream.of(new BenchRun(Tables.OVERHEAD_PROBE, "interp", 500, 0, List.of()))).toList(),
+                s.roundTrips(), s.loads(), s.latencies());
+        List<List<String>> runs = Tables.runRows(withProbe);
+        assertEquals("500 (10%)", runs.get(1).get(4), runs.toString()); // a on interp: 5000 ns, the probe 500 ns
+    }
+
+    @Test
     void tablesShowThroughputRatiosAndGoals() {
         Summary s = sample();
         List<List<String>> runs = Tables.runRows(s);
-        assertEquals("M insn/s", runs.getFirst().get(4));
-        assertEquals(List.of("a", "interp", "5000", "0.00", "1,000", "10.00", "1.00"), runs.get(1));
+        assertEquals("M insn/s", runs.getFirst().get(5));
+        // no ret42 in the sample: the overhead column is empty
+        assertEquals(List.of("a", "interp", "5000", "0.00", "", "1,000", "10.00", "1.00"), runs.get(1));
         List<List<String>> ratios = Tables.ratioRows(s);
         assertEquals(List.of("a", "2.00", "5.00", "1,000", "yes"), ratios.get(1));
         assertEquals(List.of("s", "1.00", "4.00", "250", ""), ratios.get(3));

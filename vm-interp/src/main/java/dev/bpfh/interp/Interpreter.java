@@ -144,15 +144,16 @@ final class Interpreter implements Executable {
      * A typed program's run as BPF_PROG_TEST_RUN does it (CTX-DESIGN's per-run recipe): the packet
      * in region 1, r1 = the context pointer, r2..r5 = 0; retval, data_out and ctx_out come back.
      *
-     * @throws IllegalArgumentException when test_run would refuse the input
-     *     ({@link PacketContext#checkInput}: callers check first), or a raw program is given a context
+     * An input test_run would refuse ({@link PacketContext#checkInput}), or a context for a raw
+     * program, is {@link PacketContext#inputRefused}, the kernel backend's outcome for it.
      */
     @Override
     public Outcome run(RunInput input) {
+        var bad = PacketContext.checkInput(type, input);
+        if (bad.isPresent()) {
+            return PacketContext.inputRefused(bad.get());
+        }
         if (type == ProgramType.RAW) {
-            if (input.ctx() != null) {
-                throw new IllegalArgumentException("a raw program takes no context input");
-            }
             return run(input.data());
         }
         memory.startRun(EMPTY, set.framesTouched);

@@ -50,7 +50,8 @@ public final class Bpf implements AutoCloseable {
     static final long BTF_DATA = 0, BTF_LOG_BUF = 8, BTF_SIZE = 16, BTF_LOG_SIZE = 20, BTF_LOG_LEVEL = 24;
     // PROG_TEST_RUN (attr.test).
     static final long TEST_PROG_FD = 0, TEST_RETVAL = 4, TEST_DATA_SIZE_IN = 8, TEST_DATA_SIZE_OUT = 12,
-            TEST_DATA_IN = 16, TEST_DATA_OUT = 24, TEST_REPEAT = 32, TEST_DURATION = 36;
+            TEST_DATA_IN = 16, TEST_DATA_OUT = 24, TEST_REPEAT = 32, TEST_DURATION = 36, TEST_CTX_SIZE_IN = 40,
+            TEST_CTX_SIZE_OUT = 44, TEST_CTX_IN = 48, TEST_CTX_OUT = 56;
     // MAP_CREATE.
     static final long MAP_TYPE = 0, MAP_KEY_SIZE = 4, MAP_VALUE_SIZE = 8, MAP_MAX_ENTRIES = 12, MAP_FLAGS = 16,
             MAP_NAME = 28;
@@ -240,6 +241,7 @@ public final class Bpf implements AutoCloseable {
         private final Bpf bpf;
         private final MemorySegment attr;
         private int outSize;
+        private int ctxOutSize;
 
         private PreparedTestRun(Bpf bpf, MemorySegment attr, int outSize) {
             this.bpf = bpf;
@@ -259,9 +261,32 @@ public final class Bpf implements AutoCloseable {
             attr.set(JAVA_INT, TEST_REPEAT, repeat);
         }
 
+        /**
+         * Sets the data buffers' used sizes independently: {@code inBytes} of data_in, room for
+         * {@code outBytes} in data_out (the kernel reports ENOSPC beyond it).
+         */
+        public void setDataSizes(int inBytes, int outBytes) {
+            attr.set(JAVA_INT, TEST_DATA_SIZE_IN, inBytes);
+            outSize = outBytes;
+        }
+
+        /**
+         * ctx_in ({@code inBytes} of {@code in}) and ctx_out ({@code out}, all of it) for the next
+         * runs; {@code in} null clears both (the run then has no context, which is not the same as
+         * a zero context: programs.md §4.3).
+         */
+        public void setContext(MemorySegment in, int inBytes, MemorySegment out) {
+            boolean none = in == null;
+            attr.set(JAVA_LONG, TEST_CTX_IN, none ? 0 : in.address());
+            attr.set(JAVA_INT, TEST_CTX_SIZE_IN, none ? 0 : inBytes);
+            attr.set(JAVA_LONG, TEST_CTX_OUT, none ? 0 : out.address());
+            ctxOutSize = none ? 0 : (int) out.byteSize();
+        }
+
         /** One PROG_TEST_RUN; 0 on success, else the errno. */
         public int invoke() {
             attr.set(JAVA_INT, TEST_DATA_SIZE_OUT, outSize);
+            attr.set(JAVA_INT, TEST_CTX_SIZE_OUT, ctxOutSize);
             long r = bpf.call(PROG_TEST_RUN, attr, ATTR_SIZE);
             return r < 0 ? (int) -r : 0;
         }
@@ -272,6 +297,11 @@ public final class Bpf implements AutoCloseable {
 
         public int dataSizeOut() {
             return attr.get(JAVA_INT, TEST_DATA_SIZE_OUT);
+        }
+
+        /** Bytes the kernel wrote to ctx_out (0 when the run had no context). */
+        public int ctxSizeOut() {
+            return attr.get(JAVA_INT, TEST_CTX_SIZE_OUT);
         }
 
         /** Mean ns per repetition as the kernel measured it (u32). */

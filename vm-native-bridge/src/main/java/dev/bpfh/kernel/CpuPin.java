@@ -25,8 +25,11 @@ final class CpuPin implements AutoCloseable {
         cpu0.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1);
     }
 
-    /** Moves the calling thread to CPU 0 (the kernel migrates it before returning). */
+    /** Moves the calling thread to CPU 0 (the kernel migrates it before returning); nothing if pinned. */
     void pin() {
+        if (pinned) {
+            return;
+        }
         int e = LibC.getAffinity(capture, saved);
         if (e != 0) {
             throw new BpfException("sched_getaffinity", e);

@@ -11,11 +11,16 @@ import dev.bpfh.isa.Program;
 import dev.bpfh.spi.Availability;
 import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.LoadOptions;
+import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadRejected;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The real Linux kernel as an engine: BPF_MAP_CREATE for the program's maps, BPF_PROG_LOAD (the
- * verifier and the JIT decide) and BPF_PROG_TEST_RUN, through {@link Bpf}. Helper ids are the
+ * verifier and the JIT decide) and BPF_PROG_TEST_RUN, through {@link Bpf}. XDP, tc and socket-filter
+ * programs load as their own program type and run with test_run's packet and context; raw programs
+ * are wrapped ({@link Wrapping}). Helper ids are the
  * kernel's own (1–3 map elements, 5 ktime_get_ns, 7 prandom, 8 smp_processor_id, 12 tail_call,
  * 130–134 ring buffer, 181 loop), so results of time and random helpers differ from the userspace
  * engines by nature; {@link LoadOptions} do not apply (the kernel has no instruction budget and no
@@ -55,7 +60,7 @@ public final class KernelBackend implements Backend {
         }
         checkUserProgram(program);
         requireAvailable();
-        return KernelExecutable.load(program, NOMINAL_MEMORY_LENGTH, false);
+        return loadWithOwnMaps(program, NOMINAL_MEMORY_LENGTH, false);
     }
 
     /**
@@ -69,7 +74,70 @@ public final class KernelBackend implements Backend {
         }
         checkUserProgram(program);
         requireAvailable();
-        return KernelExecutable.load(program, memoryLength, true);
+        return loadWithOwnMaps(program, memoryLength, true);
+    }
+
+    private static KernelExecutable loadWithOwnMaps(Program program, int memoryLength, boolean strict)
+            throws LoadRejected {
+        KernelMapSet maps = KernelMapSet.create(program.maps());
+        try {
+            return KernelExecutable.load(program, maps, memoryLength, strict);
+        } finally {
+            maps.closeIfUnheld();
+        }
+    }
+
+    /**
+     * Loads programs that share one set of kernel maps, as libbpf loads an object: the maps are
+     * created once and every program's {@code lddw}s get the same fds, so a PROG_ARRAY slot filled
+     * with a sibling ({@link dev.bpfh.spi.MapView#setProgram}) tail-calls into it with the same
+     * maps. The maps close with the last of the executables. {@link LoadOptions#memoryLengthHint()}
+     * applies to raw programs as in {@link #load(Program, LoadOptions)}. The first refusal closes
+     * everything and throws, naming the program.
+     */
+    @Override
+    public List<Executable> loadAll(List<Program> programs, LoadOptions options) throws LoadRejected {
+        if (programs.isEmpty()) {
+            return List.of();
+        }
+        Program first = programs.get(0);
+        for (Program p : programs) {
+            if (!p.maps().equals(first.maps())) {
+                throw new LoadRejected("program '" + p.name() + "' declares other maps than '" + first.name()
+                        + "': programs loaded together share one map set");
+            }
+            try {
+                checkUserProgram(p);
+            } catch (LoadRejected r) {
+                throw named(p, r);
+            }
+        }
+        requireAvailable();
+        boolean strict = options.memoryLengthHint() >= 0;
+        int length = strict ? options.memoryLengthHint() : NOMINAL_MEMORY_LENGTH;
+        KernelMapSet maps = KernelMapSet.create(first.maps());
+        List<Executable> loaded = new ArrayList<>();
+        try {
+            for (Program p : programs) {
+                try {
+                    loaded.add(KernelExecutable.load(p, maps, length, strict));
+                } catch (LoadRejected r) {
+                    throw named(p, r);
+                }
+            }
+            List<Executable> done = List.copyOf(loaded);
+            loaded.clear();
+            return done;
+        } finally {
+            loaded.forEach(Executable::close);
+            maps.closeIfUnheld();
+        }
+    }
+
+    /** The same refusal with the program's name in front (a collection has several programs). */
+    private static LoadRejected named(Program p, LoadRejected r) {
+        String reason = "program '" + p.name() + "': " + r.reason();
+        return r.unsupported() ? LoadRejected.unsupported(r.pc(), reason) : new LoadRejected(r.pc(), reason, r.log());
     }
 
     private static void requireAvailable() {
@@ -88,10 +156,6 @@ public final class KernelBackend implements Backend {
     static void checkUserProgram(Program program) throws LoadRejected {
         if (program.length() == 0) {
             throw new LoadRejected("empty program");
-        }
-        if (program.type() != dev.bpfh.spi.ProgramType.RAW) {
-            throw LoadRejected.unsupported(-1, "program type " + program.type().word()
-                    + " is not run by the kernel backend yet (only raw programs, wrapped)");
         }
         for (int pc = 0; pc < program.length(); pc++) {
             long slot = program.slot(pc);

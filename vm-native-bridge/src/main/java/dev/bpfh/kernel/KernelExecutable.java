@@ -3,26 +3,36 @@ package dev.bpfh.kernel;
 import dev.bpfh.isa.Insn;
 import dev.bpfh.isa.Opcodes;
 import dev.bpfh.isa.Program;
+import dev.bpfh.ctx.PacketContext;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadRejected;
-import dev.bpfh.spi.MapSpec;
 import dev.bpfh.spi.MapView;
 import dev.bpfh.spi.Outcome;
+import dev.bpfh.spi.ProgramType;
+import dev.bpfh.spi.RunInput;
 import dev.bpfh.spi.TrapKind;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * A program loaded into the kernel. The wrapper bakes the memory length into the program (the
- * verifier must see the bounds as constants), so there is one kernel program per memory length,
- * loaded on first use and cached ({@link #MAX_CACHED} lengths, least recently used evicted).
+ * A program loaded into the kernel.
  *
- * <p>Maps are created once, at load, and every cached variant uses the same ones (their fds are
- * patched into {@code lddw} src 1 and 2), so their contents persist across runs and lengths.
- * A program that calls {@code bpf_tail_call} is loaded once, unwrapped ({@link Wrapping#DIRECT}).
+ * <p>A typed program (XDP, tc, socket filter) is loaded once as itself ({@link TypedProgram}) and
+ * run with test_run's packet and context ({@link #run(RunInput)}).
+ *
+ * <p>A {@link ProgramType#RAW} program is wrapped. The wrapper bakes the memory length into the
+ * program (the verifier must see the bounds as constants), so there is one kernel program per
+ * memory length, loaded on first use and cached ({@link #MAX_CACHED} lengths, least recently used
+ * evicted). A raw program that calls {@code bpf_tail_call} is loaded once, unwrapped
+ * ({@link Wrapping#DIRECT}).
+ *
+ * <p>Maps ({@link KernelMapSet}) are created once, before any program, and every cached variant
+ * uses the same ones (their fds are patched into {@code lddw} src 1 and 2), so their contents
+ * persist across runs and lengths; the programs of one {@link KernelBackend#loadAll} share them.
  * Runs of a program with maps (or that asks for its CPU) are pinned to CPU 0, and
  * {@code BPF_F_RDONLY_PROG} maps are frozen before the first run, once the runner has written them.
  *
@@ -44,15 +54,17 @@ public final class KernelExecutable implements Executable {
     static final int HELPER_SMP_PROCESSOR_ID = 8;
 
     private final String name;
-    /** The user program with map indexes replaced by fds; filled in once the maps exist. */
-    private long[] user;
+    private final ProgramType type;
+    /** The user program with map indexes replaced by fds. */
+    private final long[] user;
     private final Thread owner = Thread.currentThread();
     private final Bpf bpf = new Bpf();
-    private final List<KernelMap> maps = new ArrayList<>();
+    private final KernelMapSet mapSet;
     private final boolean direct;
     private final boolean pinToCpu0;
     private CpuPin pin;
-    private boolean frozen;
+    /** The loaded program of a typed executable; null for RAW. */
+    private TypedProgram typed;
     /** The unwrapped program: the only one when {@link #direct}, else loaded for PROG_ARRAY slots. */
     private LoadedProgram directProgram;
     private final Map<Integer, LoadedProgram> runVariants = lru();
@@ -64,11 +76,15 @@ public final class KernelExecutable implements Executable {
     private LoadedProgram last;
     private boolean closed;
 
-    private KernelExecutable(Program program) {
+    /** Holds {@code mapSet} from here on; {@link #close()} lets go of it. */
+    private KernelExecutable(Program program, KernelMapSet mapSet) {
         this.name = program.name();
-        this.user = program.slots();
-        this.direct = callsHelper(user, HELPER_TAIL_CALL);
-        this.pinToCpu0 = !program.maps().isEmpty() || callsHelper(user, HELPER_SMP_PROCESSOR_ID);
+        this.type = program.type();
+        this.mapSet = mapSet;
+        mapSet.hold();
+        this.user = mapSet.patch(program.slots());
+        this.direct = type == ProgramType.RAW && callsHelper(user, HELPER_TAIL_CALL);
+        this.pinToCpu0 = !mapSet.isEmpty() || callsHelper(user, HELPER_SMP_PROCESSOR_ID);
     }
 
     private static boolean callsHelper(long[] slots, int helper) {
@@ -85,89 +101,55 @@ public final class KernelExecutable implements Executable {
     }
 
     /**
-     * BPF_MAP_CREATE for every map, then the fds into the {@code lddw}s: src 1 and 2 name a map by
-     * its index (checked by {@link KernelBackend#checkUserProgram}); src 2 keeps its offset.
-     */
-    private void createMaps(List<MapSpec> specs) throws LoadRejected {
-        for (MapSpec spec : specs) {
-            try {
-                maps.add(KernelMap.create(bpf, spec));
-            } catch (BpfException e) {
-                throw new LoadRejected("map '" + spec.name() + "': BPF_MAP_CREATE failed: " + e.errnoName());
-            }
-        }
-        long[] patched = user.clone();
-        for (int pc = 0; pc < patched.length; pc++) {
-            long s = patched[pc];
-            if (Insn.opcode(s) == Opcodes.LDDW) {
-                int src = Insn.src(s);
-                if (src == Opcodes.PSEUDO_MAP_FD || src == Opcodes.PSEUDO_MAP_VALUE) {
-                    int fd = maps.get(Insn.imm(s)).fd();
-                    patched[pc] = (s & 0xffffffffL) | ((long) fd << 32);
-                }
-                pc++;
-            }
-        }
-        user = patched;
-    }
-
-    /**
      * Loads for {@code memoryLength} bytes of memory. With {@code strict}, any refusal is a
      * {@link LoadRejected}; without, a refusal that depends on the memory length (bounds, verifier
      * work) is deferred to the first run with a real length, where it becomes a
      * {@link TrapKind#RUNTIME_ERROR} if it persists.
      */
-    static KernelExecutable load(Program program, int memoryLength, boolean strict) throws LoadRejected {
-        KernelExecutable e = new KernelExecutable(program);
+    static KernelExecutable load(Program program, KernelMapSet maps, int memoryLength, boolean strict)
+            throws LoadRejected {
+        KernelExecutable e = new KernelExecutable(program, maps);
         try {
-            e.createMaps(program.maps());
-            if (e.direct) {
+            if (e.type != ProgramType.RAW) {
+                e.typed = TypedProgram.load(e.bpf, e.name, e.type, e.user);
+            } else if (e.direct) {
                 e.directProgram = LoadedProgram.load(e.bpf, e.name, e.user, Wrapping.DIRECT, 0);
                 e.last = e.directProgram;
             } else {
                 e.last = e.variant(e.bpf, memoryLength);
             }
             return e;
-        } catch (LoadRejected r) {
-            e.close();
-            throw r;
         } catch (Refusal r) {
-            if (!e.direct && !strict && r.dependsOnMemory()) {
+            if (e.type == ProgramType.RAW && !e.direct && !strict && r.dependsOnMemory()) {
                 e.deferredReason = r.oneLine() + " for nominal memory length " + memoryLength;
                 return e;
             }
             e.close();
-            throw r.toLoadRejected(memoryLength);
+            throw e.type == ProgramType.RAW ? r.toLoadRejected(memoryLength) : r.toLoadRejected();
         } catch (RuntimeException x) {
             e.close();
             throw x;
         }
     }
 
+    /**
+     * A raw program: {@code memory} is its memory (r1, r2), updated in place. A typed program: the
+     * packet, without a context ({@link #run(RunInput)}).
+     */
     @Override
     public Outcome run(byte[] memory) {
-        if (closed) {
-            throw new IllegalStateException("executable is closed");
+        if (type != ProgramType.RAW) {
+            return run(RunInput.of(memory));
         }
+        checkOpen();
         try {
-            freezeReadOnlyMaps();
+            mapSet.freezeReadOnlyMaps();
             if (Thread.currentThread() != owner) {
                 return runFromOtherThread(memory);
             }
             LoadedProgram v = direct ? directProgram : variant(bpf, memory.length);
             last = v;
-            if (!pinToCpu0) {
-                return v.run(bpf, memory);
-            }
-            if (pin == null) {
-                pin = new CpuPin();
-            }
-            pin.pin();
-            try {
-                return v.run(bpf, memory);
-            } finally {
-                pin.restore();
-            }
+            return onCpu0(() -> v.run(bpf, memory));
         } catch (Refusal r) {
             return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, r.pc,
                     r.oneLine() + " for memory length " + memory.length);
@@ -176,45 +158,84 @@ public final class KernelExecutable implements Executable {
         }
     }
 
-    private Outcome runFromOtherThread(byte[] memory) throws Refusal {
-        try (Bpf own = new Bpf();
-             LoadedProgram v = direct ? LoadedProgram.load(own, name, user, Wrapping.DIRECT, 0) : loadFor(own, memory.length);
-             CpuPin p = new CpuPin()) {
-            if (pinToCpu0) {
-                p.pin();
-            }
-            return v.run(own, memory);
-        }
-    }
-
     /**
-     * libbpf writes {@code .rodata} and then freezes it (BPF_MAP_FREEZE) before loading. Here the
-     * runner writes map contents through {@link #maps()} after the load, so the freeze comes right
-     * before the first run: from then on userspace updates of a RDONLY_PROG map fail with EPERM, as
-     * they do for a libbpf-loaded program. (The program cannot write it either way: the verifier
-     * refuses stores into a RDONLY_PROG map at load. Freezing after the load only forgoes the
-     * verifier's constant-folding of frozen read-only values, which changes no result.)
+     * A typed program: one BPF_PROG_TEST_RUN with {@code input}'s packet as data_in and its context
+     * (if any) as ctx_in; {@link Outcome.Returned} has retval, data_out and ctx_out (null without a
+     * context). An input test_run would refuse (or that the userspace engines cannot model,
+     * {@link PacketContext#checkInput}) is a {@link TrapKind#RUNTIME_ERROR} at pc -1 whose message
+     * starts "test_run input refused: " and the errno name, never an exception. A raw program takes
+     * no context.
      */
-    private void freezeReadOnlyMaps() {
-        if (!frozen) {
-            frozen = true;
-            for (KernelMap m : maps) {
-                if (m.spec().readOnlyForPrograms()) {
-                    m.freeze();
+    @Override
+    public Outcome run(RunInput input) {
+        if (type == ProgramType.RAW) {
+            Optional<String> bad = PacketContext.checkInput(type, input);
+            return bad.isPresent() ? TypedProgram.inputRefused(bad.get()) : run(input.data());
+        }
+        checkOpen();
+        try {
+            mapSet.freezeReadOnlyMaps();
+            if (Thread.currentThread() != owner) {
+                try (Bpf own = new Bpf(); TypedProgram p = TypedProgram.load(own, name, type, user)) {
+                    return onCpu0(() -> p.run(input));
+                } catch (Refusal r) {
+                    return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, r.pc, r.oneLine());
                 }
             }
+            return onCpu0(() -> typed.run(input));
+        } catch (RuntimeException x) {
+            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, String.valueOf(x.getMessage()));
         }
     }
 
     /**
-     * The program fd a PROG_ARRAY slot gets for this executable: the unwrapped program (a tail call
-     * enters its target at instruction 0 with r1 = ctx and never returns to a wrapper). A program
-     * that does not itself tail-call is loaded unwrapped for this on first use; if the verifier
-     * refuses it so (it uses r1 as memory), this throws {@link BpfException} with the errno.
+     * Runs {@code run} on CPU 0 when the program's results can depend on the CPU (per-CPU maps,
+     * smp_processor_id). The owner thread is pinned at its first run and stays on CPU 0 until the
+     * executable closes: moving it there and back around every run made each run wait for the
+     * scheduler (≈100 µs per run on a loaded 2-core machine, where a test_run costs ≈1.5 µs). Another
+     * thread gets a pin of its own for the one run.
      */
-    int tailCallTargetFd() {
+    private <T> T onCpu0(Supplier<T> run) {
+        if (!pinToCpu0) {
+            return run.get();
+        }
+        if (Thread.currentThread() != owner) {
+            try (CpuPin p = new CpuPin()) {
+                p.pin();
+                return run.get();
+            }
+        }
+        if (pin == null) {
+            pin = new CpuPin();
+        }
+        pin.pin(); // a no-op while pinned
+        return run.get();
+    }
+
+    private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("executable is closed");
+        }
+    }
+
+    private Outcome runFromOtherThread(byte[] memory) throws Refusal {
+        try (Bpf own = new Bpf();
+             LoadedProgram v = direct ? LoadedProgram.load(own, name, user, Wrapping.DIRECT, 0) : loadFor(own, memory.length)) {
+            return onCpu0(() -> v.run(own, memory));
+        }
+    }
+
+    /**
+     * The program fd a PROG_ARRAY slot gets for this executable: a typed program's own; for a raw
+     * one the unwrapped program (a tail call enters its target at instruction 0 with r1 = ctx and
+     * never returns to a wrapper). A raw program that does not itself tail-call is loaded unwrapped
+     * for this on first use; if the verifier refuses it so (it uses r1 as memory), this throws
+     * {@link BpfException} with the errno.
+     */
+    int tailCallTargetFd() {
+        checkOpen();
+        if (typed != null) {
+            return typed.prog.value();
         }
         if (directProgram == null) {
             checkOwner();
@@ -229,7 +250,7 @@ public final class KernelExecutable implements Executable {
 
     @Override
     public List<MapView> maps() {
-        return List.copyOf(maps);
+        return List.copyOf(mapSet.maps());
     }
 
     private LoadedProgram variant(Bpf b, int len) throws Refusal {
@@ -267,12 +288,30 @@ public final class KernelExecutable implements Executable {
     }
 
     /**
-     * Mean ns per run as the kernel measures it ({@code duration} of one PROG_TEST_RUN with
-     * {@code repeat} repetitions), for a SCHED_CLS copy of the program in the map-value wrapping
-     * (XDP with repeat > 1 costs ≈ 16 ms of wall time per call). Includes the wrapper's few
-     * instructions. Repetitions share the memory: writes of one are seen by the next.
+     * The kernel's own ns for one run of a typed program on {@code input} ({@code duration} of one
+     * PROG_TEST_RUN with repeat 1, which XDP allows without the ≈17 ms of repeat > 1). State carries
+     * over from run to run as with {@link #run(RunInput)}: this is one packet of a trace.
      *
-     * @throws LoadRejected if the kernel refuses the map-value copy
+     * @throws LoadRejected for a raw program (time it with {@link #kernelNanosPerRun(byte[], int)})
+     */
+    public long kernelNanosPerPacket(RunInput input) throws LoadRejected {
+        checkOwner();
+        if (typed == null) {
+            throw LoadRejected.unsupported(-1, "per-packet timing of a raw program");
+        }
+        mapSet.freezeReadOnlyMaps();
+        return Integer.toUnsignedLong(onCpu0(() -> typed.kernelNanos(input, 1)));
+    }
+
+    /**
+     * Mean ns per run as the kernel measures it ({@code duration} of one PROG_TEST_RUN with
+     * {@code repeat} repetitions). A raw program runs as a SCHED_CLS copy in the map-value wrapping
+     * (XDP with repeat > 1 costs ≈ 16 ms of wall time per call), which adds the wrapper's few
+     * instructions; a tc or socket-filter program runs as itself with {@code memory} as the packet;
+     * XDP programs are refused. Repetitions share the memory (and context): writes of one are seen
+     * by the next.
+     *
+     * @throws LoadRejected if the kernel refuses the map-value copy, or for XDP
      * @throws BpfException if the run fails
      */
     public long kernelNanosPerRun(byte[] memory, int repeat) throws LoadRejected {
@@ -280,11 +319,18 @@ public final class KernelExecutable implements Executable {
         if (repeat < 1) {
             throw new IllegalArgumentException("repeat must be positive: " + repeat);
         }
+        if (typed != null) {
+            if (type == ProgramType.XDP) {
+                throw LoadRejected.unsupported(-1, "in-kernel timing of an XDP program (repeat costs ≈ 17 ms per call)");
+            }
+            mapSet.freezeReadOnlyMaps();
+            return Integer.toUnsignedLong(onCpu0(() -> typed.kernelNanos(RunInput.of(memory), repeat)));
+        }
         if (direct) {
             throw LoadRejected.unsupported(-1, "in-kernel timing of a tail-calling program (it runs unwrapped as XDP, "
                     + "whose repeat costs ≈ 16 ms per call)");
         }
-        freezeReadOnlyMaps();
+        mapSet.freezeReadOnlyMaps();
         LoadedProgram v = runVariants.get(memory.length);
         if (v == null || v.wrapping != Wrapping.MAP_VALUE) {
             v = timingVariants.get(memory.length);
@@ -297,18 +343,8 @@ public final class KernelExecutable implements Executable {
                 timingVariants.put(memory.length, v);
             }
         }
-        if (!pinToCpu0) {
-            return Integer.toUnsignedLong(v.kernelNanos(bpf, memory, repeat));
-        }
-        if (pin == null) {
-            pin = new CpuPin();
-        }
-        pin.pin();
-        try {
-            return Integer.toUnsignedLong(v.kernelNanos(bpf, memory, repeat));
-        } finally {
-            pin.restore();
-        }
+        LoadedProgram timed = v;
+        return Integer.toUnsignedLong(onCpu0(() -> timed.kernelNanos(bpf, memory, repeat)));
     }
 
     /** Mean Java wall ns of {@link #run} (one PROG_TEST_RUN with repeat 1, plus copies) over {@code runs} calls. */
@@ -324,28 +360,42 @@ public final class KernelExecutable implements Executable {
 
     /** Wall ns of the PROG_LOAD that produced the program last run (verify + JIT); -1 if none. */
     public long loadNanos() {
-        return last == null ? -1 : last.loadNanos;
+        return typed != null ? typed.loadNanos : last == null ? -1 : last.loadNanos;
     }
 
     /** bpf_prog_info of the program last run (with the JIT image if asked), or null if none. */
     public Bpf.ProgInfo progInfo(boolean withJitedImage) {
         checkOwner();
-        return last == null ? null : bpf.progInfo(last.prog.value(), withJitedImage);
+        Fd fd = typed != null ? typed.prog : last == null ? null : last.prog;
+        return fd == null ? null : bpf.progInfo(fd.value(), withJitedImage);
     }
 
-    /** The wrapping of the program last run, or null if none is loaded yet. */
+    /** The wrapping of the raw program last run; null for a typed program or if none is loaded yet. */
     public Wrapping wrapping() {
         return last == null ? null : last.wrapping;
     }
 
+    /** The program's type: RAW programs are wrapped, the others run as themselves. */
+    public ProgramType programType() {
+        return type;
+    }
+
     /**
-     * "wrapping" (xdp | map-value), "programType", "memoryLength", "jitedBytes", "xlatedInsns",
-     * "verifiedInsns", "loadNanos" of the program last run; "fallback" when the map-value wrapping
-     * was needed; "deferred" when the load refusal at the nominal length was deferred to run time.
+     * "wrapping" (xdp | map-value | direct, raw programs only), "programType", "memoryLength" (raw),
+     * "jitedBytes", "xlatedInsns", "verifiedInsns", "loadNanos" of the program last run; "fallback"
+     * when the map-value wrapping was needed; "deferred" when the load refusal at the nominal length
+     * was deferred to run time.
      */
     @Override
     public Map<String, Object> info() {
         Map<String, Object> m = new LinkedHashMap<>();
+        if (typed != null) {
+            m.put("programType", type.word());
+            m.put("jitedBytes", typed.info.jitedProgLen());
+            m.put("xlatedInsns", typed.info.xlatedInsns());
+            m.put("verifiedInsns", typed.info.verifiedInsns());
+            m.put("loadNanos", typed.loadNanos);
+        }
         if (last != null) {
             m.put("wrapping", last.wrapping.label());
             m.put("programType", last.wrapping.progType() == Bpf.PROG_TYPE_XDP ? "XDP" : "SCHED_CLS");
@@ -385,8 +435,12 @@ public final class KernelExecutable implements Executable {
             directProgram.close();
             directProgram = null;
         }
+        if (typed != null) {
+            typed.close();
+            typed = null;
+        }
         last = null;
-        maps.forEach(KernelMap::close);
+        mapSet.release();
         if (pin != null) {
             try {
                 pin.close();

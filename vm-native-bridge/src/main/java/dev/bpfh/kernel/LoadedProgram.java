@@ -72,15 +72,12 @@ final class LoadedProgram implements AutoCloseable {
     }
 
     /**
-     * Wraps, loads (log-less first; with a log only on refusal) and reads bpf_prog_info. {@code user}
-     * has its map references already patched to fds. A program that takes a function's address
-     * gets the synthetic BTF of {@link Btf} (its fd is closed once the program holds it); others
-     * load without BTF.
+     * Wraps, loads ({@link #verify}) and reads bpf_prog_info. {@code user} has its map references
+     * already patched to fds.
      */
     static LoadedProgram load(Bpf bpf, String name, long[] user, Wrapping wrapping, int len) throws Refusal {
         Fd map = null;
         Fd resultMap = null;
-        Fd btf = null;
         try {
             if (wrapping == Wrapping.MAP_VALUE) {
                 map = bpf.mapCreate(Bpf.MAP_TYPE_ARRAY, 4, Wrapping.memoryValueSize(len), 1, 0);
@@ -88,29 +85,13 @@ final class LoadedProgram implements AutoCloseable {
             }
             long[] insns = wrapping.wrap(user, len, map == null ? 0 : map.value(),
                     resultMap == null ? 0 : resultMap.value());
-            Bpf.FuncInfo funcs = null;
-            if (Btf.needsFuncInfo(insns)) {
-                int[] starts = Btf.subprogramStarts(insns);
-                btf = bpf.btfLoad(Btf.blob(starts));
-                funcs = new Bpf.FuncInfo(btf.value(), Btf.funcInfo(starts));
-            }
-            Bpf.LoadAttempt a = bpf.progLoad(wrapping.progType(), insns, name, 0, 0, funcs);
-            if (!a.ok()) {
-                throw refusal(bpf, name, insns, wrapping, a.errno(), funcs);
-            }
-            Bpf.ProgInfo info;
-            try {
-                info = bpf.progInfo(a.fd().value());
-            } catch (BpfException e) {
-                a.fd().close();
-                throw e;
-            }
-            LoadedProgram p = new LoadedProgram(bpf, wrapping, len, a.fd(), map, resultMap, a.nanos(), info);
+            Verified v = verify(bpf, name, wrapping.progType(), insns, wrapping.userStart(), wrapping, null);
+            LoadedProgram p = new LoadedProgram(bpf, wrapping, len, v.prog(), map, resultMap, v.nanos(), v.info());
             map = null;
             resultMap = null;
             return p;
         } catch (BpfException e) {
-            throw new Refusal(e.errno(), -1, e.getMessage(), "", wrapping);
+            throw new Refusal(e.errno(), -1, e.getMessage(), "", wrapping, null);
         } finally {
             if (map != null) {
                 map.close();
@@ -118,6 +99,42 @@ final class LoadedProgram implements AutoCloseable {
             if (resultMap != null) {
                 resultMap.close();
             }
+        }
+    }
+
+    /** A program the kernel accepted: its fd, bpf_prog_info and the wall time of the load. */
+    record Verified(Fd prog, Bpf.ProgInfo info, long nanos) {}
+
+    /**
+     * BPF_PROG_LOAD of {@code insns} as {@code progType} (log-less first; with a log only on
+     * refusal), then bpf_prog_info. A program that takes a function's address gets the synthetic
+     * BTF of {@link Btf} (its fd is closed once the program holds it); others load without BTF.
+     * {@code userStart} is where the user's code starts (verifier pcs are mapped back by it);
+     * {@code wrapping} (null for a typed program) and {@code type} say how it was loaded.
+     */
+    static Verified verify(Bpf bpf, String name, int progType, long[] insns, int userStart, Wrapping wrapping,
+                           dev.bpfh.spi.ProgramType type) throws Refusal {
+        Fd btf = null;
+        try {
+            Bpf.FuncInfo funcs = null;
+            if (Btf.needsFuncInfo(insns)) {
+                int[] starts = Btf.subprogramStarts(insns);
+                btf = bpf.btfLoad(Btf.blob(starts));
+                funcs = new Bpf.FuncInfo(btf.value(), Btf.funcInfo(starts));
+            }
+            Bpf.LoadAttempt a = bpf.progLoad(progType, insns, name, 0, 0, funcs);
+            if (!a.ok()) {
+                throw refusal(bpf, name, insns, progType, userStart, wrapping, type, a.errno(), funcs);
+            }
+            try {
+                return new Verified(a.fd(), bpf.progInfo(a.fd().value()), a.nanos());
+            } catch (BpfException e) {
+                a.fd().close();
+                throw e;
+            }
+        } catch (BpfException e) {
+            throw new Refusal(e.errno(), -1, e.getMessage(), "", wrapping, type);
+        } finally {
             if (btf != null) {
                 btf.close();
             }
@@ -129,12 +146,12 @@ final class LoadedProgram implements AutoCloseable {
      * valid load fail with ENOSPC on 6.18, so the buffer grows to log_true_size (attr+140) up to
      * {@link #LOG_MAX}; beyond that the rotating log's tail still holds the error.
      */
-    private static Refusal refusal(Bpf bpf, String name, long[] insns, Wrapping wrapping, int errno,
-                                   Bpf.FuncInfo funcs) {
+    private static Refusal refusal(Bpf bpf, String name, long[] insns, int progType, int start, Wrapping wrapping,
+                                   dev.bpfh.spi.ProgramType type, int errno, Bpf.FuncInfo funcs) {
         int size = LOG_MIN;
         Bpf.LoadAttempt a;
         while (true) {
-            a = bpf.progLoad(wrapping.progType(), insns, name, 1, size, funcs);
+            a = bpf.progLoad(progType, insns, name, 1, size, funcs);
             if (a.ok()) {
                 a.fd().close(); // accepted with a log although refused without: report the first errno
                 break;
@@ -145,12 +162,11 @@ final class LoadedProgram implements AutoCloseable {
             size = Math.min(LOG_MAX, a.logTrueSize() + 1);
         }
         VerifierLog v = VerifierLog.parse(a.log());
-        int start = wrapping.userStart();
         int pc = v.insn() >= start ? v.insn() - start : -1;
         if (v.reason().startsWith("last insn is not an exit")) {
             pc = insns.length - start - 1;
         }
-        return new Refusal(errno, pc, toUserPcs(v.reason(), start), v.tail(), wrapping);
+        return new Refusal(errno, pc, toUserPcs(v.reason(), start), v.tail(), wrapping, type);
     }
 
     /** "insn 20", and the target in "from insn 20 to 26". */

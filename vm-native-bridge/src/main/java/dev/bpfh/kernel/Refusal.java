@@ -1,10 +1,12 @@
 package dev.bpfh.kernel;
 
 import dev.bpfh.spi.LoadRejected;
+import dev.bpfh.spi.ProgramType;
 
 /**
- * The kernel refused a wrapped program: the errno of the log-less load, the parsed verifier log,
- * and the user pc the failing instruction maps to (-1 when it is in the wrapper or unknown).
+ * The kernel refused a program: the errno of the log-less load, the parsed verifier log, and the
+ * user pc the failing instruction maps to (-1 when it is in the wrapper or unknown). A raw program
+ * has its {@link #wrapping}; a typed one (loaded as itself) its {@link #type} and no wrapping.
  */
 final class Refusal extends Exception {
     private static final long serialVersionUID = 1L;
@@ -14,14 +16,16 @@ final class Refusal extends Exception {
     final String reason;
     final String log;
     final Wrapping wrapping;
+    final ProgramType type;
 
-    Refusal(int errno, int pc, String reason, String log, Wrapping wrapping) {
+    Refusal(int errno, int pc, String reason, String log, Wrapping wrapping, ProgramType type) {
         super(reason, null, false, false);
         this.errno = errno;
         this.pc = pc;
         this.reason = reason;
         this.log = log;
         this.wrapping = wrapping;
+        this.type = type;
     }
 
     /** "verifier: R5 !read_ok (EACCES)". */
@@ -47,7 +51,13 @@ final class Refusal extends Exception {
     /** True when the XDP refusal is the packet-pointer limitation that the map-value wrapping lifts. */
     boolean isPacketAccess() {
         String r = reason.toLowerCase(java.util.Locale.ROOT);
-        return errno == Errno.EACCES && (r.contains("packet") || r.contains("pkt"));
+        return wrapping == Wrapping.XDP && errno == Errno.EACCES && (r.contains("packet") || r.contains("pkt"));
+    }
+
+    /** For a typed program (loaded as its own type, no wrapper). */
+    LoadRejected toLoadRejected() {
+        return new LoadRejected(pc, oneLine(), "program type " + (type == null ? "?" : type.word())
+                + ", verifier log tail:\n" + log);
     }
 
     LoadRejected toLoadRejected(int memoryLength) {

@@ -6,9 +6,12 @@
  * <ul>
  *   <li>{@link dev.bpfh.kernel.Bpf}: typed PROG_LOAD, PROG_TEST_RUN, MAP_*, OBJ_GET_INFO_BY_FD;
  *       {@link dev.bpfh.kernel.Fd} closes fds; {@link dev.bpfh.kernel.BpfException} names the errno.
- *   <li>{@link dev.bpfh.kernel.Wrapping}: how an "r1 = memory, r2 = length" program becomes a
+ *   <li>{@code TypedProgram}: an XDP, tc or socket-filter program loaded as its own type and run
+ *       with test_run's data_in/data_out and ctx_in/ctx_out.
+ *   <li>{@link dev.bpfh.kernel.Wrapping}: how a raw "r1 = memory, r2 = length" program becomes a
  *       kernel program (XDP packet, or ARRAY map value) and returns all 64 bits of r0.
- *   <li>{@code KernelMap}, {@code RingConsumer}: a program's maps as {@link dev.bpfh.spi.MapView}
+ *   <li>{@code KernelMapSet}: the maps one program (or one object's programs) share;
+ *       {@code KernelMap}, {@code RingConsumer}: a program's maps as {@link dev.bpfh.spi.MapView}
  *       over the map syscalls and the ring buffer mmap; {@code Btf}: the synthetic BTF func_info
  *       callbacks need; {@code CpuPin}: runs on CPU 0 (sched_setaffinity).
  *   <li>{@link dev.bpfh.kernel.KernelBackend} / {@link dev.bpfh.kernel.KernelExecutable}: the SPI,

@@ -37,7 +37,10 @@ class FdLeakTest {
             KernelMapsTest.map("pc", MapType.PERCPU_HASH, 4, 8, 16),
             KernelMapsTest.map("h", MapType.HASH, 8, 8, 16)));
 
-    /** Every cycle kind: plain XDP, map-value wrapping, maps + BTF + mmap, a self tail call (prog array). */
+    /**
+     * Every cycle kind: plain XDP, map-value wrapping, maps + BTF + mmap, a self tail call (prog
+     * array), a typed tc program with a context, a loadAll pair tail-calling through shared maps.
+     */
     private static long cycle(KernelBackend backend, int kind) throws Exception {
         byte[] memory = {1, 2, 3, 4};
         Program p = switch (kind) {
@@ -46,6 +49,26 @@ class FdLeakTest {
             case 5 -> KernelMapsTest.tailCounter(1000);
             default -> program("len", movReg(0, 2), exit());
         };
+        if (kind == 7) { // a tc program with ctx_in and ctx_out
+            Program tc = Typed.asm(dev.bpfh.spi.ProgramType.SCHED_CLS,
+                    "ldxw %r0, [%r1+48]\nadd %r0, 1\nstxw [%r1+48], %r0\nexit");
+            byte[] ctx = new byte[192];
+            ctx[48] = 4;
+            try (var e = backend.load(tc, LoadOptions.DEFAULTS)) {
+                return assertInstanceOf(Outcome.Returned.class,
+                        e.run(new dev.bpfh.spi.RunInput(Typed.frame(64), ctx))).r0();
+            }
+        }
+        if (kind == 8) { // an object's two XDP programs, one tail-calling the other through shared maps
+            var all = backend.loadAll(List.of(ProgramCollectionTest.caller(dev.bpfh.spi.ProgramType.XDP, 1),
+                    ProgramCollectionTest.callee(dev.bpfh.spi.ProgramType.XDP)), LoadOptions.DEFAULTS);
+            try {
+                assertEquals(0, all.get(0).map("jmp").orElseThrow().setProgram(1, all.get(1)));
+                return assertInstanceOf(Outcome.Returned.class, all.get(0).run(Typed.frame(64))).r0();
+            } finally {
+                all.forEach(dev.bpfh.spi.Executable::close);
+            }
+        }
         try (var e = backend.load(p, LoadOptions.DEFAULTS, 4)) {
             if (kind == 5) {
                 assertEquals(0, e.maps().get(0).setProgram(0, e));
@@ -71,6 +94,8 @@ class FdLeakTest {
                 case 0 -> 10;       // 1 + 2 + 3 + 4
                 case 3 -> 5010;     // bpf_loop: 5 calls, 0 + 1 + 2 + 3 + 4
                 case 5 -> 7;        // 34 executions, then the fall-through
+                case 7 -> 5;        // cb[0] + 1
+                case 8 -> 8;        // the sibling: vals[0] + 1
                 default -> 4;
             };
             assertEquals(expected, cycle(backend, kind), "cycle " + i);

@@ -31,9 +31,8 @@ class InterpJitDifferentialTest {
     }
 
     private static void agree(Backend interp, Backend jit, TestCase test) {
-        byte[] memory = test.data().memory();
-        Observation a = BackendDiff.observe(interp, test.data().program(), memory, ConformanceRunner.DEFAULT_LOAD);
-        Observation b = BackendDiff.observe(jit, test.data().program(), memory, ConformanceRunner.DEFAULT_LOAD);
+        Observation a = BackendDiff.observe(interp, test.data(), ConformanceRunner.DEFAULT_LOAD);
+        Observation b = BackendDiff.observe(jit, test.data(), ConformanceRunner.DEFAULT_LOAD);
         assertEquals(kind(a), kind(b), () -> "interp: " + a + "\njit: " + b);
         if (a instanceof Observation.Failed || b instanceof Observation.Failed) {
             throw new AssertionError("a backend crashed: interp: " + a + ", jit: " + b);
