@@ -174,6 +174,18 @@ final class Compiler {
      * null for a raw program.
      */
     final dev.bpfh.ctx.ContextAccesses ctx;
+    /**
+     * Whether the program is a member of a {@link ProgramSet}: a sibling may tail-call into it from
+     * a subprogram, whose caller then goes on with the budget and r1..r5 this program's exit leaves
+     * in its state. Set before {@link #build}.
+     */
+    boolean inSet;
+
+    /** Whether every exit of the entry function leaves r1..r5 and the budget in the state. */
+    boolean exitHandsOff() {
+        return cfg.hasLocalCalls || inSet;
+    }
+
     /** Class-data index of each context access's {@code Access} object, by pc. */
     private final Map<Integer, Integer> accessData = new TreeMap<>();
 
@@ -364,7 +376,7 @@ final class Compiler {
         c.iload(0).iload(b).ldc(classData(p.tableData, CD_INT_ARRAY)).iload(b).iaload()
                 .invokestatic(CD_THIS, nodeName(p, 0, p.regionStart.length - 1), NODE_TYPE)
                 .dup().istore(b).ifge(loop);
-        if (cfg.hasLocalCalls) {
+        if (exitHandsOff()) {
             c.ldc(classData(0, CD_LINKAGE)).invokevirtual(CD_LINKAGE, "state", MethodTypeDesc.of(CD_STATE))
                     .getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(b + 1);
             for (int i = 1; i <= 5; i++) {

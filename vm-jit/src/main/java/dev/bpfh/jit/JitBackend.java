@@ -115,6 +115,7 @@ public final class JitBackend implements Backend {
             failure = "no attempt";
             for (int target = regionTarget; ; target /= 2) {
                 Compiler compiler = new Compiler(cfg, helpers, target, options.instructionBudget(), pseudoValues, ctx);
+                compiler.inSet = set != null;
                 byte[] bytes = compiler.build();
                 Sizes sizes = Sizes.of(bytes);
                 if (sizes.maxMethod() > HUGE_METHOD_LIMIT) {

@@ -100,7 +100,11 @@ final class JitExecutable implements Executable {
         return other.memory == memory && other.function0 != null;
     }
 
-    RunState state() {
+    ProgramType type() {
+        return type;
+    }
+
+        RunState state() {
         return state;
     }
 

@@ -913,7 +913,7 @@ final class MethodGen {
             put(0);
             c.aload(regs()).iconst_0();
             get(0).lastore();
-            if (cfg.hasLocalCalls) { // the driver hands regs[1..5] to our caller: make them f0's
+            if (comp.exitHandsOff()) { // the driver hands regs[1..5] to our caller: make them f0's
                 c.aload(state()).getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(ret());
                 for (int r = 1; r <= 5; r++) {
                     c.aload(regs()).loadConstant(r).aload(ret()).loadConstant(r).laload().lastore();
@@ -959,7 +959,7 @@ final class MethodGen {
             c.iconst_m1().istore(next()).goto_(tail);
             return;
         }
-        if (cfg.hasLocalCalls) {
+        if (comp.exitHandsOff()) {
             c.aload(state()).getfield(CD_STATE, "ret", CD_LONG_ARRAY).astore(ret());
             for (int r = 1; r <= 5; r++) {
                 c.aload(ret()).loadConstant(r);

@@ -32,6 +32,10 @@ final class TailCalls {
     static void expect(RunState state, Executable target, int pc) {
         JitExecutable self = (JitExecutable) state.self;
         if (target instanceof JitExecutable j && self.sharesMapsWith(j)) {
+            if (j.type() != self.type()) {
+                throw new Trap(TrapKind.HELPER_FAILED, pc, "tail call from a " + self.type().word() + " program into a "
+                        + j.type().word() + " program (the kernel refuses such a prog_array)");
+            }
             state.sibling = j;
             return;
         }

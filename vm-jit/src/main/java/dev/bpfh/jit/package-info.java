@@ -43,6 +43,14 @@
  * spends the same budget. After {@code call 12} and {@code callx} a requested tail call (the target
  * must be the program itself) is {@code return f0(depth, r0..r9)}: pc 0 at the same depth with r1
  * and r10 kept, whose exit is the exit of the subprogram that tail-called, as in the kernel; a
- * program that may tail call does not get the known entry state for pc 0.
+ * program that may tail call does not get the known entry state for pc 0. A program loaded with
+ * others ({@link dev.bpfh.jit.JitBackend#loadAll}, a {@link dev.bpfh.jit.ProgramSet}) may also
+ * tail-call into a sibling: {@link dev.bpfh.jit.TailCalls}.
+ *
+ * <p>Typed programs (xdp, tc, socket_filter): {@link dev.bpfh.jit.PacketCode} compiles the context
+ * accesses {@link dev.bpfh.ctx.ContextAccesses} found and {@code LD_ABS}/{@code LD_IND} into calls
+ * of the run's {@link dev.bpfh.ctx.PacketContext}; {@link dev.bpfh.jit.TypedFacts} gives packet
+ * pointers the input provenance, so packet accesses take the input fast path against region 1,
+ * which a typed method re-reads after every call (a helper may replace the packet array).
  */
 package dev.bpfh.jit;

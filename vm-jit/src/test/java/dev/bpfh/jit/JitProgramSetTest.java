@@ -126,6 +126,39 @@ class JitProgramSetTest {
 
     @ParameterizedTest
     @MethodSource("forms")
+    void aSiblingEnteredFromASubprogramHandsTheBudgetBackToItsCaller(JitBackend jit) throws Exception {
+        // main: call local sub (check sees 1); sub: lddw, mov, call 12 (sees 4); the callee runs 23
+        // instructions (27) and its exit returns to main, which runs mov (28) and 5 rounds of add +
+        // jlt whose 4 taken back jumps see 30, 32, 34, 36; it returns 5.
+        String caller = MAPS + """
+                -- asm
+                call local sub
+                mov %r4, 0
+                loop:
+                add %r4, 1
+                jlt %r4, 5, loop
+                mov %r0, %r4
+                exit
+                sub:
+                lddw %r2, map:jmp
+                mov %r3, 1
+                call 12
+                mov %r0, 77
+                exit
+                """;
+        String callee = MAPS + "-- asm\nmov %r4, 0\nloop:\nadd %r4, 3\njlt %r4, 30, loop\nmov %r0, %r4\nexit\n";
+        List<Executable> enough = loadAll(jit, ProgramType.XDP, 36, caller, callee);
+        enough.get(0).map("jmp").orElseThrow().setProgram(1, enough.get(1));
+        assertEquals(5, assertInstanceOf(Outcome.Returned.class, enough.get(0).run(RunInput.of(frame(14, 0)))).r0());
+        List<Executable> tight = loadAll(jit, ProgramType.XDP, 35, caller, callee);
+        tight.get(0).map("jmp").orElseThrow().setProgram(1, tight.get(1));
+        Outcome.Trapped t = assertInstanceOf(Outcome.Trapped.class, tight.get(0).run(RunInput.of(frame(14, 0))));
+        assertEquals(TrapKind.BUDGET_EXHAUSTED, t.kind());
+        assertEquals(3, t.pc()); // main's jlt
+    }
+
+    @ParameterizedTest
+    @MethodSource("forms")
     void rawProgramsShareMapsToo(JitBackend jit) throws Exception {
         List<Executable> set = loadAll(jit, ProgramType.RAW, LoadOptions.DEFAULT_INSTRUCTION_BUDGET,
                 CALLER.replace("SLOT", "1"), MAPS + "-- asm\nlddw %r7, map_value:cnt+0\nldxdw %r0, [%r7+0]\nexit\n");
@@ -152,6 +185,28 @@ class JitProgramSetTest {
         LoadRejected r = assertThrows(LoadRejected.class, () -> loadAll(jit, ProgramType.XDP, 100,
                 PACKET_LENGTH, "-- asm\nmov %r0, 1\nexit\n"));
         assertTrue(r.getMessage().contains("maps"), r::getMessage);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSetWithAProgramTheJitCannotCompileRunsOnTheInterpreterWithItsContext() throws Exception {
+        // 40,000 distinct 64-bit constants overflow one class's constant pool: the caller falls back,
+        // so the whole set does, and the sibling tail call and the typed run still behave.
+        StringBuilder big = new StringBuilder(MAPS + "-- asm\n");
+        for (int i = 0; i < 40_000; i++) {
+            big.append("lddw %r0, 0x12345678").append(String.format("%08x", i)).append('\n');
+        }
+        big.append(CALLER.substring(CALLER.indexOf("-- asm\n") + 7).replace("SLOT", "1"));
+        List<Executable> set = Engines.JIT.loadAll(List.of(program(ProgramType.XDP, big.toString()),
+                program(ProgramType.XDP, PACKET_LENGTH)), LoadOptions.DEFAULTS);
+        for (Executable e : set) {
+            assertTrue(e.info().get("fallback").toString().contains("t:"), e.info()::toString);
+        }
+        set.get(0).map("jmp").orElseThrow().setProgram(1, set.get(1));
+        byte[] ctx = put(new byte[24], 4, 4, 64);
+        Outcome.Returned r = assertInstanceOf(Outcome.Returned.class, set.get(0).run(new RunInput(frame(64, 0), ctx)));
+        assertEquals(1000 + 64 + 100, r.r0());
+        assertArrayEquals(put(new byte[24], 4, 4, 64), r.ctx()); // ctx_out: {data 0, data_end 64}, the rest echoed
+        assertArrayEquals(frame(64, 0), r.memory());
     }
 
     static byte[] le(long v) {
