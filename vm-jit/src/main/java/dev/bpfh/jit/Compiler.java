@@ -169,8 +169,14 @@ final class Compiler {
      */
     private final long[] pseudoValues;
 
-    Compiler(Cfg cfg, Helpers helpers, int regionTarget, long budget, long[] pseudoValues) {
+    /** The {@code bpf_map_lookup_elem} calls emitted inline. */
+    final ArrayLookups lookups;
+    /** Class-data index of each map an inline lookup reads, by map index. */
+    private final Map<Integer, Integer> mapData = new TreeMap<>();
+
+    Compiler(Cfg cfg, Helpers helpers, int regionTarget, long budget, long[] pseudoValues, ArrayLookups lookups) {
         this.cfg = cfg;
+        this.lookups = lookups;
         this.pseudoValues = pseudoValues;
         this.helpers = helpers;
         this.regionTarget = regionTarget;
@@ -181,7 +187,7 @@ final class Compiler {
         for (int i = 0; i < cfg.functions.size(); i++) {
             Cfg.Function fn = cfg.functions.get(i);
             boolean programEntry = fn.entry() == 0 && RegisterFacts.entryNeverCalled(cfg);
-            FnPlan p = new FnPlan(i, fn, new RegisterFacts(cfg, fn, programEntry));
+            FnPlan p = new FnPlan(i, fn, new RegisterFacts(cfg, fn, programEntry, lookups));
             plan(p);
             plans.add(p);
         }
@@ -234,6 +240,15 @@ final class Compiler {
     int helperConstant(int id) {
         return helperData.computeIfAbsent(id, k -> {
             classData.add(helpers.get(k));
+            return classData.size() - 1;
+        });
+    }
+
+    /** The class-data index holding the map of inline lookup site {@code site}, registering it on first use. */
+    int mapConstant(int site) {
+        ArrayLookups.Site s = lookups.site(site);
+        return mapData.computeIfAbsent(s.mapIndex(), k -> {
+            classData.add(s.map());
             return classData.size() - 1;
         });
     }

@@ -92,9 +92,10 @@ public final class JitBackend implements Backend {
         }
         try {
             Cfg cfg = new Cfg(program.slots());
+            ArrayLookups lookups = ArrayLookups.find(cfg, maps.views(), helpers);
             failure = "no attempt";
             for (int target = regionTarget; ; target /= 2) {
-                Compiler compiler = new Compiler(cfg, helpers, target, options.instructionBudget(), pseudoValues);
+                Compiler compiler = new Compiler(cfg, helpers, target, options.instructionBudget(), pseudoValues, lookups);
                 byte[] bytes = compiler.build();
                 Sizes sizes = Sizes.of(bytes);
                 if (sizes.maxMethod() > HUGE_METHOD_LIMIT) {
@@ -150,6 +151,7 @@ public final class JitBackend implements Backend {
         info.put("classBytes", bytes.length);
         info.put("splitFunctions", compiler.plans.stream().filter(Compiler.FnPlan::split).count());
         info.put("compileMicros", compileNanos / 1000);
+        info.put("inlineLookups", compiler.lookups.size());
         int frames = cfg.hasLocalCalls ? Memory.MAX_FRAMES : 1;
         JitExecutable executable = new JitExecutable(entry, linkage, maps,
                 options.instructionBudget() * compiler.budgetScale, frames,

@@ -38,6 +38,8 @@ final class MethodGen {
     static final ClassDesc CD_FRAME = ClassDesc.of(FrameAccess.class.getName());
     static final ClassDesc CD_INPUT = ClassDesc.of(InputAccess.class.getName());
     static final ClassDesc CD_BYTES = CD_byte.arrayType();
+    static final ClassDesc CD_ARRAY_MAP = ClassDesc.of("dev.bpfh.maps.ArrayMap");
+    static final ClassDesc CD_JIT_MAPS = ClassDesc.of(JitMaps.class.getName());
     static final MethodTypeDesc J_J = MethodTypeDesc.of(CD_long, CD_long);
     static final MethodTypeDesc JJ_J = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     static final MethodTypeDesc JI_J = MethodTypeDesc.of(CD_long, CD_long, CD_int);
@@ -272,6 +274,19 @@ final class MethodGen {
         return base + 33;
     }
 
+    /** An int scratch local: the key of an inlined array lookup. */
+    private int key() {
+        return base + 46;
+    }
+
+    /**
+     * The array of the element inlined lookup site {@code site} found last (direct form only): what a
+     * register whose fact is that site's value pointer points into.
+     */
+    private int siteArray(int site) {
+        return base + 47 + site;
+    }
+
     /** Upper estimate of a block's bytecode, for region packing (checked after the build). */
     static int estimate(Cfg cfg, Cfg.Block b) {
         int sum = BLOCK_ESTIMATE;
@@ -343,6 +358,12 @@ final class MethodGen {
                     c.lload(reg(r)).l2i().istore(ireg(r));
                 }
             }
+            for (int blockId : plan.fn().blocks()) { // definitely assigned, for the JVM's verifier
+                int site = comp.lookups.siteAt(cfg.lastPc(cfg.blocks.get(blockId)));
+                if (site >= 0) {
+                    c.aconst_null().astore(siteArray(site));
+                }
+            }
             int entry = plan.localOf(cfg.blockAt[plan.fn().entry()]);
             if (entry != lo) {
                 c.goto_(labels[entry - lo]);
@@ -372,7 +393,7 @@ final class MethodGen {
             } else {
                 insn(pc, w);
             }
-            RegisterFacts.step(cur, cfg.slots, pc);
+            RegisterFacts.step(cur, cfg.slots, pc, comp.lookups);
             pc += Insn.opcode(w) == LDDW ? 2 : 1;
         }
         if (cfg.fallsThrough(b)) {
@@ -509,6 +530,22 @@ final class MethodGen {
     }
 
     /**
+     * The inlined lookup site whose value {@code [baseReg + off]} of {@code size} bytes provably lies
+     * in, or -1; -1 also for a store into a map that is read-only for programs (it must trap, which
+     * Memory's checked path does) and in a split method (the site's array is a local of another
+     * method). The value's region is exactly {@code value_size} bytes, so this is Memory's own check
+     * done at compile time.
+     */
+    private int inMapValue(int baseReg, int off, int size, boolean store) {
+        RegisterFacts.Fact f = cur[baseReg];
+        int site = RegisterFacts.mapValueSite(f.kind());
+        if (split || site < 0 || !f.bounded() || store && comp.lookups.site(site).readOnly()) {
+            return -1;
+        }
+        return f.lo() + off >= 0 && f.hi() + off + size <= comp.lookups.site(site).valueSize() ? site : -1;
+    }
+
+    /**
      * Whether {@code [baseReg + off]} provably starts at input offset {@code 0 <= i < 2^31 - 8}, so
      * that the access is in bounds exactly when {@code i <= length - size}.
      */
@@ -530,6 +567,10 @@ final class MethodGen {
             c.loadConstant((int) (Memory.FRAME_SIZE + f.lo() + off));
             return;
         }
+        if (RegisterFacts.mapValueSite(f.kind()) >= 0 && f.lo() == f.hi()) {
+            c.loadConstant((int) (f.lo() + off));
+            return;
+        }
         getInt(baseReg);
         if (off != 0) {
             c.loadConstant(off).iadd();
@@ -549,10 +590,23 @@ final class MethodGen {
     }
 
     private void load(int pc, int op, int dst, int src, int off) {
-        int size = sizeBytes(op);
+        pushLoad(pc, sizeBytes(op), src, off);
+        if ((op & MODE_MASK) == MODE_MEMSX) {
+            aluCall("sx" + sizeBytes(op) * 8, J_J);
+        }
+        put(dst);
+    }
+
+    /** Pushes the zero-extended {@code size} bytes at {@code [src + off]}, checked, trapping at {@code pc}. */
+    private void pushLoad(int pc, int size, int src, int off) {
         String name = "load" + size * 8;
         MethodTypeDesc direct = MethodTypeDesc.of(CD_long, CD_BYTES, CD_int);
-        if (inFrame(src, off, size)) {
+        int site = inMapValue(src, off, size, false);
+        if (site >= 0) {
+            c.aload(siteArray(site));
+            arrayIndex(src, off);
+            c.invokestatic(CD_FRAME, name, direct);
+        } else if (inFrame(src, off, size)) {
             c.aload(frame());
             arrayIndex(src, off);
             c.invokestatic(CD_FRAME, name, direct);
@@ -579,14 +633,13 @@ final class MethodGen {
             c.loadConstant(pc).invokestatic(CD_INPUT, name,
                     MethodTypeDesc.of(CD_long, CD_BYTES, CD_MEMORY, CD_long, CD_int));
         }
-        if ((op & MODE_MASK) == MODE_MEMSX) {
-            aluCall("sx" + size * 8, J_J);
-        }
-        put(dst);
     }
 
     /** Tells the compiler which frame bytes a store or atomic of {@code size} at {@code [dst + off]} may write. */
     private void noteFrameWrite(int dst, int off, int size) {
+        if (inMapValue(dst, off, size, true) >= 0) {
+            return; // a map value, not the frame
+        }
         comp.frameWrite(inFrame(dst, off, size) ? (int) (Memory.FRAME_SIZE + cur[dst].lo() + off) : 0);
     }
 
@@ -595,7 +648,13 @@ final class MethodGen {
         String name = "store" + size * 8;
         MethodTypeDesc direct = MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long);
         noteFrameWrite(dst, off, size);
-        if (inFrame(dst, off, size)) {
+        int site = inMapValue(dst, off, size, true);
+        if (site >= 0) {
+            c.aload(siteArray(site));
+            arrayIndex(dst, off);
+            value.run();
+            c.invokestatic(CD_FRAME, name, direct);
+        } else if (inFrame(dst, off, size)) {
             c.aload(frame());
             arrayIndex(dst, off);
             value.run();
@@ -634,8 +693,9 @@ final class MethodGen {
         int size = op == ATOMIC_W ? 4 : 8;
         String name = op == ATOMIC_W ? "atomic32" : "atomic64";
         noteFrameWrite(dst, off, size);
-        if (inFrame(dst, off, size)) {
-            c.aload(frame());
+        int site = inMapValue(dst, off, size, true);
+        if (site >= 0 || inFrame(dst, off, size)) {
+            c.aload(site >= 0 ? siteArray(site) : frame());
             arrayIndex(dst, off);
             c.loadConstant(imm);
             get(src);
@@ -676,6 +736,8 @@ final class MethodGen {
                     afterHelper(pc, true);
                 } else if (src == CALL_LOCAL) {
                     callLocal(pc, pc + 1 + imm);
+                } else if (comp.lookups.siteAt(pc) >= 0) {
+                    inlineLookup(pc, comp.lookups.siteAt(pc));
                 } else {
                     beforeHelper(pc);
                     c.ldc(Compiler.classData(comp.helperConstant(imm), CD_HELPER))
@@ -889,6 +951,46 @@ final class MethodGen {
             c.iconst_m1().ireturn(); // the driver returns regs[0]
         }
         c.labelBinding(none);
+    }
+
+    /**
+     * {@code bpf_map_lookup_elem} on an array, inline (the kernel's array_map_gen_lookup): the budget
+     * check every helper call has, the 4-byte key read from r2 like any load (a bad key pointer traps
+     * OUT_OF_BOUNDS at the call, as the helper's read does), an unsigned compare with max_entries, and
+     * r0 = {@code address(firstRegion + key, 0)}, or 0. The element's region is looked up to keep its
+     * array for the accesses that follow; only when it is not mapped yet (once per element) does
+     * {@link JitMaps#mapElement} map it, through the map's own lookup. r1..r5 keep their values, as
+     * after a helper; nothing is written, so the frame-zeroing floor is not lowered.
+     */
+    private void inlineLookup(int pc, int site) {
+        ArrayLookups.Site s = comp.lookups.site(site);
+        budgetCheck(pc);
+        Label outOfRange = c.newLabel();
+        Label mapped = c.newLabel();
+        Label done = c.newLabel();
+        pushLoad(pc, 4, 2, 0);
+        c.l2i().istore(key());
+        c.iload(key()).loadConstant(s.maxEntries())
+                .invokestatic(CD_Integer, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int))
+                .ifge(outOfRange);
+        c.aload(mem()).iload(key()).loadConstant(s.firstRegion()).iadd()
+                .invokevirtual(CD_MEMORY, "region", MethodTypeDesc.of(CD_BYTES, CD_int))
+                .dup().ifnonnull(mapped);
+        c.pop().ldc(Compiler.classData(comp.mapConstant(site), CD_ARRAY_MAP)).aload(mem()).iload(key())
+                .invokestatic(CD_JIT_MAPS, "mapElement", MethodTypeDesc.of(CD_BYTES, CD_ARRAY_MAP, CD_MEMORY, CD_int));
+        c.labelBinding(mapped);
+        if (split) {
+            c.pop();
+        } else {
+            c.astore(siteArray(site));
+        }
+        // key < max_entries <= 2^31 - 1: a non-negative int, so i2l is its value
+        c.iload(key()).i2l().loadConstant((long) s.firstRegion()).ladd().loadConstant(Memory.REGION_SHIFT).lshl()
+                .goto_(done);
+        c.labelBinding(outOfRange);
+        c.lconst_0();
+        c.labelBinding(done);
+        put(0);
     }
 
     /** Pushes the r0 of {@code f0(depth, r0..r9)}. */

@@ -28,6 +28,15 @@ final class RegisterFacts {
     static final int SCALAR = 0;
     static final int INPUT = 1;
     static final int FRAME = 2;
+    /**
+     * Kinds from here on: the value pointer of inlined array lookup site {@code (kind - MAP_VALUE) / 2}
+     * ({@link ArrayLookups}); an odd kind is "that pointer or NULL", as the lookup returns it, an even
+     * one the pointer proven non-NULL by a {@code jeq}/{@code jne} against 0. The base is the start of
+     * the element's value. Running the site again forgets every copy of its previous pointer, so a
+     * fact of site s always describes the element the site found last ({@link MethodGen} keeps that
+     * element's array in a local).
+     */
+    static final int MAP_VALUE = 16;
     static final int WIDEN_AFTER = 3;
     static final int NARROW_PASSES = 3;
     /** Pointer offsets beyond this are treated as unbounded: far outside every region anyway. */
@@ -47,6 +56,11 @@ final class RegisterFacts {
 
         boolean pointer() {
             return kind != SCALAR;
+        }
+
+        /** A lookup's result not yet compared with NULL: no arithmetic keeps its provenance. */
+        boolean orNull() {
+            return kind >= MAP_VALUE && (kind & 1) != 0;
         }
 
         boolean bounded() {
@@ -103,10 +117,26 @@ final class RegisterFacts {
     /** Entry facts per local block index (parallel to {@code fn.blocks()}); r0..r10. */
     private final Fact[][] in;
     private final boolean[] intRegisters;
+    private final ArrayLookups lookups;
+
+    /** The kind of site {@code site}'s value pointer, {@code orNull} before the NULL check. */
+    static int mapValueKind(int site, boolean orNull) {
+        return MAP_VALUE + 2 * site + (orNull ? 1 : 0);
+    }
+
+    /** The lookup site whose (non-NULL) value pointer a fact of {@code kind} is, or -1. */
+    static int mapValueSite(int kind) {
+        return kind >= MAP_VALUE && (kind & 1) == 0 ? (kind - MAP_VALUE) / 2 : -1;
+    }
 
     /** @param programEntry whether the subprogram is pc 0 entered only by the run itself (the entry state is known) */
     RegisterFacts(Cfg cfg, Cfg.Function fn, boolean programEntry) {
+        this(cfg, fn, programEntry, ArrayLookups.NONE);
+    }
+
+    RegisterFacts(Cfg cfg, Cfg.Function fn, boolean programEntry, ArrayLookups lookups) {
         this.cfg = cfg;
+        this.lookups = lookups;
         this.blocks = fn.blocks();
         this.in = new Fact[blocks.length][];
         Fact[] entry = new Fact[11];
@@ -166,7 +196,7 @@ final class RegisterFacts {
             clearNonInt(ok, r);
             Cfg.Block block = cfg.blocks.get(blocks[b]);
             for (int pc = block.start(); pc < block.end(); ) {
-                step(r, cfg.slots, pc);
+                step(r, cfg.slots, pc, lookups);
                 clearNonInt(ok, r);
                 pc += Insn.opcode(cfg.slots[pc]) == LDDW ? 2 : 1;
             }
@@ -263,7 +293,7 @@ final class RegisterFacts {
         Fact[] r = entry.clone();
         int last = cfg.lastPc(block);
         for (int pc = block.start(); pc < block.end(); ) {
-            step(r, cfg.slots, pc);
+            step(r, cfg.slots, pc, lookups);
             pc += Insn.opcode(cfg.slots[pc]) == LDDW ? 2 : 1;
         }
         long w = cfg.slots[last];
@@ -292,6 +322,11 @@ final class RegisterFacts {
 
     /** Updates {@code r} for the effect of the instruction at {@code pc} on the registers. */
     static void step(Fact[] r, long[] slots, int pc) {
+        step(r, slots, pc, ArrayLookups.NONE);
+    }
+
+    /** {@link #step(Fact[], long[], int)} where the calls {@code lookups} names return value pointers. */
+    static void step(Fact[] r, long[] slots, int pc, ArrayLookups lookups) {
         long w = slots[pc];
         int op = Insn.opcode(w);
         int dst = Insn.dst(w);
@@ -319,6 +354,15 @@ final class RegisterFacts {
                     for (int i = 0; i <= 5; i++) {
                         r[i] = Fact.TOP;
                     }
+                    int site = lookups.siteAt(pc);
+                    if (site >= 0) {
+                        for (int i = 6; i <= 9; i++) { // the site's previous pointer: another element's
+                            if (r[i].kind == mapValueKind(site, false) || r[i].kind == mapValueKind(site, true)) {
+                                r[i] = Fact.TOP;
+                            }
+                        }
+                        r[0] = new Fact(mapValueKind(site, true), 0, 0);
+                    }
                 }
             }
             default -> throw new IllegalStateException("unvalidated opcode at pc " + pc);
@@ -334,6 +378,9 @@ final class RegisterFacts {
         Fact d = r[dst];
         Fact s = (op & SRC_X) != 0 ? r[src] : Fact.constant(imm);
         int code = op & OP_MASK;
+        if (code != MOV && (d.orNull() || s.orNull())) {
+            return Fact.TOP;
+        }
         switch (code) {
             case MOV:
                 return off == 0 ? s : Fact.TOP;
@@ -392,11 +439,16 @@ final class RegisterFacts {
         }
         int dst = Insn.dst(w);
         Fact d = r[dst];
+        long k = Insn.imm(w);
+        int code = op & OP_MASK;
+        if (d.orNull() && k == 0 && (code == JEQ || code == JNE)) {
+            // jeq 0 taken / jne 0 not taken: NULL; the other edge: the value pointer
+            r[dst] = (code == JEQ) == taken ? Fact.constant(0) : new Fact(d.kind - 1, 0, 0);
+            return r;
+        }
         if (d.kind != SCALAR) {
             return r;
         }
-        long k = Insn.imm(w);
-        int code = op & OP_MASK;
         // Normalise "not taken" to the complementary condition.
         if (!taken) {
             code = switch (code) {
