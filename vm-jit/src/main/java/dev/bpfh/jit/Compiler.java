@@ -244,13 +244,22 @@ final class Compiler {
         });
     }
 
-    /** The class-data index holding the map of inline lookup site {@code site}, registering it on first use. */
+    /**
+     * The class-data index holding the map of inline lookup site {@code site}, registering it on first
+     * use; the next index holds the map's element cache ({@link JitMaps}).
+     */
     int mapConstant(int site) {
         ArrayLookups.Site s = lookups.site(site);
         return mapData.computeIfAbsent(s.mapIndex(), k -> {
             classData.add(s.map());
-            return classData.size() - 1;
+            classData.add(new byte[s.maxEntries()][]);
+            return classData.size() - 2;
         });
+    }
+
+    /** The class-data index of the element cache of site {@code site}'s map. */
+    int elementsConstant(int site) {
+        return mapConstant(site) + 1;
     }
 
     static DynamicConstantDesc<Object> classData(int index, ClassDesc type) {

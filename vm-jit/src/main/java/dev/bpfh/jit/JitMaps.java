@@ -4,18 +4,25 @@ import dev.bpfh.exec.Memory;
 import dev.bpfh.maps.ArrayMap;
 
 /**
- * The slow path of an inlined array lookup ({@link ArrayLookups}): the element's region is not
- * mapped yet, which happens once per element. The map's own lookup maps it (read-only for a
- * {@code .rodata}-like map), exactly as the helper would; the generated code then forms the same
- * pointer and keeps the array. Public because hidden classes call it.
+ * The element caches of inlined array lookups ({@link ArrayLookups}) and their slow path. A cache is
+ * a {@code byte[max_entries][]} in the compiled class's data, one per map: entry {@code i} is the
+ * array Memory maps at element {@code i}'s region, once it is mapped. An array element's region is
+ * mapped once, on first use, and never remapped or unmapped ({@code ArrayMap}: every later update
+ * copies into the same array), so a cached entry stays the region's array for the executable's
+ * life. Public because hidden classes call it.
  */
 public final class JitMaps {
     private JitMaps() {}
 
-    /** Maps element {@code index} (in range) of {@code map} and returns its array. */
-    public static byte[] mapElement(ArrayMap map, Memory memory, int index) {
+    /**
+     * Element {@code index} (in range) of {@code map}, mapped as the helper maps it (through the
+     * map's own lookup: read-only for a {@code .rodata}-like map), and remembered in {@code cache}.
+     */
+    public static byte[] element(ArrayMap map, Memory memory, byte[][] cache, int index) {
         byte[] key = {(byte) index, (byte) (index >>> 8), (byte) (index >>> 16), (byte) (index >>> 24)};
         long value = map.lookupFromProgram(key, 0);
-        return memory.region((int) (value >>> Memory.REGION_SHIFT));
+        byte[] array = memory.region((int) (value >>> Memory.REGION_SHIFT));
+        cache[index] = array;
+        return array;
     }
 }

@@ -754,7 +754,9 @@ final class MethodGen {
             default -> {
                 int target = pc + 1 + off;
                 Label taken = edge(pc, target);
-                condition(op, dst, src, imm, taken);
+                if (!nullCheck(op, dst, imm, taken)) {
+                    condition(op, dst, src, imm, taken);
+                }
             }
         }
     }
@@ -956,41 +958,69 @@ final class MethodGen {
     /**
      * {@code bpf_map_lookup_elem} on an array, inline (the kernel's array_map_gen_lookup): the budget
      * check every helper call has, the 4-byte key read from r2 like any load (a bad key pointer traps
-     * OUT_OF_BOUNDS at the call, as the helper's read does), an unsigned compare with max_entries, and
-     * r0 = {@code address(firstRegion + key, 0)}, or 0. The element's region is looked up to keep its
-     * array for the accesses that follow; only when it is not mapped yet (once per element) does
-     * {@link JitMaps#mapElement} map it, through the map's own lookup. r1..r5 keep their values, as
-     * after a helper; nothing is written, so the frame-zeroing floor is not lowered.
+     * OUT_OF_BOUNDS at the call, as the helper's read does), the unsigned compare with max_entries
+     * (two signed ones: max_entries is a positive int), and r0 = {@code address(firstRegion + key, 0)},
+     * or 0. The element's array comes from the map's element cache ({@link JitMaps}, a class-data
+     * constant, so C2 knows its length is max_entries and drops its bounds check) and is kept for the
+     * accesses that follow; only when an element is not cached yet (once per element) does
+     * {@link JitMaps#element} map it through the map's own lookup. r1..r5 keep their values, as after
+     * a helper; nothing is written, so the frame-zeroing floor is not lowered.
      */
     private void inlineLookup(int pc, int site) {
         ArrayLookups.Site s = comp.lookups.site(site);
+        var elements = Compiler.classData(comp.elementsConstant(site), CD_BYTES.arrayType());
         budgetCheck(pc);
         Label outOfRange = c.newLabel();
-        Label mapped = c.newLabel();
+        Label cached = c.newLabel();
         Label done = c.newLabel();
         pushLoad(pc, 4, 2, 0);
         c.l2i().istore(key());
-        c.iload(key()).loadConstant(s.maxEntries())
-                .invokestatic(CD_Integer, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int))
-                .ifge(outOfRange);
-        c.aload(mem()).iload(key()).loadConstant(s.firstRegion()).iadd()
-                .invokevirtual(CD_MEMORY, "region", MethodTypeDesc.of(CD_BYTES, CD_int))
-                .dup().ifnonnull(mapped);
-        c.pop().ldc(Compiler.classData(comp.mapConstant(site), CD_ARRAY_MAP)).aload(mem()).iload(key())
-                .invokestatic(CD_JIT_MAPS, "mapElement", MethodTypeDesc.of(CD_BYTES, CD_ARRAY_MAP, CD_MEMORY, CD_int));
-        c.labelBinding(mapped);
+        c.iload(key()).iflt(outOfRange);
+        c.iload(key()).loadConstant(s.maxEntries()).if_icmpge(outOfRange);
+        c.ldc(elements).iload(key()).aaload().dup().ifnonnull(cached);
+        c.pop().ldc(Compiler.classData(comp.mapConstant(site), CD_ARRAY_MAP)).aload(mem()).ldc(elements).iload(key())
+                .invokestatic(CD_JIT_MAPS, "element",
+                        MethodTypeDesc.of(CD_BYTES, CD_ARRAY_MAP, CD_MEMORY, CD_BYTES.arrayType(), CD_int));
+        c.labelBinding(cached);
         if (split) {
             c.pop();
         } else {
             c.astore(siteArray(site));
         }
-        // key < max_entries <= 2^31 - 1: a non-negative int, so i2l is its value
-        c.iload(key()).i2l().loadConstant((long) s.firstRegion()).ladd().loadConstant(Memory.REGION_SHIFT).lshl()
+        // firstRegion + key is the element's region, an int (Memory's region indexes are ints); added
+        // as ints after the signed checks, C2 sees a positive range and can drop the program's NULL
+        // check of r0.
+        c.iload(key()).loadConstant(s.firstRegion()).iadd().i2l().loadConstant(Memory.REGION_SHIFT).lshl()
                 .goto_(done);
         c.labelBinding(outOfRange);
+        if (!split) {
+            c.aconst_null().astore(siteArray(site)); // see nullCheck
+        }
         c.lconst_0();
         c.labelBinding(done);
         put(0);
+    }
+
+    /**
+     * A {@code jeq}/{@code jne} of a site's unchecked result against 0, in the direct form: the
+     * register is exactly what the site returned last ({@link RegisterFacts#MAP_VALUE}), which is
+     * NULL exactly when the site left its array local null, so the local is tested instead. C2 then
+     * knows the array is non-null past the test and drops its own checks of it.
+     */
+    private boolean nullCheck(int op, int dst, int imm, Label taken) {
+        RegisterFacts.Fact f = cur[dst];
+        int code = op & OP_MASK;
+        if (split || !f.orNull() || opClass(op) != JMP || (op & SRC_X) != 0 || imm != 0
+                || code != JEQ && code != JNE) {
+            return false;
+        }
+        c.aload(siteArray(RegisterFacts.mapValueSite(f.kind() - 1)));
+        if (code == JEQ) {
+            c.ifnull(taken);
+        } else {
+            c.ifnonnull(taken);
+        }
+        return true;
     }
 
     /** Pushes the r0 of {@code f0(depth, r0..r9)}. */

@@ -4,7 +4,9 @@ import static dev.bpfh.isa.Opcodes.*;
 
 import dev.bpfh.isa.Insn;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What each register provably holds at the entry of each block of one subprogram: a forward
@@ -19,8 +21,8 @@ import java.util.Arrays;
  * carries its provenance, but only as a hint for which checked fast path to try.
  *
  * <p>Loops: a block's entry fact is the join over its incoming edges; after {@link #WIDEN_AFTER}
- * growing visits a bound that keeps moving is widened to infinity, and then {@link #NARROW_PASSES}
- * plain recomputations recover the bounds that conditional branches establish (the loop counter of
+ * growing visits a bound that keeps moving is widened to infinity, and then up to {@link #NARROW_PASSES}
+ * in-place recomputations recover the bounds that conditional branches establish (the loop counter of
  * {@code jlt r3, 1024} is in {@code [0, 1023]} inside the loop). Branches with a constant refine
  * the compared scalar on each edge.
  */
@@ -38,7 +40,8 @@ final class RegisterFacts {
      */
     static final int MAP_VALUE = 16;
     static final int WIDEN_AFTER = 3;
-    static final int NARROW_PASSES = 3;
+    /** At most this many narrowing passes; they stop as soon as one changes nothing. */
+    static final int NARROW_PASSES = 6;
     /** Pointer offsets beyond this are treated as unbounded: far outside every region anyway. */
     static final long POINTER_BOUND = 1L << 40;
 
@@ -250,28 +253,42 @@ final class RegisterFacts {
                 }
             });
         }
-        // Narrowing: recompute every entry from its predecessors (a post-fixpoint stays one).
+        // Narrowing: recompute each entry from its predecessors' current entries, in place and in pc
+        // order, so a bound a loop's branch establishes goes round the loop body in one pass. Each
+        // recomputation from sound facts with sound transfer functions is sound, so every step is.
+        int[][] preds = predecessors();
         for (int pass = 0; pass < NARROW_PASSES; pass++) {
-            Fact[][] next = new Fact[blocks.length][];
-            next[entryLocal] = entry.clone();
+            boolean changed = false;
             for (int b = 0; b < blocks.length; b++) {
                 if (in[b] == null) {
                     continue;
                 }
-                forEachEdge(b, in[b], (succ, facts) -> {
-                    if (next[succ] == null) {
-                        next[succ] = facts;
-                    } else {
-                        for (int r = 0; r < 11; r++) {
-                            next[succ][r] = next[succ][r].join(facts[r]);
-                        }
+                int target = b;
+                Fact[][] acc = {b == entryLocal ? entry.clone() : null};
+                for (int p : preds[b]) {
+                    if (in[p] == null) {
+                        continue;
                     }
-                });
-            }
-            for (int b = 0; b < blocks.length; b++) {
-                if (in[b] != null && next[b] != null) {
-                    in[b] = next[b];
+                    forEachEdge(p, in[p], (succ, facts) -> {
+                        if (succ != target) {
+                            return;
+                        }
+                        if (acc[0] == null) {
+                            acc[0] = facts.clone();
+                        } else {
+                            for (int r = 0; r < 11; r++) {
+                                acc[0][r] = acc[0][r].join(facts[r]);
+                            }
+                        }
+                    });
                 }
+                if (acc[0] != null && !Arrays.equals(acc[0], in[b])) {
+                    in[b] = acc[0];
+                    changed = true;
+                }
+            }
+            if (!changed) {
+                break;
             }
         }
         for (int b = 0; b < blocks.length; b++) {
@@ -281,6 +298,30 @@ final class RegisterFacts {
                 in[b][10] = new Fact(FRAME, 0, 0);
             }
         }
+    }
+
+    /** The local blocks with an edge into each local block (edges do not depend on the facts). */
+    private int[][] predecessors() {
+        List<List<Integer>> lists = new ArrayList<>();
+        for (int b = 0; b < blocks.length; b++) {
+            lists.add(new ArrayList<>());
+        }
+        Fact[] any = new Fact[11];
+        Arrays.fill(any, Fact.TOP);
+        for (int b = 0; b < blocks.length; b++) {
+            int from = b;
+            forEachEdge(b, any, (succ, facts) -> {
+                List<Integer> l = lists.get(succ);
+                if (l.isEmpty() || l.get(l.size() - 1) != from) {
+                    l.add(from);
+                }
+            });
+        }
+        int[][] out = new int[blocks.length][];
+        for (int b = 0; b < blocks.length; b++) {
+            out[b] = lists.get(b).stream().mapToInt(Integer::intValue).toArray();
+        }
+        return out;
     }
 
     private interface EdgeSink {
