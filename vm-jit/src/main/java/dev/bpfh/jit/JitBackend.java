@@ -127,10 +127,8 @@ public final class JitBackend implements Backend {
         MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, data, true);
         MethodHandle entry;
         try {
-            CompiledProgram program = (CompiledProgram) lookup.findConstructor(lookup.lookupClass(),
-                    MethodType.methodType(void.class)).invoke();
-            entry = lookup.findVirtual(lookup.lookupClass(), "run",
-                    MethodType.methodType(long.class, long.class, long.class)).bindTo(program);
+            entry = lookup.findStatic(lookup.lookupClass(), Compiler.ENTRY_NAME,
+                    MethodType.methodType(long.class, long.class, long.class));
         } catch (Throwable t) {
             throw new IllegalStateException("cannot instantiate the compiled class", t);
         }
