@@ -9,7 +9,8 @@ import dev.bpfh.maps.ArrayMap;
  * array Memory maps at element {@code i}'s region, once it is mapped. An array element's region is
  * mapped once, on first use, and never remapped or unmapped ({@code ArrayMap}: every later update
  * copies into the same array), so a cached entry stays the region's array for the executable's
- * life. Public because hidden classes call it.
+ * life. A cache costs one reference per element, as each of Memory's two region tables already
+ * does. Public because hidden classes call it.
  */
 public final class JitMaps {
     private JitMaps() {}
