@@ -21,6 +21,15 @@ public final class ArrayMap extends BpfMap {
         this.firstRegion = firstRegion;
     }
 
+    /**
+     * The region of element 0: element {@code i} is region {@code firstRegion() + i}. For engines
+     * that compute a lookup's value pointer themselves (the JIT's inline lookup, as the kernel's
+     * verifier inlines array lookups); reading it maps nothing.
+     */
+    public int firstRegion() {
+        return firstRegion;
+    }
+
     /** The element's bytes, mapped on first use. */
     byte[] element(int index) {
         int region = firstRegion + index;

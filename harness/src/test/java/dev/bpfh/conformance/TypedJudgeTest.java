@@ -36,7 +36,7 @@ class TypedJudgeTest {
     @TempDir
     Path dir;
 
-    static final String PACKET_HEX = "00 00 00 00 00 00 00 00 00 00 00 00 08 00";
+    static final String PACKET_HEX = "00 00 00 00 00 00 00 00 00 00 00 00 08 06"; // ARP: test_run takes a 14-byte one
     static final byte[] PACKET = HexFormat.ofDelimiter(" ").parseHex(PACKET_HEX);
 
     private TestCase test(String name, String text) throws IOException {
@@ -110,7 +110,7 @@ class TypedJudgeTest {
 
     @Test
     void dataOutIsComparedByteForByte() throws Exception {
-        TestCase t = asm("out", "xdp", "-- data-out\n" + PACKET_HEX.replace("08 00", "86 dd") + "\n-- result\n2\n");
+        TestCase t = asm("out", "xdp", "-- data-out\n" + PACKET_HEX.replace("08 06", "86 dd") + "\n-- result\n2\n");
         Runs rewrites = new Runs((in, m) -> {
             in.data()[12] = (byte) 0x86;
             in.data()[13] = (byte) 0xdd;

@@ -33,11 +33,13 @@ final class Compiler {
     static final ClassDesc CD_MEMORY = ClassDesc.of("dev.bpfh.exec.Memory");
     static final ClassDesc CD_CONTEXT = ClassDesc.of("dev.bpfh.exec.RunContext");
     static final ClassDesc CD_HELPER = ClassDesc.of("dev.bpfh.exec.Helper");
-    static final ClassDesc CD_COMPILED_PROGRAM = ClassDesc.of(CompiledProgram.class.getName());
     static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
     static final ClassDesc CD_INT_ARRAY = CD_int.arrayType();
     static final MethodTypeDesc FN_TYPE = MethodTypeDesc.of(CD_long, CD_int,
             CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long);
+    /** {@code static long entry(long r1, long r2)}: f0 at depth 0 with the other registers 0. */
+    static final String ENTRY_NAME = "entry";
+    static final MethodTypeDesc ENTRY_TYPE = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     static final MethodTypeDesc REGION_TYPE = MethodTypeDesc.of(CD_int, CD_int, CD_int);
     static final MethodTypeDesc NODE_TYPE = MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_int);
     /** Children per dispatch method: 64 cases of ~10 bytes each stay far below the limit. */
@@ -189,14 +191,20 @@ final class Compiler {
     /** Class-data index of each context access's {@code Access} object, by pc. */
     private final Map<Integer, Integer> accessData = new TreeMap<>();
 
+    /** The {@code bpf_map_lookup_elem} calls emitted inline. */
+    final ArrayLookups lookups;
+    /** Class-data index of each map an inline lookup reads, by map index. */
+    private final Map<Integer, Integer> mapData = new TreeMap<>();
+
     Compiler(Cfg cfg, Helpers helpers, int regionTarget, long budget, long[] pseudoValues) {
-        this(cfg, helpers, regionTarget, budget, pseudoValues, null);
+        this(cfg, helpers, regionTarget, budget, pseudoValues, null, ArrayLookups.NONE);
     }
 
     Compiler(Cfg cfg, Helpers helpers, int regionTarget, long budget, long[] pseudoValues,
-            dev.bpfh.ctx.ContextAccesses ctx) {
+            dev.bpfh.ctx.ContextAccesses ctx, ArrayLookups lookups) {
         this.cfg = cfg;
         this.ctx = ctx;
+        this.lookups = lookups;
         this.pseudoValues = pseudoValues;
         this.helpers = helpers;
         this.regionTarget = regionTarget;
@@ -207,7 +215,7 @@ final class Compiler {
         for (int i = 0; i < cfg.functions.size(); i++) {
             Cfg.Function fn = cfg.functions.get(i);
             boolean programEntry = fn.entry() == 0 && RegisterFacts.entryNeverCalled(cfg);
-            FnPlan p = new FnPlan(i, fn, new RegisterFacts(cfg, fn, programEntry, ctx));
+            FnPlan p = new FnPlan(i, fn, new RegisterFacts(cfg, fn, programEntry, ctx, lookups));
             plan(p);
             plans.add(p);
         }
@@ -272,6 +280,24 @@ final class Compiler {
         });
     }
 
+    /**
+     * The class-data index holding the map of inline lookup site {@code site}, registering it on first
+     * use; the next index holds the map's element cache ({@link JitMaps}).
+     */
+    int mapConstant(int site) {
+        ArrayLookups.Site s = lookups.site(site);
+        return mapData.computeIfAbsent(s.mapIndex(), k -> {
+            classData.add(s.map());
+            classData.add(new byte[s.maxEntries()][]);
+            return classData.size() - 2;
+        });
+    }
+
+    /** The class-data index of the element cache of site {@code site}'s map. */
+    int elementsConstant(int site) {
+        return mapConstant(site) + 1;
+    }
+
     static DynamicConstantDesc<Object> classData(int index, ClassDesc type) {
         return DynamicConstantDesc.ofNamed(BSM_CLASS_DATA_AT, DEFAULT_NAME, type, index);
     }
@@ -283,11 +309,10 @@ final class Compiler {
     byte[] build() {
         return ClassFile.of().build(CD_THIS, cb -> {
             cb.withFlags(AccessFlag.PUBLIC, AccessFlag.FINAL);
-            cb.withInterfaceSymbols(CD_COMPILED_PROGRAM);
-            cb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC,
-                    c -> c.aload(0).invokespecial(CD_Object, INIT_NAME, MTD_void).return_());
-            cb.withMethodBody("run", MethodTypeDesc.of(CD_long, CD_long, CD_long), ClassFile.ACC_PUBLIC, c -> {
-                c.iconst_0().lconst_0().lload(1).lload(3);
+            // The executable's entry: a static method, so its handle is a direct one (no bound
+            // receiver, no virtual dispatch on the way in); the class is never instantiated.
+            cb.withMethodBody(ENTRY_NAME, ENTRY_TYPE, ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, c -> {
+                c.iconst_0().lconst_0().lload(0).lload(2);
                 for (int i = 3; i < 10; i++) {
                     c.lconst_0();
                 }

@@ -112,9 +112,11 @@ public final class JitBackend implements Backend {
         }
         try {
             Cfg cfg = new Cfg(program.slots());
+            ArrayLookups lookups = ArrayLookups.find(cfg, maps.views(), helpers);
             failure = "no attempt";
             for (int target = regionTarget; ; target /= 2) {
-                Compiler compiler = new Compiler(cfg, helpers, target, options.instructionBudget(), pseudoValues, ctx);
+                Compiler compiler = new Compiler(cfg, helpers, target, options.instructionBudget(), pseudoValues, ctx,
+                        lookups);
                 compiler.inSet = set != null;
                 byte[] bytes = compiler.build();
                 Sizes sizes = Sizes.of(bytes);
@@ -151,10 +153,8 @@ public final class JitBackend implements Backend {
         MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, data, true);
         MethodHandle entry;
         try {
-            CompiledProgram program = (CompiledProgram) lookup.findConstructor(lookup.lookupClass(),
-                    MethodType.methodType(void.class)).invoke();
-            entry = lookup.findVirtual(lookup.lookupClass(), "run",
-                    MethodType.methodType(long.class, long.class, long.class)).bindTo(program);
+            entry = lookup.findStatic(lookup.lookupClass(), Compiler.ENTRY_NAME,
+                    MethodType.methodType(long.class, long.class, long.class));
         } catch (Throwable t) {
             throw new IllegalStateException("cannot instantiate the compiled class", t);
         }
@@ -181,6 +181,7 @@ public final class JitBackend implements Backend {
         info.put("classBytes", bytes.length);
         info.put("splitFunctions", compiler.plans.stream().filter(Compiler.FnPlan::split).count());
         info.put("compileMicros", compileNanos / 1000);
+        info.put("inlineLookups", compiler.lookups.size());
         int frames = cfg.hasLocalCalls ? Memory.MAX_FRAMES : 1;
         JitExecutable executable = new JitExecutable(entry, linkage, maps,
                 options.instructionBudget() * compiler.budgetScale, frames,

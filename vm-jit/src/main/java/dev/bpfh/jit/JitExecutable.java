@@ -16,18 +16,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A compiled program: the instance of its hidden class plus the per-run objects its class data
- * points at. {@link #close()} drops the only strong reference to the instance, so the hidden class
+ * A compiled program: the entry handle of its hidden class plus the per-run objects its class data
+ * points at. {@link #close()} drops the only strong reference to the handle, so the hidden class
  * (defined without {@code STRONG}) can be unloaded.
  *
  * <p>The program is entered through a {@link MethodHandle} held in a plain field, which C2 cannot
  * constant-fold and therefore cannot inline: the generated methods are compiled on their own. When
  * they were inlined into this method (an ordinary interface call), C2 optimised the programs' loops
  * worse: byte_sum_1024 about 1.1x, checksum_1500 1.15x, atomics_stack 1.6x slower (thread CPU time,
- * measured), while the extra indirect call costs nothing measurable on the smallest workloads.
+ * measured). The handle is a direct one to the class's static {@code entry}, so the indirect call is
+ * a type check and a jump through the handle's shared invoker, with no bound receiver.
  */
 final class JitExecutable implements Executable {
-    /** {@code CompiledProgram.run(r1, r2)} bound to the instance; null once closed. */
+    /** The class's static {@code entry(r1, r2)} (a direct handle); null once closed. */
     private MethodHandle entry;
     private final Memory memory;
     private final RunContext context;
@@ -131,10 +132,11 @@ final class JitExecutable implements Executable {
      */
     @Override
     public Outcome run(RunInput input) {
+        var bad = PacketContext.checkInput(type, input);
+        if (bad.isPresent()) {
+            return PacketContext.inputRefused(bad.get()); // the kernel backend's outcome for it
+        }
         if (type == ProgramType.RAW) {
-            if (input.ctx() != null) {
-                throw new IllegalArgumentException("a raw program takes no context input");
-            }
             return run(input.data());
         }
         MethodHandle program = entry;
@@ -142,6 +144,7 @@ final class JitExecutable implements Executable {
             throw new IllegalStateException("executable is closed");
         }
         PacketContext packet = PacketContext.start(type, input, memory, ctxRegion);
+        mappedInput = null; // region 1 is the packet now
         clearFrames();
         context.startRun();
         context.setPacket(packet);
@@ -165,17 +168,32 @@ final class JitExecutable implements Executable {
         }
     }
 
+    /** The input of no input: nothing can be stored into it, so every run may share it. */
+    private static final byte[] NO_INPUT = new byte[0];
+
+    /**
+     * The array Memory has mapped as the input region since the last {@link Memory#startRun}: only
+     * startRun maps region 1, so when a run gets the same array again (a caller reusing its buffer)
+     * the mapping is already right and the two table stores, with their GC write barriers, are
+     * skipped. The frames are zeroed here ({@link #clearFrames}), not by startRun. Never trusted in a
+     * program set, whose siblings share the memory, nor after a typed run (the packet is region 1).
+     */
+    private byte[] mappedInput;
+
     @Override
     public Outcome run(byte[] memoryOrNull) {
         if (type != ProgramType.RAW) {
-            return run(RunInput.of(memoryOrNull == null ? new byte[0] : memoryOrNull));
+            return run(RunInput.of(memoryOrNull == null ? NO_INPUT : memoryOrNull));
         }
-        byte[] input = memoryOrNull == null ? new byte[0] : memoryOrNull;
+        byte[] input = memoryOrNull == null ? NO_INPUT : memoryOrNull;
         MethodHandle program = entry;
         if (program == null) {
             throw new IllegalStateException("executable is closed");
         }
-        memory.startRun(input, 0);
+        if (inSet || input != mappedInput) {
+            memory.startRun(input, 0);
+            mappedInput = inSet ? null : input;
+        }
         clearFrames();
         context.startRun();
         if (inSet) {

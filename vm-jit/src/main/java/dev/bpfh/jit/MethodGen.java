@@ -38,6 +38,8 @@ final class MethodGen {
     static final ClassDesc CD_FRAME = ClassDesc.of(FrameAccess.class.getName());
     static final ClassDesc CD_INPUT = ClassDesc.of(InputAccess.class.getName());
     static final ClassDesc CD_BYTES = CD_byte.arrayType();
+    static final ClassDesc CD_ARRAY_MAP = ClassDesc.of("dev.bpfh.maps.ArrayMap");
+    static final ClassDesc CD_JIT_MAPS = ClassDesc.of(JitMaps.class.getName());
     static final MethodTypeDesc J_J = MethodTypeDesc.of(CD_long, CD_long);
     static final MethodTypeDesc JJ_J = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     static final MethodTypeDesc JI_J = MethodTypeDesc.of(CD_long, CD_long, CD_int);
@@ -275,6 +277,19 @@ final class MethodGen {
         return base + 33;
     }
 
+    /** An int scratch local: the key of an inlined array lookup. */
+    private int key() {
+        return base + 46;
+    }
+
+    /**
+     * The array of the element inlined lookup site {@code site} found last (direct form only): what a
+     * register whose fact is that site's value pointer points into.
+     */
+    private int siteArray(int site) {
+        return base + 47 + site;
+    }
+
     /** Upper estimate of a block's bytecode, for region packing (checked after the build). */
     static int estimate(Cfg cfg, Cfg.Block b) {
         int sum = BLOCK_ESTIMATE;
@@ -346,6 +361,12 @@ final class MethodGen {
                     c.lload(reg(r)).l2i().istore(ireg(r));
                 }
             }
+            for (int blockId : plan.fn().blocks()) { // definitely assigned, for the JVM's verifier
+                int site = comp.lookups.siteAt(cfg.lastPc(cfg.blocks.get(blockId)));
+                if (site >= 0) {
+                    c.aconst_null().astore(siteArray(site));
+                }
+            }
             int entry = plan.localOf(cfg.blockAt[plan.fn().entry()]);
             if (entry != lo) {
                 c.goto_(labels[entry - lo]);
@@ -375,7 +396,7 @@ final class MethodGen {
             } else {
                 insn(pc, w);
             }
-            RegisterFacts.step(cur, cfg.slots, pc);
+            RegisterFacts.step(cur, cfg.slots, pc, comp.lookups);
             pc += Insn.opcode(w) == LDDW ? 2 : 1;
         }
         if (cfg.fallsThrough(b)) {
@@ -515,6 +536,22 @@ final class MethodGen {
     }
 
     /**
+     * The inlined lookup site whose value {@code [baseReg + off]} of {@code size} bytes provably lies
+     * in, or -1; -1 also for a store into a map that is read-only for programs (it must trap, which
+     * Memory's checked path does) and in a split method (the site's array is a local of another
+     * method). The value's region is exactly {@code value_size} bytes, so this is Memory's own check
+     * done at compile time.
+     */
+    private int inMapValue(int baseReg, int off, int size, boolean store) {
+        RegisterFacts.Fact f = cur[baseReg];
+        int site = RegisterFacts.mapValueSite(f.kind());
+        if (split || site < 0 || !f.bounded() || store && comp.lookups.site(site).readOnly()) {
+            return -1;
+        }
+        return f.lo() + off >= 0 && f.hi() + off + size <= comp.lookups.site(site).valueSize() ? site : -1;
+    }
+
+    /**
      * Whether {@code [baseReg + off]} provably starts at input offset {@code 0 <= i < 2^31 - 8}, so
      * that the access is in bounds exactly when {@code i <= length - size}.
      */
@@ -536,6 +573,10 @@ final class MethodGen {
             c.loadConstant((int) (Memory.FRAME_SIZE + f.lo() + off));
             return;
         }
+        if (RegisterFacts.mapValueSite(f.kind()) >= 0 && f.lo() == f.hi()) {
+            c.loadConstant((int) (f.lo() + off));
+            return;
+        }
         getInt(baseReg);
         if (off != 0) {
             c.loadConstant(off).iadd();
@@ -555,10 +596,23 @@ final class MethodGen {
     }
 
     private void load(int pc, int op, int dst, int src, int off) {
-        int size = sizeBytes(op);
+        pushLoad(pc, sizeBytes(op), src, off);
+        if ((op & MODE_MASK) == MODE_MEMSX) {
+            aluCall("sx" + sizeBytes(op) * 8, J_J);
+        }
+        put(dst);
+    }
+
+    /** Pushes the zero-extended {@code size} bytes at {@code [src + off]}, checked, trapping at {@code pc}. */
+    private void pushLoad(int pc, int size, int src, int off) {
         String name = "load" + size * 8;
         MethodTypeDesc direct = MethodTypeDesc.of(CD_long, CD_BYTES, CD_int);
-        if (inFrame(src, off, size)) {
+        int site = inMapValue(src, off, size, false);
+        if (site >= 0) {
+            c.aload(siteArray(site));
+            arrayIndex(src, off);
+            c.invokestatic(CD_FRAME, name, direct);
+        } else if (inFrame(src, off, size)) {
             c.aload(frame());
             arrayIndex(src, off);
             c.invokestatic(CD_FRAME, name, direct);
@@ -585,14 +639,13 @@ final class MethodGen {
             c.loadConstant(pc).invokestatic(CD_INPUT, name,
                     MethodTypeDesc.of(CD_long, CD_BYTES, CD_MEMORY, CD_long, CD_int));
         }
-        if ((op & MODE_MASK) == MODE_MEMSX) {
-            aluCall("sx" + size * 8, J_J);
-        }
-        put(dst);
     }
 
     /** Tells the compiler which frame bytes a store or atomic of {@code size} at {@code [dst + off]} may write. */
     private void noteFrameWrite(int dst, int off, int size) {
+        if (inMapValue(dst, off, size, true) >= 0) {
+            return; // a map value, not the frame
+        }
         comp.frameWrite(inFrame(dst, off, size) ? (int) (Memory.FRAME_SIZE + cur[dst].lo() + off) : 0);
     }
 
@@ -601,7 +654,13 @@ final class MethodGen {
         String name = "store" + size * 8;
         MethodTypeDesc direct = MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long);
         noteFrameWrite(dst, off, size);
-        if (inFrame(dst, off, size)) {
+        int site = inMapValue(dst, off, size, true);
+        if (site >= 0) {
+            c.aload(siteArray(site));
+            arrayIndex(dst, off);
+            value.run();
+            c.invokestatic(CD_FRAME, name, direct);
+        } else if (inFrame(dst, off, size)) {
             c.aload(frame());
             arrayIndex(dst, off);
             value.run();
@@ -640,8 +699,9 @@ final class MethodGen {
         int size = op == ATOMIC_W ? 4 : 8;
         String name = op == ATOMIC_W ? "atomic32" : "atomic64";
         noteFrameWrite(dst, off, size);
-        if (inFrame(dst, off, size)) {
-            c.aload(frame());
+        int site = inMapValue(dst, off, size, true);
+        if (site >= 0 || inFrame(dst, off, size)) {
+            c.aload(site >= 0 ? siteArray(site) : frame());
             arrayIndex(dst, off);
             c.loadConstant(imm);
             get(src);
@@ -682,6 +742,8 @@ final class MethodGen {
                     afterHelper(pc, true);
                 } else if (src == CALL_LOCAL) {
                     callLocal(pc, pc + 1 + imm);
+                } else if (comp.lookups.siteAt(pc) >= 0) {
+                    inlineLookup(pc, comp.lookups.siteAt(pc));
                 } else {
                     beforeHelper(pc);
                     c.ldc(Compiler.classData(comp.helperConstant(imm), CD_HELPER))
@@ -698,7 +760,9 @@ final class MethodGen {
             default -> {
                 int target = pc + 1 + off;
                 Label taken = edge(pc, target);
-                condition(op, dst, src, imm, taken);
+                if (!nullCheck(op, dst, imm, taken)) {
+                    condition(op, dst, src, imm, taken);
+                }
             }
         }
     }
@@ -922,6 +986,74 @@ final class MethodGen {
             c.iconst_m1().ireturn(); // the driver returns regs[0]
         }
         c.labelBinding(none);
+    }
+
+    /**
+     * {@code bpf_map_lookup_elem} on an array, inline (the kernel's array_map_gen_lookup): the budget
+     * check every helper call has, the 4-byte key read from r2 like any load (a bad key pointer traps
+     * OUT_OF_BOUNDS at the call, as the helper's read does), the unsigned compare with max_entries
+     * (two signed ones: max_entries is a positive int), and r0 = {@code address(firstRegion + key, 0)},
+     * or 0. The element's array comes from the map's element cache ({@link JitMaps}, a class-data
+     * constant, so C2 knows its length is max_entries and drops its bounds check) and is kept for the
+     * accesses that follow; only when an element is not cached yet (once per element) does
+     * {@link JitMaps#element} map it through the map's own lookup. r1..r5 keep their values, as after
+     * a helper; nothing is written, so the frame-zeroing floor is not lowered.
+     */
+    private void inlineLookup(int pc, int site) {
+        ArrayLookups.Site s = comp.lookups.site(site);
+        var elements = Compiler.classData(comp.elementsConstant(site), CD_BYTES.arrayType());
+        budgetCheck(pc);
+        Label outOfRange = c.newLabel();
+        Label cached = c.newLabel();
+        Label done = c.newLabel();
+        pushLoad(pc, 4, 2, 0);
+        c.l2i().istore(key());
+        c.iload(key()).iflt(outOfRange);
+        c.iload(key()).loadConstant(s.maxEntries()).if_icmpge(outOfRange);
+        c.ldc(elements).iload(key()).aaload().dup().ifnonnull(cached);
+        c.pop().ldc(Compiler.classData(comp.mapConstant(site), CD_ARRAY_MAP)).aload(mem()).ldc(elements).iload(key())
+                .invokestatic(CD_JIT_MAPS, "element",
+                        MethodTypeDesc.of(CD_BYTES, CD_ARRAY_MAP, CD_MEMORY, CD_BYTES.arrayType(), CD_int));
+        c.labelBinding(cached);
+        if (split) {
+            c.pop();
+        } else {
+            c.astore(siteArray(site));
+        }
+        // firstRegion + key is the element's region, an int (Memory's region indexes are ints); added
+        // as ints after the signed checks, C2 sees a positive range and can drop the program's NULL
+        // check of r0.
+        c.iload(key()).loadConstant(s.firstRegion()).iadd().i2l().loadConstant(Memory.REGION_SHIFT).lshl()
+                .goto_(done);
+        c.labelBinding(outOfRange);
+        if (!split) {
+            c.aconst_null().astore(siteArray(site)); // see nullCheck
+        }
+        c.lconst_0();
+        c.labelBinding(done);
+        put(0);
+    }
+
+    /**
+     * A {@code jeq}/{@code jne} of a site's unchecked result against 0, in the direct form: the
+     * register is exactly what the site returned last ({@link RegisterFacts#MAP_VALUE}), which is
+     * NULL exactly when the site left its array local null, so the local is tested instead. C2 then
+     * knows the array is non-null past the test and drops its own checks of it.
+     */
+    private boolean nullCheck(int op, int dst, int imm, Label taken) {
+        RegisterFacts.Fact f = cur[dst];
+        int code = op & OP_MASK;
+        if (split || !f.orNull() || opClass(op) != JMP || (op & SRC_X) != 0 || imm != 0
+                || code != JEQ && code != JNE) {
+            return false;
+        }
+        c.aload(siteArray(RegisterFacts.mapValueSite(f.kind() - 1)));
+        if (code == JEQ) {
+            c.ifnull(taken);
+        } else {
+            c.ifnonnull(taken);
+        }
+        return true;
     }
 
     /** Pushes the r0 of {@code f0(depth, r0..r9)}. */

@@ -4,7 +4,9 @@ import static dev.bpfh.isa.Opcodes.*;
 
 import dev.bpfh.isa.Insn;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What each register provably holds at the entry of each block of one subprogram: a forward
@@ -19,8 +21,8 @@ import java.util.Arrays;
  * carries its provenance, but only as a hint for which checked fast path to try.
  *
  * <p>Loops: a block's entry fact is the join over its incoming edges; after {@link #WIDEN_AFTER}
- * growing visits a bound that keeps moving is widened to infinity, and then {@link #NARROW_PASSES}
- * plain recomputations recover the bounds that conditional branches establish (the loop counter of
+ * growing visits a bound that keeps moving is widened to infinity, and then up to {@link #NARROW_PASSES}
+ * in-place recomputations recover the bounds that conditional branches establish (the loop counter of
  * {@code jlt r3, 1024} is in {@code [0, 1023]} inside the loop). Branches with a constant refine
  * the compared scalar on each edge.
  */
@@ -28,8 +30,18 @@ final class RegisterFacts {
     static final int SCALAR = 0;
     static final int INPUT = 1;
     static final int FRAME = 2;
+    /**
+     * Kinds from here on: the value pointer of inlined array lookup site {@code (kind - MAP_VALUE) / 2}
+     * ({@link ArrayLookups}); an odd kind is "that pointer or NULL", as the lookup returns it, an even
+     * one the pointer proven non-NULL by a {@code jeq}/{@code jne} against 0. The base is the start of
+     * the element's value. Running the site again forgets every copy of its previous pointer, so a
+     * fact of site s always describes the element the site found last ({@link MethodGen} keeps that
+     * element's array in a local).
+     */
+    static final int MAP_VALUE = 16;
     static final int WIDEN_AFTER = 3;
-    static final int NARROW_PASSES = 3;
+    /** At most this many narrowing passes; they stop as soon as one changes nothing. */
+    static final int NARROW_PASSES = 6;
     /** Pointer offsets beyond this are treated as unbounded: far outside every region anyway. */
     static final long POINTER_BOUND = 1L << 40;
 
@@ -47,6 +59,11 @@ final class RegisterFacts {
 
         boolean pointer() {
             return kind != SCALAR;
+        }
+
+        /** A lookup's result not yet compared with NULL: no arithmetic keeps its provenance. */
+        boolean orNull() {
+            return kind >= MAP_VALUE && (kind & 1) != 0;
         }
 
         boolean bounded() {
@@ -105,16 +122,35 @@ final class RegisterFacts {
     private final boolean[] intRegisters;
     /** The context accesses of a typed program ({@link TypedFacts}); null for a raw one. */
     private final dev.bpfh.ctx.ContextAccesses ctx;
+    private final ArrayLookups lookups;
+
+    /** The kind of site {@code site}'s value pointer, {@code orNull} before the NULL check. */
+    static int mapValueKind(int site, boolean orNull) {
+        return MAP_VALUE + 2 * site + (orNull ? 1 : 0);
+    }
+
+    /** The lookup site whose (non-NULL) value pointer a fact of {@code kind} is, or -1. */
+    static int mapValueSite(int kind) {
+        return kind >= MAP_VALUE && (kind & 1) == 0 ? (kind - MAP_VALUE) / 2 : -1;
+    }
 
     /** @param programEntry whether the subprogram is pc 0 entered only by the run itself (the entry state is known) */
     RegisterFacts(Cfg cfg, Cfg.Function fn, boolean programEntry) {
-        this(cfg, fn, programEntry, null);
+        this(cfg, fn, programEntry, null, ArrayLookups.NONE);
     }
 
-    /** @param ctx a typed program's context accesses (r1 is then the context, not the input), or null */
-    RegisterFacts(Cfg cfg, Cfg.Function fn, boolean programEntry, dev.bpfh.ctx.ContextAccesses ctx) {
+    RegisterFacts(Cfg cfg, Cfg.Function fn, boolean programEntry, ArrayLookups lookups) {
+        this(cfg, fn, programEntry, null, lookups);
+    }
+
+    /**
+     * @param ctx a typed program's context accesses (r1 is then the context, not the input), or null
+     * @param lookups the calls to {@code bpf_map_lookup_elem} compiled inline (their results are value pointers)
+     */
+    RegisterFacts(Cfg cfg, Cfg.Function fn, boolean programEntry, dev.bpfh.ctx.ContextAccesses ctx, ArrayLookups lookups) {
         this.cfg = cfg;
         this.ctx = ctx;
+        this.lookups = lookups;
         this.blocks = fn.blocks();
         this.in = new Fact[blocks.length][];
         Fact[] entry = new Fact[11];
@@ -230,28 +266,42 @@ final class RegisterFacts {
                 }
             });
         }
-        // Narrowing: recompute every entry from its predecessors (a post-fixpoint stays one).
+        // Narrowing: recompute each entry from its predecessors' current entries, in place and in pc
+        // order, so a bound a loop's branch establishes goes round the loop body in one pass. Each
+        // recomputation from sound facts with sound transfer functions is sound, so every step is.
+        int[][] preds = predecessors();
         for (int pass = 0; pass < NARROW_PASSES; pass++) {
-            Fact[][] next = new Fact[blocks.length][];
-            next[entryLocal] = entry.clone();
+            boolean changed = false;
             for (int b = 0; b < blocks.length; b++) {
                 if (in[b] == null) {
                     continue;
                 }
-                forEachEdge(b, in[b], (succ, facts) -> {
-                    if (next[succ] == null) {
-                        next[succ] = facts;
-                    } else {
-                        for (int r = 0; r < 11; r++) {
-                            next[succ][r] = next[succ][r].join(facts[r]);
-                        }
+                int target = b;
+                Fact[][] acc = {b == entryLocal ? entry.clone() : null};
+                for (int p : preds[b]) {
+                    if (in[p] == null) {
+                        continue;
                     }
-                });
-            }
-            for (int b = 0; b < blocks.length; b++) {
-                if (in[b] != null && next[b] != null) {
-                    in[b] = next[b];
+                    forEachEdge(p, in[p], (succ, facts) -> {
+                        if (succ != target) {
+                            return;
+                        }
+                        if (acc[0] == null) {
+                            acc[0] = facts.clone();
+                        } else {
+                            for (int r = 0; r < 11; r++) {
+                                acc[0][r] = acc[0][r].join(facts[r]);
+                            }
+                        }
+                    });
                 }
+                if (acc[0] != null && !Arrays.equals(acc[0], in[b])) {
+                    in[b] = acc[0];
+                    changed = true;
+                }
+            }
+            if (!changed) {
+                break;
             }
         }
         for (int b = 0; b < blocks.length; b++) {
@@ -261,6 +311,30 @@ final class RegisterFacts {
                 in[b][10] = new Fact(FRAME, 0, 0);
             }
         }
+    }
+
+    /** The local blocks with an edge into each local block (edges do not depend on the facts). */
+    private int[][] predecessors() {
+        List<List<Integer>> lists = new ArrayList<>();
+        for (int b = 0; b < blocks.length; b++) {
+            lists.add(new ArrayList<>());
+        }
+        Fact[] any = new Fact[11];
+        Arrays.fill(any, Fact.TOP);
+        for (int b = 0; b < blocks.length; b++) {
+            int from = b;
+            forEachEdge(b, any, (succ, facts) -> {
+                List<Integer> l = lists.get(succ);
+                if (l.isEmpty() || l.get(l.size() - 1) != from) {
+                    l.add(from);
+                }
+            });
+        }
+        int[][] out = new int[blocks.length][];
+        for (int b = 0; b < blocks.length; b++) {
+            out[b] = lists.get(b).stream().mapToInt(Integer::intValue).toArray();
+        }
+        return out;
     }
 
     private interface EdgeSink {
@@ -305,7 +379,7 @@ final class RegisterFacts {
      * ({@link TypedFacts}).
      */
     void stepAt(Fact[] r, int pc) {
-        step(r, cfg.slots, pc);
+        step(r, cfg.slots, pc, lookups);
         if (ctx != null) {
             TypedFacts.step(r, cfg.slots, pc, ctx);
         }
@@ -313,6 +387,11 @@ final class RegisterFacts {
 
     /** Updates {@code r} for the effect of the instruction at {@code pc} on the registers. */
     static void step(Fact[] r, long[] slots, int pc) {
+        step(r, slots, pc, ArrayLookups.NONE);
+    }
+
+    /** {@link #step(Fact[], long[], int)} where the calls {@code lookups} names return value pointers. */
+    static void step(Fact[] r, long[] slots, int pc, ArrayLookups lookups) {
         long w = slots[pc];
         int op = Insn.opcode(w);
         int dst = Insn.dst(w);
@@ -340,6 +419,15 @@ final class RegisterFacts {
                     for (int i = 0; i <= 5; i++) {
                         r[i] = Fact.TOP;
                     }
+                    int site = lookups.siteAt(pc);
+                    if (site >= 0) {
+                        for (int i = 6; i <= 9; i++) { // the site's previous pointer: another element's
+                            if (r[i].kind == mapValueKind(site, false) || r[i].kind == mapValueKind(site, true)) {
+                                r[i] = Fact.TOP;
+                            }
+                        }
+                        r[0] = new Fact(mapValueKind(site, true), 0, 0);
+                    }
                 }
             }
             default -> throw new IllegalStateException("unvalidated opcode at pc " + pc);
@@ -355,6 +443,9 @@ final class RegisterFacts {
         Fact d = r[dst];
         Fact s = (op & SRC_X) != 0 ? r[src] : Fact.constant(imm);
         int code = op & OP_MASK;
+        if (code != MOV && (d.orNull() || s.orNull())) {
+            return Fact.TOP;
+        }
         switch (code) {
             case MOV:
                 return off == 0 ? s : Fact.TOP;
@@ -413,11 +504,16 @@ final class RegisterFacts {
         }
         int dst = Insn.dst(w);
         Fact d = r[dst];
+        long k = Insn.imm(w);
+        int code = op & OP_MASK;
+        if (d.orNull() && k == 0 && (code == JEQ || code == JNE)) {
+            // jeq 0 taken / jne 0 not taken: NULL; the other edge: the value pointer
+            r[dst] = (code == JEQ) == taken ? Fact.constant(0) : new Fact(d.kind - 1, 0, 0);
+            return r;
+        }
         if (d.kind != SCALAR) {
             return r;
         }
-        long k = Insn.imm(w);
-        int code = op & OP_MASK;
         // Normalise "not taken" to the complementary condition.
         if (!taken) {
             code = switch (code) {

@@ -203,4 +203,59 @@ class RegisterFactsTest {
         assertFalse(cfg("call 7\nexit\n").mayTailCall);
         assertFalse(RegisterFacts.entryNeverCalled(cfg("lddw %r2, func:-1\nexit\n")), "a callback at pc 0");
     }
+
+    /** Facts at the entry of the block starting at {@code pc}, with the program's array lookups inlined. */
+    private static Fact[] withLookups(String dataText, int pc) throws Exception {
+        var program = dev.bpfh.data.DataFileParser.parse("t", null, dataText + "-- result\n0x0\n").program();
+        var maps = dev.bpfh.maps.MapSet.create(program, new dev.bpfh.exec.Memory());
+        Cfg cfg = new Cfg(program.slots());
+        ArrayLookups lookups = ArrayLookups.find(cfg, maps.views(), dev.bpfh.exec.Helpers.standard());
+        Cfg.Function fn = cfg.functions.get(0);
+        RegisterFacts f = new RegisterFacts(cfg, fn, RegisterFacts.entryNeverCalled(cfg), lookups);
+        return f.atEntry(java.util.Arrays.binarySearch(fn.blocks(), cfg.blockAt[pc]));
+    }
+
+    static final String LOOKUP = """
+            -- map m
+            type=array key=4 value=16 entries=4
+            -- asm
+            stw [%r10-4], 1
+            lddw %r1, map:m
+            mov %r2, %r10
+            add %r2, -4
+            call 1
+            mov %r6, %r0
+            jeq %r0, 0, out
+            add %r0, 8
+            mov %r0, 0
+            out:
+            exit
+            """;
+
+    @Test
+    void aLookupSiteReturnsItsValuePointerOrNullUntilCompared() throws Exception {
+        // pc 6: mov r6, r0; jeq at 7; the fall-through block starts at 8, the target at 10
+        Fact[] afterCall = withLookups(LOOKUP, 6);
+        assertEquals(new Fact(RegisterFacts.mapValueKind(0, true), 0, 0), afterCall[0], "NULL or element");
+        assertTrue(afterCall[0].orNull());
+        Fact[] nonNull = withLookups(LOOKUP, 8);
+        assertEquals(new Fact(RegisterFacts.mapValueKind(0, false), 0, 0), nonNull[0], "jeq 0 not taken: the element");
+        assertEquals(0, RegisterFacts.mapValueSite(nonNull[0].kind()));
+        assertEquals(new Fact(RegisterFacts.mapValueKind(0, true), 0, 0), nonNull[6], "a copy is not refined");
+        Fact[] taken = withLookups(LOOKUP, 10);
+        assertEquals(Fact.constant(0), taken[0], "jeq 0 taken: NULL; the fall-through path set r0 = 0 too");
+    }
+
+    @Test
+    void arithmeticOnAnUncheckedResultForgetsItAndOnACheckedOneMovesTheOffset() {
+        Fact[] r = new Fact[11];
+        java.util.Arrays.fill(r, Fact.TOP);
+        r[0] = new Fact(RegisterFacts.mapValueKind(3, true), 0, 0);
+        r[1] = new Fact(RegisterFacts.mapValueKind(3, false), 0, 0);
+        long[] slots = asm("add %r0, 8\nadd %r1, 8\nexit\n").slots();
+        RegisterFacts.step(r, slots, 0);
+        RegisterFacts.step(r, slots, 1);
+        assertEquals(Fact.TOP, r[0]);
+        assertEquals(new Fact(RegisterFacts.mapValueKind(3, false), 8, 8), r[1]);
+    }
 }
