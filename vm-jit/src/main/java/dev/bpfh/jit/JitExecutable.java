@@ -122,15 +122,17 @@ final class JitExecutable implements Executable {
 
     /**
      * A typed program's run (CTX-DESIGN.md's recipe): the packet as region 1, r1 = the context
-     * pointer, r2..r5 = 0; the result is test_run's retval, data_out and ctx_out. A raw program
-     * takes no context.
+     * pointer, r2..r5 = 0; the result is test_run's retval, data_out and ctx_out. An input test_run
+     * would refuse ({@link PacketContext#checkInput}), or a context for a raw program, is
+     * {@link PacketContext#inputRefused}, as in the interpreter and the kernel backend.
      */
     @Override
     public Outcome run(RunInput input) {
+        var bad = PacketContext.checkInput(type, input);
+        if (bad.isPresent()) {
+            return PacketContext.inputRefused(bad.get());
+        }
         if (type == ProgramType.RAW) {
-            if (input.ctx() != null) {
-                throw new IllegalArgumentException("a raw program takes no context input");
-            }
             return run(input.data());
         }
         MethodHandle program = entry;
