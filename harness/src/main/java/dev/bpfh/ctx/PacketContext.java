@@ -194,7 +194,9 @@ public final class PacketContext {
         if (ctxIn != null) {
             for (ContextField f : layout.fields()) {
                 if (f.inInput()) {
-                    ContextLayout.write(live, f, ContextLayout.read(ctxIn, f));
+                    // the kernel keeps kernelWidth bytes (gso_size is a u16 in skb_shared_info): the rest is lost
+                    long v = ContextLayout.read(ctxIn, f);
+                    ContextLayout.write(live, f, f.kernelWidth() < 8 ? v & ((1L << 8 * f.kernelWidth()) - 1) : v);
                 }
             }
         }
