@@ -52,6 +52,11 @@ class InputRulesTest {
                 in.add(RunInput.of(frame(len, ethertype)));
             }
         }
+        // an empty ctx_in is EINVAL, a short one is zero-extended (found by bpfh fuzz --profile packet)
+        in.add(new RunInput(frame(64, 0x0800), new byte[0]));
+        byte[] shortCtx = new byte[type == ProgramType.XDP ? 8 : 1];
+        shortCtx[type == ProgramType.XDP ? 4 : 0] = (byte) (type == ProgramType.XDP ? 64 : 0); // xdp: data_end
+        in.add(new RunInput(frame(64, 0x0800), shortCtx));
         if (type == ProgramType.XDP) {
             in.add(new RunInput(frame(64, 0x0800), ctx(type, "data", 4, 64)));
             in.add(new RunInput(frame(64, 0x0800), ctx(type, "data", 6, 64)));
