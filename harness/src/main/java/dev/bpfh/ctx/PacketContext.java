@@ -114,13 +114,13 @@ public final class PacketContext {
         if (meta > end || meta % 4 != 0 || meta > XDP_HEADROOM - XDP_FRAME_HEADER) {
             return Optional.of("EINVAL: ctx_in data (the metadata length) " + meta + " must be a multiple of 4, ≤ 216 and ≤ data_end");
         }
-        if (end - meta < ETH_HLEN) {
-            return Optional.of("EINVAL: the packet after " + meta + " bytes of metadata is " + (end - meta)
-                    + " bytes; test_run wants at least an Ethernet header (14)");
-        }
         if (end != len) {
             return Optional.of("ctx_in data_end " + end + " is not the packet length " + len
                     + ": the rest would go to fragments, which the userspace engines do not model");
+        }
+        if (end - meta < ETH_HLEN) {
+            return Optional.of("EINVAL: the packet after " + meta + " bytes of metadata is " + (end - meta)
+                    + " bytes; test_run wants at least an Ethernet header (14)");
         }
         return checkDevice(l, c, "ingress_ifindex").or(() -> get(l, c, "rx_queue_index") != 0
                 ? Optional.of("EINVAL: rx_queue_index must be 0 (lo has one queue)") : Optional.empty());
