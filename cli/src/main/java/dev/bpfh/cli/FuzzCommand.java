@@ -35,12 +35,15 @@ import picocli.CommandLine.ParentCommand;
                     + "bpfh diff and bpfh conformance run as is.",
             "Profiles: safe (programs the kernel verifier accepts; the kernel is the oracle), mutate (corpus, "
                     + "PATH and safe programs mutated at instruction level), hostile (arbitrary slots: no crash, no "
-                    + "hang, interp and jit identical).",
+                    + "hang, interp and jit identical), packet (XDP, tc and socket filter programs the verifier accepts, on "
+                    + "random packets and contexts: context fields, packet access, LD_ABS/LD_IND, packet helpers, maps; the "
+                    + "kernel is the oracle for retval, data_out and ctx_out).",
         },
         footer = {"",
             "Examples:",
             "  bpfh fuzz --backends interp,jit,kernel --time 60s",
             "  bpfh fuzz --profile mutate --count 20000 my-tests/",
+            "  bpfh fuzz --profile packet --backends interp,jit,kernel --count 20000",
             "  bpfh fuzz --shard 3/8 --seed 7 --time 10m --out shard3      (one of 8 CI jobs)",
             "  bpfh fuzz --merge shard0 shard1 shard2 --json all.json",
             "",
@@ -61,7 +64,7 @@ final class FuzzCommand implements Callable<Integer> {
     List<String> backends = new ArrayList<>();
 
     @Option(names = "--profile", paramLabel = "NAME", defaultValue = "safe",
-            description = "safe, mutate or hostile. Default: ${DEFAULT-VALUE}.")
+            description = "safe, mutate, hostile or packet. Default: ${DEFAULT-VALUE}.")
     String profile;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the program sequence, decimal or 0x hex. Default: 0xb0ff022.")

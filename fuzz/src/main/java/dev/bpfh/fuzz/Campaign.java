@@ -6,6 +6,7 @@ import dev.bpfh.isa.Insn;
 import dev.bpfh.isa.Program;
 import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.LoadOptions;
+import dev.bpfh.spi.RunInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -175,6 +176,7 @@ public final class Campaign {
             case SAFE -> SafeGenerator.generate(options.seed(), index, options.inputs());
             case HOSTILE -> HostileGenerator.generate(options.seed(), index, options.inputs());
             case MUTATE -> mutator.generate(options.seed(), index, options.inputs());
+            case PACKET -> PacketGenerator.generate(options.seed(), index, options.inputs());
         };
     }
 
@@ -316,7 +318,7 @@ public final class Campaign {
         Minimiser.Result m = new Minimiser(c, f.disagreement(), backends, mustRun, load, options.minimiseTests())
                 .minimise(c.inputs().get(f.input()));
         Program program = m.program();
-        byte[] memory = m.memory();
+        RunInput memory = m.input();
         Trial.Result shown = m.trial() != null ? m.trial() : r;
         Oracle.Disagreement d = m.disagreement() != null ? m.disagreement() : f.disagreement();
         int input = m.trial() != null ? 0 : f.input();

@@ -2,6 +2,8 @@ package dev.bpfh.fuzz;
 
 import static dev.bpfh.isa.Opcodes.*;
 
+import dev.bpfh.ctx.ContextField;
+import dev.bpfh.ctx.ContextLayout;
 import dev.bpfh.isa.Insn;
 import dev.bpfh.isa.Program;
 import java.util.ArrayDeque;
@@ -20,6 +22,11 @@ import java.util.Deque;
  * registers and stack bytes; the program is nondeterministic when taint reaches r0 at the main
  * program's exit, the input memory, a branch condition, or a local call's arguments, or when a
  * stack pointer is passed to a local call (the callee could then read the caller's frame).
+ *
+ * <p>A typed program's context fields, LD_ABS/LD_IND results and the results of the helpers that
+ * work on the packet and the maps are the same in every engine (the kernel is their oracle), as
+ * long as a helper reads no unwritten stack byte; its packet pointers may be compared with each
+ * other and a map value pointer with zero.
  */
 public final class Determinism {
     private Determinism() {}
@@ -55,7 +62,15 @@ public final class Determinism {
     private static final byte NUM = 0;
     private static final byte STACK = 1; // r10 + soff
     private static final byte STACK_ANY = 2; // somewhere in the stack
-    private static final byte OTHER_PTR = 3; // the input (or a map value)
+    private static final byte OTHER_PTR = 3; // the input (or a map value; a typed program's packet)
+    private static final byte CTX = 4; // a typed program's context pointer
+
+    /**
+     * Helpers whose results every correct engine computes alike from the packet, the context and
+     * the maps (programs.md §3): map lookup (a value pointer), update, delete, and the packet
+     * helpers. A typed program's result may depend on them.
+     */
+    private static final java.util.Set<Integer> TYPED_DETERMINISTIC_HELPERS = java.util.Set.of(1, 2, 3, 9, 10, 11, 26, 28, 44, 54, 65);
 
     /** The facts at one pc. */
     private static final class State {
@@ -146,8 +161,9 @@ public final class Determinism {
         State[] at = new State[n + 1];
         long[] returnsTaint = new long[n + 1]; // per function entry: which of r0-r5 may come back tainted
         Deque<Integer> work = new ArrayDeque<>();
+        ContextLayout layout = ContextLayout.of(program.type()).orElse(null);
         State start = new State(kernel);
-        start.kind[1] = OTHER_PTR;
+        start.kind[1] = layout != null ? CTX : OTHER_PTR;
         start.kind[10] = STACK;
         start.functions.set(0);
         at[0] = start;
@@ -175,9 +191,23 @@ public final class Determinism {
                     if (op == LDDW) {
                         st.set(dst, src != 0);
                         next = pc + 2;
+                    } else if (layout != null && ((op & MODE_MASK) == MODE_ABS || (op & MODE_MASK) == MODE_IND)) {
+                        st.set(0, false); // LD_ABS/LD_IND: packet bytes (or an exit with 0)
+                        for (int r = 1; r <= 5 && kernel; r++) {
+                            st.set(r, true);
+                        }
                     }
                 }
                 case LDX -> {
+                    if (layout != null && st.kind[src] == CTX) {
+                        // a context field: the same in every engine, except the packet pointers' values
+                        boolean pointer = layout.fieldAt(off).map(f -> f.pointer() != ContextField.PacketPointer.NONE).orElse(false);
+                        st.set(dst, false);
+                        if (pointer) {
+                            st.kind[dst] = OTHER_PTR;
+                        }
+                        break;
+                    }
                     boolean t = readStack(st, src, off, sizeBytes(op));
                     st.set(dst, t);
                 }
@@ -246,6 +276,17 @@ public final class Determinism {
                                 // Against the kernel r1-r5 are clobbered (its verifier refuses reading them).
                                 st.set(r, r > 0 && kernel || (returnsTaint[target] >>> r & 1) != 0);
                             }
+                        } else if (layout != null && op == CALL_IMM && TYPED_DETERMINISTIC_HELPERS.contains(imm)) {
+                            if (kernel && !helperStackWritten(st)) {
+                                return "pc " + pc + ": a helper may read stack bytes not written before";
+                            }
+                            st.set(0, false);
+                            if (imm == 1) {
+                                st.kind[0] = OTHER_PTR; // a map value, or null
+                            }
+                            for (int r = 1; r <= 5 && kernel; r++) {
+                                st.set(r, true);
+                            }
                         } else {
                             boolean clock = op == CALLX || imm == 5;
                             st.set(0, kernel || clock); // a helper's (or callx's) result
@@ -261,7 +302,7 @@ public final class Determinism {
                         next = pc + 1 + (cls == JMP32 ? imm : off);
                         break;
                     }
-                    if (st.tainted(dst) || (op & SRC_X) != 0 && st.tainted(src)) {
+                    if (layout != null ? typedBranchTainted(st, op, dst, src, imm) : st.tainted(dst) || (op & SRC_X) != 0 && st.tainted(src)) {
                         return "pc " + pc + ": a branch on a tainted value";
                     }
                     flow(at, work, pc + 1 + off, st);
@@ -273,6 +314,41 @@ public final class Determinism {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether every stack byte a helper may read through a pointer argument is written and clean:
+     * the helper's sizes are not tracked, so all of them from the pointer up to r10.
+     */
+    private static boolean helperStackWritten(State st) {
+        for (int r = 1; r <= 5; r++) {
+            if (st.kind[r] == STACK_ANY) {
+                return false;
+            }
+            if (st.kind[r] == STACK) {
+                for (int i = Math.max(0, FRAME + st.soff[r]); i < FRAME; i++) {
+                    if (!st.written.get(i) || st.dirty.get(i)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * In a typed program a pointer may be compared with a pointer (a packet bounds check) or with
+     * zero (a map lookup's null check): the outcome is the same in every engine. A pointer against
+     * another number is not.
+     */
+    private static boolean typedBranchTainted(State st, int op, int dst, int src, int imm) {
+        boolean x = (op & SRC_X) != 0;
+        boolean taintBits = (st.taint >>> dst & 1) != 0 || x && (st.taint >>> src & 1) != 0;
+        boolean dstPointer = st.kind[dst] != NUM;
+        if (x) {
+            return taintBits || dstPointer != (st.kind[src] != NUM);
+        }
+        return taintBits || dstPointer && imm != 0;
     }
 
     private static void requeueCallers(long[] s, int fn, State[] at, Deque<Integer> work) {

@@ -42,7 +42,7 @@ public final class HostileGenerator {
             rnd.nextBytes(m);
             memory.add(m);
         }
-        return new FuzzCase(index, kind, p, memory, Determinism.deterministic(p), Determinism.clockFree(p));
+        return FuzzCase.raw(index, kind, p, memory, Determinism.deterministic(p), Determinism.clockFree(p));
     }
 
     /** 1 to 16 slots of random bits. */

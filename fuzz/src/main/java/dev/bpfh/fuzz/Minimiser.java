@@ -3,9 +3,12 @@ package dev.bpfh.fuzz;
 import static dev.bpfh.isa.Opcodes.*;
 
 import dev.bpfh.isa.Insn;
+import dev.bpfh.ctx.PacketContext;
 import dev.bpfh.isa.Program;
 import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.LoadOptions;
+import dev.bpfh.spi.ProgramType;
+import dev.bpfh.spi.RunInput;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +27,7 @@ import java.util.Set;
 public final class Minimiser {
 
     /** The smallest program found, its input, what every engine did on it, and how many candidates were run. */
-    public record Result(Program program, byte[] memory, Trial.Result trial, Oracle.Disagreement disagreement, int tests) {}
+    public record Result(Program program, RunInput input, Trial.Result trial, Oracle.Disagreement disagreement, int tests) {}
 
     private final FuzzCase origin;
     private final Oracle.Disagreement target;
@@ -50,9 +53,9 @@ public final class Minimiser {
         this.maxTests = maxTests;
     }
 
-    public Result minimise(byte[] memory) {
+    public Result minimise(RunInput input) {
         long[] best = origin.program().slots();
-        byte[] mem = memory.clone();
+        RunInput mem = input.copy();
         if (!holds(best, mem, false)) {
             // Not reproducible on its own (it should be: engines are deterministic); keep the original.
             return new Result(origin.program(), mem, lastTrial, target, tests);
@@ -81,30 +84,35 @@ public final class Minimiser {
                 changed = true;
             }
         }
-        mem = simplifyMemory(best, mem);
+        mem = simplifyInput(best, mem);
         // holds() is true exactly for the candidates that were kept, so the last true one is the result.
-        return new Result(Program.of(origin.program().name() + "-min", best), mem, lastTrial, lastDisagreement, tests);
+        return new Result(program(origin.program().name() + "-min", best), mem, lastTrial, lastDisagreement, tests);
     }
 
     /** Whether the target disagreement still shows on this program and input. */
-    boolean holds(long[] slots, byte[] memory) {
-        return holds(slots, memory, true);
+    boolean holds(long[] slots, RunInput input) {
+        return holds(slots, input, true);
+    }
+
+    /** The candidate as a program of the original's type, with its maps. */
+    private Program program(String name, long[] slots) {
+        return new Program(name, slots, origin.program().maps(), origin.program().type());
     }
 
     /** {@code check}: whether to check that the pair may be compared (the original case says so itself). */
-    private boolean holds(long[] slots, byte[] memory, boolean check) {
+    private boolean holds(long[] slots, RunInput input, boolean check) {
         if (tests >= maxTests) {
             return false;
         }
         tests++;
-        Program p = Program.of(origin.program().name(), slots);
+        Program p = program(origin.program().name(), slots);
         boolean userspacePair = Oracle.isUserspace(target.a()) && Oracle.isUserspace(target.b());
         boolean clockFree = !check ? origin.clockFree() : Determinism.clockFree(p);
         boolean deterministic = !check ? origin.deterministic() : !userspacePair && Determinism.deterministic(p);
         if (userspacePair ? !clockFree : !deterministic) {
             return false;
         }
-        FuzzCase c = new FuzzCase(origin.index(), origin.origin(), p, List.of(memory), deterministic, clockFree);
+        FuzzCase c = new FuzzCase(origin.index(), origin.origin(), p, List.of(input), deterministic, clockFree);
         Trial.Result r = Trial.run(c, backends, load);
         for (int b = 0; b < r.backends().size(); b++) {
             if (mustRun.contains(r.backends().get(b)) && r.seen()[b][0] instanceof Observed.Refused) {
@@ -127,8 +135,8 @@ public final class Minimiser {
      * program shrinks (both engines still return; the value that shows the bug moves).
      */
     private static boolean sameClass(Oracle.Category a, Oracle.Category b) {
-        boolean valueA = a == Oracle.Category.R0 || a == Oracle.Category.MEMORY;
-        boolean valueB = b == Oracle.Category.R0 || b == Oracle.Category.MEMORY;
+        boolean valueA = a == Oracle.Category.R0 || a == Oracle.Category.MEMORY || a == Oracle.Category.CONTEXT;
+        boolean valueB = b == Oracle.Category.R0 || b == Oracle.Category.MEMORY || b == Oracle.Category.CONTEXT;
         return valueA && valueB || a == b;
     }
 
@@ -136,7 +144,7 @@ public final class Minimiser {
      * Register operands replaced by the constant last moved into that register ({@code mov r3, -79;
      * mov r6, r3} becomes {@code mov r6, -79}), which frees the first move for removal.
      */
-    private long[] propagateConstants(long[] slots, byte[] mem) {
+    private long[] propagateConstants(long[] slots, RunInput mem) {
         long[] best = slots;
         int[] starts = Slots.starts(best);
         for (int i = 0; i < starts.length && tests < maxTests; i++) {
@@ -165,7 +173,7 @@ public final class Minimiser {
     }
 
     /** On small programs: each register field replaced by every other register. */
-    private long[] simplifyRegisters(long[] slots, byte[] mem) {
+    private long[] simplifyRegisters(long[] slots, RunInput mem) {
         long[] best = slots;
         if (Slots.starts(best).length > SMALL) {
             return best;
@@ -193,7 +201,7 @@ public final class Minimiser {
     /** Programs up to this many instructions get the register search. */
     static final int SMALL = 16;
 
-    private long[] removeInstructions(long[] slots, byte[] mem) {
+    private long[] removeInstructions(long[] slots, RunInput mem) {
         long[] best = slots;
         for (int chunk = Math.max(1, Slots.starts(best).length / 2); chunk >= 1; chunk /= 2) {
             boolean progress = true;
@@ -215,7 +223,7 @@ public final class Minimiser {
         return best;
     }
 
-    private long[] simplifyImmediates(long[] slots, byte[] mem) {
+    private long[] simplifyImmediates(long[] slots, RunInput mem) {
         long[] best = slots;
         for (int pc : Slots.starts(best)) {
             if (tests >= maxTests) {
@@ -257,17 +265,51 @@ public final class Minimiser {
         return best;
     }
 
-    private byte[] simplifyMemory(long[] slots, byte[] mem) {
-        byte[] best = mem;
-        byte[] zero = new byte[mem.length];
-        if (!Arrays.equals(zero, mem) && holds(slots, zero)) {
+    /**
+     * The input made simpler: a typed program's packet cut shorter and its ctx_in dropped or zeroed,
+     * then bytes of the memory or packet (and of ctx_in) zeroed in halving chunks.
+     */
+    private RunInput simplifyInput(long[] slots, RunInput in) {
+        RunInput best = in;
+        if (origin.program().type() != ProgramType.RAW) {
+            int len = best.data().length;
+            for (int cut : new int[] {PacketContext.ETH_HLEN, 34, 54, 64, len / 2}) {
+                if (cut >= PacketContext.ETH_HLEN && cut < best.data().length && tests < maxTests) {
+                    RunInput c = new RunInput(Arrays.copyOf(best.data(), cut), best.ctx());
+                    if (holds(slots, c)) {
+                        best = c;
+                        break;
+                    }
+                }
+            }
+            if (best.ctx() != null) {
+                RunInput none = new RunInput(best.data(), null);
+                if (holds(slots, none)) {
+                    best = none;
+                } else {
+                    byte[] packet = best.data();
+                    byte[] ctx = zeroChunks(best.ctx(), c -> holds(slots, new RunInput(packet, c)));
+                    best = new RunInput(packet, ctx);
+                }
+            }
+        }
+        RunInput current = best;
+        byte[] data = zeroChunks(best.data(), d -> holds(slots, new RunInput(d, current.ctx())));
+        return new RunInput(data, best.ctx());
+    }
+
+    /** {@code bytes} with as many bytes zeroed as {@code keeps} allows (all at once, then halving chunks). */
+    private byte[] zeroChunks(byte[] bytes, java.util.function.Predicate<byte[]> keeps) {
+        byte[] best = bytes;
+        byte[] zero = new byte[bytes.length];
+        if (!Arrays.equals(zero, bytes) && keeps.test(zero)) {
             return zero;
         }
-        for (int chunk = Math.max(1, mem.length / 2); chunk >= 1 && tests < maxTests; chunk /= 2) {
+        for (int chunk = Math.max(1, bytes.length / 2); chunk >= 1 && tests < maxTests; chunk /= 2) {
             for (int i = 0; i < best.length && tests < maxTests; i += chunk) {
                 byte[] candidate = best.clone();
                 Arrays.fill(candidate, i, Math.min(best.length, i + chunk), (byte) 0);
-                if (!Arrays.equals(candidate, best) && holds(slots, candidate)) {
+                if (!Arrays.equals(candidate, best) && keeps.test(candidate)) {
                     best = candidate;
                 }
             }

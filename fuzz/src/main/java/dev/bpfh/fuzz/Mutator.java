@@ -82,7 +82,7 @@ public final class Mutator {
         in.add(memory);
         List<byte[]> more = Seeds.inputs(rnd, memory.length, Math.max(0, inputs - 1));
         in.addAll(more);
-        return new FuzzCase(index, "mutate of " + from, p, in, Determinism.deterministic(p), Determinism.clockFree(p));
+        return FuzzCase.raw(index, "mutate of " + from, p, in, Determinism.deterministic(p), Determinism.clockFree(p));
     }
 
     private static final int[] ALU_OPS = {ADD, SUB, MUL, DIV, OR, AND, LSH, RSH, NEG, MOD, XOR, MOV, ARSH, END};

@@ -18,14 +18,22 @@ public sealed interface Observed {
     /** One line for reproducer comments and reports. */
     String describe();
 
-    /** The program exited: r0 and the memory after the run. */
-    record Returned(long r0, byte[] memory) implements Observed {
+    /**
+     * The program exited: r0 and the memory after the run; for a typed program retval, data_out
+     * and ctx_out (null when the run had no ctx_in).
+     */
+    record Returned(long r0, byte[] memory, byte[] ctx) implements Observed {
+        public Returned(long r0, byte[] memory) {
+            this(r0, memory, null);
+        }
+
         public String label() {
             return "returned";
         }
 
         public String describe() {
-            return "returned 0x" + Long.toHexString(r0) + ", memory " + (memory.length == 0 ? "(empty)" : HexFormat.of().formatHex(memory));
+            return "returned 0x" + Long.toHexString(r0) + ", memory " + (memory.length == 0 ? "(empty)" : HexFormat.of().formatHex(memory))
+                    + (ctx == null ? "" : ", ctx " + HexFormat.of().formatHex(ctx));
         }
     }
 
@@ -67,7 +75,7 @@ public sealed interface Observed {
             return new Crashed("run returned null");
         }
         return switch (outcome) {
-            case Outcome.Returned r -> new Returned(r.r0(), r.memory());
+            case Outcome.Returned r -> new Returned(r.r0(), r.memory(), r.ctx());
             case Outcome.Trapped t -> new Trapped(t.kind(), t.pc(), t.message());
             case Outcome.Refused r -> refused(r.toLoadRejected(), programLength);
         };

@@ -14,7 +14,7 @@ import java.util.Optional;
  *   <li>our userspace engines share one validator, so one refusing what the other runs is a finding;
  *       a refusal by the kernel verifier or a plugin is counted, never a disagreement;
  *   <li>both returned: r0, and the memory after the run unless a plugin is involved (plugins report
- *       r0 only);
+ *       r0 only); for a typed program retval, data_out and ctx_out;
  *   <li>both trapped: the trap kind (not for plugins, which report every failure alike) and, between
  *       userspace engines, the pc;
  *   <li>one returned, the other trapped.
@@ -26,7 +26,7 @@ import java.util.Optional;
 public final class Oracle {
     private Oracle() {}
 
-    public enum Category { CRASH, REFUSAL, OUTCOME, R0, MEMORY, TRAP_KIND, TRAP_PC }
+    public enum Category { CRASH, REFUSAL, OUTCOME, R0, MEMORY, CONTEXT, TRAP_KIND, TRAP_PC }
 
     /** Engines {@code a} and {@code b} disagree: {@code detail} says how, for people. */
     public record Disagreement(String a, String b, Category category, String detail) {
@@ -79,6 +79,10 @@ public final class Oracle {
                     yield Optional.of(new Disagreement(an, bn, Category.MEMORY, "memory after the run: " + an + " "
                             + HexFormat.of().formatHex(ra.memory()) + ", " + bn + " " + HexFormat.of().formatHex(rb.memory())));
                 }
+                if (!plugins && !Arrays.equals(ra.ctx(), rb.ctx())) {
+                    yield Optional.of(new Disagreement(an, bn, Category.CONTEXT, "ctx_out: " + an + " "
+                            + hex(ra.ctx()) + ", " + bn + " " + hex(rb.ctx())));
+                }
                 yield Optional.empty();
             }
             case Observed.Trapped ta when b instanceof Observed.Trapped tb -> {
@@ -96,5 +100,9 @@ public final class Oracle {
                     Optional.of(new Disagreement(an, bn, Category.OUTCOME, an + " " + ta.describe() + "; " + bn + " " + rb.describe()));
             default -> Optional.empty(); // Other: counted, not compared
         };
+    }
+
+    private static String hex(byte[] b) {
+        return b == null ? "(none)" : HexFormat.of().formatHex(b);
     }
 }

@@ -9,7 +9,9 @@ public enum Profile {
     /** {@link Mutator}: corpus and safe programs, mutated at instruction level. */
     MUTATE(100_000),
     /** {@link HostileGenerator}: arbitrary slots; no crash, no hang, interp and jit identical. */
-    HOSTILE(10_000);
+    HOSTILE(10_000),
+    /** {@link PacketGenerator}: XDP, tc and socket filter programs on random packets and contexts; the kernel is the oracle. */
+    PACKET(1_000_000);
 
     /**
      * The instruction budget of every run. Safe programs run a few thousand instructions at most;
@@ -31,6 +33,6 @@ public enum Profile {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown profile '" + s + "' (safe, mutate or hostile)");
+        throw new IllegalArgumentException("unknown profile '" + s + "' (safe, mutate, hostile or packet)");
     }
 }

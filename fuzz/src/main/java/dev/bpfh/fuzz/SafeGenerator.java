@@ -51,7 +51,7 @@ public final class SafeGenerator {
         SplittableRandom rnd = Seeds.forCase(seed, index);
         int len = MEMORY_LENGTHS[rnd.nextInt(MEMORY_LENGTHS.length)];
         Program program = new SafeGenerator(rnd, len).program("safe-" + index);
-        return new FuzzCase(index, "safe", program, Seeds.inputs(rnd, len, inputs), true, true);
+        return FuzzCase.raw(index, "safe", program, Seeds.inputs(rnd, len, inputs), true, true);
     }
 
     /** A program for memory of {@code len} bytes drawn from {@code rnd}. */

@@ -5,6 +5,8 @@ import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
+import dev.bpfh.spi.ProgramType;
+import dev.bpfh.spi.RunInput;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +28,7 @@ public final class Trial {
     }
 
     /** Runs {@code program} on {@code inputs}; {@code c} says which comparisons are allowed. */
-    static Result run(Program program, List<byte[]> inputs, FuzzCase c, List<Backend> backends, LoadOptions load) {
+    static Result run(Program program, List<RunInput> inputs, FuzzCase c, List<Backend> backends, LoadOptions load) {
         List<String> names = backends.stream().map(Backend::name).toList();
         Observed[][] seen = new Observed[backends.size()][];
         for (int b = 0; b < backends.size(); b++) {
@@ -45,12 +47,16 @@ public final class Trial {
         return new Result(names, seen, findings);
     }
 
-    /** One engine: load once, run every input on a copy; never throws. */
-    static Observed[] observe(Backend backend, Program program, List<byte[]> inputs, LoadOptions load) {
+    /**
+     * One engine: load once, run every input on a copy; never throws. A raw program loads for its
+     * inputs' length; a typed one for any packet.
+     */
+    static Observed[] observe(Backend backend, Program program, List<RunInput> inputs, LoadOptions load) {
         Observed[] out = new Observed[inputs.size()];
         Executable exe;
         try {
-            exe = backend.load(program, load.withMemoryLengthHint(inputs.getFirst().length));
+            exe = backend.load(program, program.type() == ProgramType.RAW
+                    ? load.withMemoryLengthHint(inputs.getFirst().data().length) : load);
         } catch (LoadRejected r) {
             java.util.Arrays.fill(out, Observed.refused(r, program.length()));
             return out;
@@ -61,7 +67,7 @@ public final class Trial {
         try (exe) {
             for (int i = 0; i < inputs.size(); i++) {
                 try {
-                    out[i] = Observed.of(exe.run(inputs.get(i).clone()), program.length());
+                    out[i] = Observed.of(exe.run(inputs.get(i).copy()), program.length());
                 } catch (RuntimeException | StackOverflowError | LinkageError e) {
                     out[i] = Observed.crashed(e);
                 }

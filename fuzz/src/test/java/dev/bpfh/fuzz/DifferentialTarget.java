@@ -29,7 +29,7 @@ public final class DifferentialTarget {
             return Optional.empty();
         }
         Program p = Program.fromBytes("jazzer", code);
-        FuzzCase c = new FuzzCase(0, "jazzer", p, List.of(memory), false, Determinism.clockFree(p));
+        FuzzCase c = FuzzCase.raw(0, "jazzer", p, List.of(memory), false, Determinism.clockFree(p));
         Trial.Result r = Trial.run(c, backends, load);
         return r.findings().stream().findFirst().map(f -> f.disagreement().detail() + " on " + c.describe());
     }

@@ -71,7 +71,7 @@ class HostileProfileTest {
             FuzzCase a = HostileGenerator.generate(7, i, 2);
             FuzzCase b = HostileGenerator.generate(7, i, 2);
             assertEquals(a.program(), b.program());
-            assertTrue(java.util.Arrays.equals(a.inputs().get(1), b.inputs().get(1)));
+            assertTrue(java.util.Arrays.equals(a.memories().get(1), b.memories().get(1)));
         }
     }
 }

@@ -70,8 +70,12 @@ enum PlantedBug {
     }
 
     Backend backend() {
+        return rewriting("planted-" + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), rewrite);
+    }
+
+    /** The interpreter running every program rewritten by {@code rewrite}, under {@code name}. */
+    static Backend rewriting(String name, UnaryOperator<long[]> rewrite) {
         Backend interp = Backends.find("interp").orElseThrow();
-        String name = "planted-" + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         return new Backend() {
             @Override
             public String name() {
@@ -101,7 +105,7 @@ enum PlantedBug {
         return out;
     }
 
-    private static boolean isStart(long[] s, int pc) {
+    static boolean isStart(long[] s, int pc) {
         for (int start : Slots.starts(s)) {
             if (start == pc) {
                 return true;

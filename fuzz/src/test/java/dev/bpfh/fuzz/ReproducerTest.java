@@ -30,7 +30,7 @@ class ReproducerTest {
 
     @Test
     void withTheKernelTheExpectationIsTheKernelsR0() throws Exception {
-        String text = Reproducer.text(PROGRAM, MEMORY, D, "a test", 7, List.of("interp", "kernel"),
+        String text = Reproducer.text(PROGRAM, dev.bpfh.spi.RunInput.of(MEMORY), D, "a test", 7, List.of("interp", "kernel"),
                 List.of(new Observed.Returned(0xd4, MEMORY), new Observed.Returned(0xffffffffffffd400L, MEMORY)));
         DataFile d = DataFileParser.parse("r", null, text);
         assertArrayEquals(PROGRAM.slots(), d.program().slots());
@@ -41,7 +41,7 @@ class ReproducerTest {
 
     @Test
     void withoutTheKernelThereIsNoExpectedValue() throws Exception {
-        String text = Reproducer.text(PROGRAM, MEMORY, D, "a test", 7, List.of("interp", "jit"),
+        String text = Reproducer.text(PROGRAM, dev.bpfh.spi.RunInput.of(MEMORY), D, "a test", 7, List.of("interp", "jit"),
                 List.of(new Observed.Returned(0xd4, MEMORY), new Observed.Returned(1, MEMORY)));
         DataFile d = DataFileParser.parse("r", null, text);
         assertTrue(d.result().isEmpty());

@@ -34,7 +34,7 @@ class SlotsTest {
                 assertArrayEquals(slots, Slots.delete(bigger, at, 1));
                 try (Executable a = interp.load(c.program(), LoadOptions.DEFAULTS);
                         Executable b = interp.load(Program.of("bigger", bigger), LoadOptions.DEFAULTS)) {
-                    assertEquals(a.run(c.inputs().getFirst().clone()), b.run(c.inputs().getFirst().clone()), c::describe);
+                    assertEquals(a.run(c.memories().getFirst().clone()), b.run(c.memories().getFirst().clone()), c::describe);
                 }
             }
         }

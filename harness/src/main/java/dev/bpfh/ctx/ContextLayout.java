@@ -117,6 +117,9 @@ public final class ContextLayout {
      * {@link PacketContext}'s.
      */
     public Optional<String> checkInput(byte[] ctx) {
+        if (ctx.length == 0) {
+            return Optional.of("EINVAL: an empty ctx_in (give none, or at least the struct's first bytes)");
+        }
         if (ctx.length > size) {
             return Optional.of("E2BIG: ctx_in is " + ctx.length + " bytes, struct is " + size);
         }

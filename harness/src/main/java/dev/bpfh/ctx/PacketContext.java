@@ -118,6 +118,10 @@ public final class PacketContext {
             return Optional.of("ctx_in data_end " + end + " is not the packet length " + len
                     + ": the rest would go to fragments, which the userspace engines do not model");
         }
+        if (end - meta < ETH_HLEN) {
+            return Optional.of("EINVAL: the packet after " + meta + " bytes of metadata is " + (end - meta)
+                    + " bytes; test_run wants at least an Ethernet header (14)");
+        }
         return checkDevice(l, c, "ingress_ifindex").or(() -> get(l, c, "rx_queue_index") != 0
                 ? Optional.of("EINVAL: rx_queue_index must be 0 (lo has one queue)") : Optional.empty());
     }
@@ -190,7 +194,9 @@ public final class PacketContext {
         if (ctxIn != null) {
             for (ContextField f : layout.fields()) {
                 if (f.inInput()) {
-                    ContextLayout.write(live, f, ContextLayout.read(ctxIn, f));
+                    // the kernel keeps kernelWidth bytes (gso_size is a u16 in skb_shared_info): the rest is lost
+                    long v = ContextLayout.read(ctxIn, f);
+                    ContextLayout.write(live, f, f.kernelWidth() < 8 ? v & ((1L << 8 * f.kernelWidth()) - 1) : v);
                 }
             }
         }

@@ -127,8 +127,9 @@ final class JitExecutable implements Executable {
 
     /**
      * A typed program's run (CTX-DESIGN.md's recipe): the packet as region 1, r1 = the context
-     * pointer, r2..r5 = 0; the result is test_run's retval, data_out and ctx_out. A raw program
-     * takes no context.
+     * pointer, r2..r5 = 0; the result is test_run's retval, data_out and ctx_out. An input test_run
+     * would refuse ({@link PacketContext#checkInput}), or a context for a raw program, is
+     * {@link PacketContext#inputRefused}, as in the interpreter and the kernel backend.
      */
     @Override
     public Outcome run(RunInput input) {

@@ -446,12 +446,24 @@ class JitTypedProgramsTest {
         assertEquals(6, returned(e.run(packet)).r0()); // run(byte[]) of a typed program: no context
     }
 
+    /**
+     * test_run refuses a 13-byte packet (EINVAL) and a context for a raw program: the jit gives that
+     * refusal as the one outcome every engine gives (the interpreter's and the kernel backend's),
+     * not an exception (found by bpfh fuzz --profile packet, where the jit crashed on such inputs).
+     */
     @Test
-    void aBadPacketIsAnIllegalArgumentAndARawProgramTakesNoContext() throws Exception {
+    void aBadPacketAndAContextForARawProgramAreTestRunsRefusal() throws Exception {
         Executable xdp = load(Engines.JIT, ProgramType.XDP, "-- asm\nmov %r0, 2\nexit\n");
-        assertThrows(IllegalArgumentException.class, () -> xdp.run(RunInput.of(new byte[13])));
+        Outcome.Trapped bad = assertInstanceOf(Outcome.Trapped.class, xdp.run(RunInput.of(new byte[13])));
+        assertEquals(TrapKind.RUNTIME_ERROR, bad.kind());
+        assertEquals(-1, bad.pc());
+        assertEquals("test_run input refused: EINVAL: an XDP packet needs at least 14 bytes, got 13", bad.message());
+        Outcome.Trapped ipv4 = assertInstanceOf(Outcome.Trapped.class, load(Engines.JIT, ProgramType.SCHED_CLS,
+                "-- asm\nmov %r0, 2\nexit\n").run(RunInput.of(frame(14, 0))));
+        assertEquals(-1, ipv4.pc(), ipv4::toString);
         Executable raw = Engines.JIT.load(Engines.asm("mov %r0, 2\nexit\n"), LoadOptions.DEFAULTS);
-        assertThrows(IllegalArgumentException.class, () -> raw.run(new RunInput(new byte[4], new byte[4])));
+        Outcome.Trapped ctx = assertInstanceOf(Outcome.Trapped.class, raw.run(new RunInput(new byte[4], new byte[4])));
+        assertEquals("test_run input refused: EINVAL: a raw program takes no context", ctx.message());
         assertEquals(2, returned(raw.run(RunInput.of(new byte[4]))).r0());
     }
 }

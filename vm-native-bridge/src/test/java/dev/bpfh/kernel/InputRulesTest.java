@@ -52,10 +52,19 @@ class InputRulesTest {
                 in.add(RunInput.of(frame(len, ethertype)));
             }
         }
+        // an empty ctx_in is EINVAL, a short one is zero-extended (found by bpfh fuzz --profile packet)
+        in.add(new RunInput(frame(64, 0x0800), new byte[0]));
+        byte[] shortCtx = new byte[type == ProgramType.XDP ? 8 : 1];
+        shortCtx[type == ProgramType.XDP ? 4 : 0] = (byte) (type == ProgramType.XDP ? 64 : 0); // xdp: data_end
+        in.add(new RunInput(frame(64, 0x0800), shortCtx));
         if (type == ProgramType.XDP) {
             in.add(new RunInput(frame(64, 0x0800), ctx(type, "data", 4, 64)));
             in.add(new RunInput(frame(64, 0x0800), ctx(type, "data", 6, 64)));
             in.add(new RunInput(frame(64, 0x0800), ctx(type, "data", 220, 64)));
+            // the packet after the metadata must hold an Ethernet header (found by bpfh fuzz --profile packet)
+            for (int[] metaLen : new int[][] {{4, 17}, {4, 18}, {8, 21}, {8, 22}, {12, 25}, {12, 26}}) {
+                in.add(new RunInput(frame(metaLen[1], 0x0800), ctx(type, "data", metaLen[0], metaLen[1])));
+            }
             in.add(new RunInput(frame(64, 0x0800), ctx(type, "data_meta", 4, 64)));
             in.add(new RunInput(frame(64, 0x0800), ctx(type, "egress_ifindex", 1, 64)));
             in.add(new RunInput(frame(64, 0x0800), ctx(type, "ingress_ifindex", 1, 64)));
