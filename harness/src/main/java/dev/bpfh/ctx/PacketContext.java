@@ -45,6 +45,13 @@ public final class PacketContext {
     /** The fields as the program reads them, in the uapi struct's layout. */
     private final byte[] live;
     private byte[] buf;
+    /**
+     * The XDP frame offset of {@code buf[0]}: a run starts with just the packet (and its metadata)
+     * in region 1, {@code origin} bytes into the 4096-byte frame, and gets the real frame, headroom
+     * and all, only when a helper moves its bounds ({@link #materializeFrame}). Most programs never
+     * do, and then the packet is copied once in and not at all out. 0 for skb programs.
+     */
+    private int origin;
     private int data;
     private int dataEnd;
     private int dataMeta;
@@ -173,11 +180,11 @@ public final class PacketContext {
 
     private void startXdp(byte[] in) {
         int meta = ctxIn == null ? 0 : (int) get(layout, ctxIn, "data");
-        dataMeta = XDP_HEADROOM - meta;
-        data = XDP_HEADROOM;
-        dataEnd = dataMeta + in.length;
-        buf = new byte[dataEnd];
-        System.arraycopy(in, 0, buf, dataMeta, in.length);
+        origin = XDP_HEADROOM - meta; // data_meta's place in the frame: data is at the headroom's end
+        dataMeta = 0;
+        data = meta;
+        dataEnd = in.length;
+        buf = in.clone();
         if (ctxIn != null) {
             System.arraycopy(ctxIn, 0, live, 0, live.length);
         }
@@ -358,6 +365,26 @@ public final class PacketContext {
         return dataMeta;
     }
 
+    /**
+     * Makes {@link #buffer()} the whole XDP frame from offset 0, so that offsets in it are frame
+     * offsets (programs.md §4.1's geometry: data at 256, the first 40 bytes reserved, data_end at
+     * most 3776) and the headroom exists. The XDP helpers call it before they move a bound; packet
+     * pointers the program holds go stale, as the verifier requires them to be reloaded anyway.
+     */
+    public void materializeFrame() {
+        if (origin == 0) {
+            return;
+        }
+        byte[] frame = new byte[origin + buf.length];
+        System.arraycopy(buf, 0, frame, origin, buf.length);
+        dataMeta += origin;
+        data += origin;
+        dataEnd += origin;
+        origin = 0;
+        buf = frame;
+        memory.map(Memory.INPUT_REGION, buf);
+    }
+
     /** Moves the packet's bounds (xdp_adjust_head/meta): offsets in {@link #buffer()}. */
     public void setBounds(int dataMeta, int data) {
         this.dataMeta = dataMeta;
@@ -378,16 +405,18 @@ public final class PacketContext {
         return r0 & 0xffffffffL;
     }
 
-    /** test_run's data_out. */
+    /**
+     * test_run's data_out, once the run is over: the packet array itself when it is exactly the
+     * output (no copy), else a copy of the part that is. The context is not used after this.
+     */
     public byte[] dataOut() {
         if (type == ProgramType.XDP) {
-            return Arrays.copyOfRange(buf, dataMeta, dataEnd);
+            return dataMeta == 0 && dataEnd == buf.length ? buf : Arrays.copyOfRange(buf, dataMeta, dataEnd);
         }
-        byte[] out = buf.clone();
         if (type == ProgramType.SOCKET_FILTER) {
-            Arrays.fill(out, 0, ETH_HLEN, (byte) 0); // the pulled Ethernet header comes back as zeros
+            Arrays.fill(buf, 0, ETH_HLEN, (byte) 0); // the pulled Ethernet header comes back as zeros
         }
-        return out;
+        return buf;
     }
 
     /** test_run's ctx_out, or null when the run was given no context. */

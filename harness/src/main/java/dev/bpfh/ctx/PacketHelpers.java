@@ -101,6 +101,7 @@ public final class PacketHelpers {
     // ---- XDP: moving data, data_meta and data_end (programs.md §4.1) ---------------------------
 
     private static long adjustHead(PacketContext p, int delta) {
+        p.materializeFrame(); // the rules below are in frame offsets
         int metalen = p.data() - p.dataMeta();
         long data = (long) p.data() + delta;
         if (data < PacketContext.XDP_FRAME_HEADER + metalen || data > p.dataEnd() - PacketContext.ETH_HLEN) {
@@ -115,6 +116,7 @@ public final class PacketHelpers {
     }
 
     private static long adjustMeta(PacketContext p, int delta) {
+        p.materializeFrame();
         long meta = (long) p.dataMeta() + delta;
         if (meta < PacketContext.XDP_FRAME_HEADER || meta > p.data()) {
             return -Errno.EINVAL;
@@ -128,6 +130,7 @@ public final class PacketHelpers {
     }
 
     private static long adjustTail(PacketContext p, int delta) {
+        p.materializeFrame();
         long end = (long) p.dataEnd() + delta;
         if (end > PacketContext.XDP_MAX_DATA_END || end < (long) p.data() + PacketContext.ETH_HLEN) {
             return -Errno.EINVAL;

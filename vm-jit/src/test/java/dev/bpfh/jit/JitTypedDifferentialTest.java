@@ -354,8 +354,9 @@ class JitTypedDifferentialTest {
     @Test
     void aSiblingsCallbacksAreItsOwnAndSeeThePacketItChanges() throws Exception {
         // A tail-calls B; B's bpf_loop callback (B's own subprogram) shrinks the packet by one byte
-        // per round through the ctx it is given; B then reads the last byte through a pointer it
-        // loaded before the loop (a trap once that byte is gone) or through a fresh one.
+        // per round through the ctx it is given; B then reads the last byte through fresh pointers.
+        // (A pointer loaded before the loop is stale: the verifier refuses to let a program use it,
+        // and the engines' frame moves under it at the first adjust, PacketContext.materializeFrame.)
         String a = MAPS + "-- asm\nmov %r6, %r1\nlddw %r2, map:jmp\nmov %r3, 1\ncall 12\nmov %r0, 77\nexit\n";
         String b = MAPS + """
                 -- asm
@@ -381,13 +382,10 @@ class JitTypedDifferentialTest {
                 exit
                 """;
         for (String rounds : new String[] {"0", "1", "5"}) {
-            for (String read : new String[] {"ldxb %r0, [%r7-1]", "ldxb %r0, [%r3-1]", "mov %r0, %r3\nsub %r0, %r2"}) {
+            for (String read : new String[] {"ldxb %r0, [%r3-1]", "mov %r0, %r3\nsub %r0, %r2"}) {
                 int returned = compare(ProgramType.XDP, LoadOptions.DEFAULT_INSTRUCTION_BUDGET,
                         List.of(a, b.replace("ROUNDS", rounds).replace("READ", read)), inputs(ProgramType.XDP), true);
-                // through the old data_end, only the 14-byte frames (which cannot shrink: -EINVAL) return
-                boolean stale = read.contains("%r7") && !rounds.equals("0");
-                long fourteen = inputs(ProgramType.XDP).stream().filter(in -> in.data().length == 14).count();
-                assertEquals(2 * (stale ? fourteen : inputs(ProgramType.XDP).size()), returned, rounds + " " + read);
+                assertEquals(2 * inputs(ProgramType.XDP).size(), returned, rounds + " " + read);
             }
         }
     }
