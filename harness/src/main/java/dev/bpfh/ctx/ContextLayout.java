@@ -29,11 +29,14 @@ public final class ContextLayout {
     private final ProgramType type;
     private final int size;
     private final List<ContextField> fields;
+    /** By name: engines look fields up at the start of every run. */
+    private final java.util.Map<String, ContextField> byName = new java.util.HashMap<>();
 
     private ContextLayout(ProgramType type, int size, List<ContextField> fields) {
         this.type = type;
         this.size = size;
         this.fields = List.copyOf(fields);
+        fields.forEach(f -> byName.put(f.name(), f));
     }
 
     /** The layout of {@code type}'s context; empty for {@link ProgramType#RAW}. */
@@ -60,7 +63,7 @@ public final class ContextLayout {
     }
 
     public Optional<ContextField> field(String name) {
-        return fields.stream().filter(f -> f.name().equals(name)).findFirst();
+        return Optional.ofNullable(byName.get(name));
     }
 
     /** A context access the verifier accepts: {@code bytes} at {@code offset}, inside {@code field}. */

@@ -36,6 +36,10 @@ public final class PacketContext {
     public static final int SKF_NET_OFF = -0x100000;
     public static final int SKF_LL_OFF = -0x200000;
 
+    private static final int QUEUE_MAPPING_OFFSET = 12;
+    private static final int TC_INDEX_OFFSET = 44;
+    private static final int TC_CLASSID_OFFSET = 72;
+
     private final ProgramType type;
     private final ContextLayout layout;
     private final Memory memory;
@@ -289,13 +293,13 @@ public final class PacketContext {
     public void store(Access a, long base, long value, int pc) {
         checkBase(a, base, pc);
         ContextField f = a.field();
-        switch (f.name()) {
-            case "queue_mapping" -> {
+        switch (f.offset()) { // the __sk_buff fields with store rules of their own (programs.md §4.2)
+            case QUEUE_MAPPING_OFFSET -> {
                 if ((value & 0xffffffffL) < 0xffff) { // a larger value is ignored
                     ContextLayout.write(live, f, value & 0xffff);
                 }
             }
-            case "tc_index", "tc_classid" -> ContextLayout.write(live, f, value & 0xffff);
+            case TC_INDEX_OFFSET, TC_CLASSID_OFFSET -> ContextLayout.write(live, f, value & 0xffff);
             default -> {
                 for (int b = 0; b < a.bytes(); b++) {
                     live[a.offset() + b] = (byte) (value >>> (8 * b));
