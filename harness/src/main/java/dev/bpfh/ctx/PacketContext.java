@@ -15,8 +15,9 @@ import java.util.Optional;
  *
  * <p>The packet lives in region 1 ({@link Memory#INPUT_REGION}) as one array whose end is
  * {@code data_end}: a packet pointer past the end traps like any out-of-bounds address. For XDP the
- * array is the 4096-byte frame cut at data_end, with the packet at offset 256 (the headroom); for
- * tc and socket filters it is the frame itself. The context struct is not memory: r1 holds
+ * array starts as a copy of the packet (metadata first, if ctx_in has some) and becomes the 4096-byte
+ * frame cut at data_end, with the packet at offset 256 (the headroom), when a helper moves a bound
+ * ({@link #materializeFrame}); for tc and socket filters it is a copy of the frame. The context struct is not memory: r1 holds
  * {@link #ctxAddress()}, an unmapped address, and the loads and stores {@link ContextAccesses} found
  * are served by {@link #load} and {@link #store} from a live image of the uapi struct.
  */
