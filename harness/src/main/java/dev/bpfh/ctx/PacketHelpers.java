@@ -171,22 +171,26 @@ public final class PacketHelpers {
 
     // ---- checksums --------------------------------------------------------------------------
 
-    /** bpf_csum_diff(from, from_size, to, to_size, seed): §3.4's model, folded to 16 bits. */
+    /**
+     * bpf_csum_diff(from, from_size, to, to_size, seed), programs.md §3.4: the kernel's 32-bit
+     * csum_partial of each buffer, combined in 32 bits, folded to 16 bits only at the end.
+     */
     private static long csumDiff(RunContext c, long from, long fromSize, long to, long toSize, long seed, int pc) {
         int fs = size(fromSize, pc);
         int ts = size(toSize, pc);
         long s = seed & 0xffffffffL;
         Memory m = c.memory();
         if (fs > 0 && ts > 0) {
-            int pTo = Checksums.partial(m.target(to, ts, pc, false), (int) to, ts, s);
-            int pFrom = Checksums.partial(m.target(from, fs, pc, false), (int) from, fs, 0);
-            return Checksums.add16(pTo, ~pFrom & 0xffff);
+            long pTo = Checksums.partial32(m.target(to, ts, pc, false), (int) to, ts, s);
+            long pFrom = Checksums.partial32(m.target(from, fs, pc, false), (int) from, fs, 0);
+            return Checksums.fold(Checksums.sub32(pTo, pFrom));
         }
         if (ts > 0) {
-            return Checksums.partial(m.target(to, ts, pc, false), (int) to, ts, s);
+            return Checksums.fold(Checksums.partial32(m.target(to, ts, pc, false), (int) to, ts, s));
         }
         if (fs > 0) {
-            return ~Checksums.partial(m.target(from, fs, pc, false), (int) from, fs, ~s & 0xffffffffL) & 0xffff;
+            long pFrom = Checksums.partial32(m.target(from, fs, pc, false), (int) from, fs, ~s & 0xffffffffL);
+            return Checksums.fold(~pFrom & 0xffffffffL);
         }
         return Checksums.fold(s);
     }

@@ -314,10 +314,30 @@ class PacketHelpersTest {
             // to = 1211 + 1413 + 0015 (the odd byte low) = 2639
             assertEquals(0x2639, diff(0, 0, TO, 5, 0));
             assertEquals(0x263c, diff(0, 0, TO, 5, 0x00010002)); // seed folded to 0003
-            assertEquals(0xf9fb, diff(FROM, 4, 0, 0, 0)); // ~(0604) with ~seed folding to ffff first
+            assertEquals(0xf9fb, diff(FROM, 4, 0, 0, 0)); // ~(ffffffff + 04030201) = fbfcfdfe, folded
             assertEquals(0x2035, diff(FROM, 4, TO, 5, 0)); // 2639 + f9fb with end-around carry
             assertEquals(0x68ac, diff(0, 0, 0, 0, 0x12345678)); // only the seed, folded
             assertEquals(0x68ac, diff(0, 0, 0, 0, 0xffffffff_12345678L)); // r5's high half is ignored
+        }
+
+        /**
+         * The kernel sums in 32 bits and folds last, so a sum that is 0 modulo 0xffff comes out
+         * ffff unless the 32-bit sum was exactly 0 (measured by CsumDiffKernelTest; folding each
+         * buffer to 16 bits first gave 0 in all three).
+         */
+        @Test
+        void aSumOfZeroModuloFfffIsFfffUnlessThe32BitSumWasZero() {
+            long zeros = BUF + 32, ffff = BUF + 40; // zeros: 00 00 00 00; ffff: ff ff 00 00
+            m.store16(ffff, 0xffff, 0);
+            // the fuzzer's case: ~seed = ffff0000 plus a zero byte, complemented: 0000ffff
+            assertEquals(0xffff, diff(zeros + 1, 1, 0, 0, 0xffff));
+            // ~seed = 0 plus ffff, complemented: ffff0000
+            assertEquals(0xffff, diff(ffff, 2, 0, 0, 0xffffffffL));
+            // 0 - 0000ffff = ffff0000
+            assertEquals(0xffff, diff(ffff, 4, zeros, 4, 0));
+            // and 0 only when the 32-bit result is exactly 0: 0 - ffffffff = 0 + 00000000
+            m.store32(ffff, 0xffffffffL, 0);
+            assertEquals(0, diff(ffff, 4, zeros, 4, 0));
         }
 
         @Test
