@@ -5,7 +5,6 @@ import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.RunInput;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,20 +41,6 @@ public class KernelPacketTimeBenchmark {
     @Param({"xdp_firewall@mixed", "proto_counter@mixed", "vlan_strip@vlan", "tc_marker@mixed"})
     public String workload;
 
-    /** Counters JMH reports per iteration (EVENTS: summed, not divided by time). */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class KernelClock {
-        public long kernelNs;
-        public long kernelRuns;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            kernelNs = 0;
-            kernelRuns = 0;
-        }
-    }
-
     private PreparedPackets prepared;
     private KernelExecutable executable;
     private RunInput[] packets;
@@ -74,7 +59,7 @@ public class KernelPacketTimeBenchmark {
     }
 
     @Benchmark
-    public long inKernel(KernelClock clock) throws LoadRejected {
+    public long inKernel(KernelTimeBenchmark.KernelClock clock) throws LoadRejected {
         RunInput in = packets[next];
         next = next + 1 == packets.length ? 0 : next + 1;
         long ns = executable.kernelNanosPerPacket(in);

@@ -156,17 +156,24 @@ final class JitExecutable implements Executable {
         try {
             long r0 = (long) program.invokeExact(packet.ctxAddress(), 0L);
             return new Outcome.Returned(PacketContext.retval(r0), packet.dataOut(), packet.ctxOut());
-        } catch (Trap t) {
-            return t.toOutcome();
-        } catch (StackOverflowError e) {
-            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "stack overflow in compiled code");
-        } catch (RuntimeException e) {
-            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "internal error in compiled code: " + e);
-        } catch (Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("unexpected from compiled code", t);
+            return failure(t);
         }
+    }
+
+    /**
+     * What a throwable out of compiled code makes of the run. The generated code throws only
+     * {@link Trap}; a helper may throw anything else; an Error other than a stack overflow is
+     * rethrown, and there are no checked exceptions to expect.
+     */
+    private static Outcome failure(Throwable t) {
+        return switch (t) {
+            case Trap trap -> trap.toOutcome();
+            case StackOverflowError e -> new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "stack overflow in compiled code");
+            case RuntimeException e -> new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "internal error in compiled code: " + e);
+            case Error e -> throw e;
+            default -> throw new IllegalStateException("unexpected from compiled code", t);
+        };
     }
 
     /** The input of no input: nothing can be stored into it, so every run may share it. */
@@ -205,17 +212,8 @@ final class JitExecutable implements Executable {
         try {
             long r0 = (long) program.invokeExact(Memory.inputAddress(), (long) input.length);
             return new Outcome.Returned(r0, input);
-        } catch (Trap t) {
-            return t.toOutcome();
-        } catch (StackOverflowError e) {
-            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "stack overflow in compiled code");
-        } catch (RuntimeException e) {
-            // Only a helper can throw anything else; the generated code itself throws only Trap.
-            return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "internal error in compiled code: " + e);
-        } catch (Error e) {
-            throw e;
-        } catch (Throwable t) { // the generated code throws no checked exception
-            throw new IllegalStateException("unexpected from compiled code", t);
+        } catch (Throwable t) {
+            return failure(t);
         }
     }
 
