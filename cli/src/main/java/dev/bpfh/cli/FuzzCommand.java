@@ -1,14 +1,11 @@
 package dev.bpfh.cli;
 
 import dev.bpfh.conformance.ConformanceException;
-import dev.bpfh.conformance.ConformanceRunner;
 import dev.bpfh.data.DataFormatException;
 import dev.bpfh.fuzz.Campaign;
 import dev.bpfh.fuzz.Mutator;
 import dev.bpfh.fuzz.Profile;
 import dev.bpfh.fuzz.Summary;
-import dev.bpfh.plugin.PluginBackend;
-import dev.bpfh.spi.Availability;
 import dev.bpfh.spi.Backend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -106,7 +103,7 @@ final class FuzzCommand implements Callable<Integer> {
             return merge();
         }
         Campaign.Options o = options();
-        List<Backend> chosen = backends(o.profile());
+        List<Backend> chosen = RunOptions.availableBackends(main, backends, "not fuzzed");
         try {
             if (chosen.size() < 2 && o.profile() != Profile.HOSTILE) {
                 throw UserError.usage("fuzz needs at least two backends to compare; available here: "
@@ -173,33 +170,6 @@ final class FuzzCommand implements Callable<Integer> {
             o = o.withStopAfter(Math.max(0, stopAfter));
         }
         return o;
-    }
-
-    /** The named backends (every one must be available), or every available built-in. */
-    private List<Backend> backends(Profile p) {
-        List<String> names = RunOptions.backendNames(backends, main.requireKernel());
-        List<Backend> resolved;
-        try {
-            resolved = ConformanceRunner.resolveBackends(names, Duration.ofSeconds(PluginBackend.DEFAULT_TIMEOUT_SECONDS));
-        } catch (ConformanceException e) {
-            throw UserError.usage(e.getMessage());
-        }
-        List<Backend> available = new ArrayList<>();
-        for (Backend b : resolved) {
-            Availability a = BackendsCommand.probe(b);
-            if (a.available()) {
-                available.add(b);
-            } else if (names.isEmpty()) {
-                main.err.println("bpfh: " + b.name() + " not fuzzed: unavailable: " + a.reason());
-                b.close();
-            } else {
-                resolved.forEach(Backend::close);
-                throw b.name().equals("kernel") && main.requireKernel()
-                        ? UserError.failed(Main.REQUIRE_KERNEL_ENV + "=1 but the kernel backend is unavailable: " + a.reason())
-                        : UserError.usage(b.name() + " is unavailable: " + a.reason());
-            }
-        }
-        return available;
     }
 
     private Integer merge() {

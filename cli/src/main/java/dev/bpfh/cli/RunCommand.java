@@ -13,9 +13,7 @@ import dev.bpfh.isa.Program;
 import dev.bpfh.pcap.PcapFormatException;
 import dev.bpfh.run.ProgramSource;
 import dev.bpfh.run.TraceRunner;
-import dev.bpfh.spi.Availability;
 import dev.bpfh.spi.Backend;
-import dev.bpfh.spi.Backends;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.ProgramType;
 import dev.bpfh.spi.RunInput;
@@ -24,8 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -100,7 +96,10 @@ final class RunCommand implements Callable<Integer> {
             throw UserError.usage("give --packet or --pcap, not both");
         }
         Loaded what = load(path);
-        List<Backend> engines = engines();
+        List<Backend> engines = RunOptions.availableBackends(main, backends, "left out");
+        if (engines.isEmpty()) {
+            throw UserError.usage("no backend is available");
+        }
         try {
             LoadOptions options = LoadOptions.DEFAULTS.withInstructionBudget(
                     budget == null ? 10_000_000L : RunOptions.checkBudget(budget));
@@ -249,37 +248,6 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private List<Backend> engines() {
-        List<Backend> out = new ArrayList<>();
-        List<String> names = backends.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
-        if (names.isEmpty()) {
-            for (Backend b : Backends.defaults()) {
-                Availability a = BackendsCommand.probe(b);
-                if (a.available()) {
-                    out.add(b);
-                } else if (b.name().equals("kernel") && main.requireKernel()) {
-                    throw UserError.usage("the kernel backend is unavailable: " + a.reason());
-                } else {
-                    main.err.println("bpfh run: " + b.name() + " is unavailable, left out: " + a.reason());
-                    b.close();
-                }
-            }
-        } else {
-            for (String n : names) {
-                Backend b = Backends.find(n).orElseThrow(() -> UserError.usage("unknown backend '" + n + "'"));
-                Availability a = BackendsCommand.probe(b);
-                if (!a.available()) {
-                    throw UserError.usage(n + " is unavailable: " + a.reason());
-                }
-                out.add(b);
-            }
-        }
-        if (out.isEmpty()) {
-            throw UserError.usage("no backend is available");
-        }
-        return out;
-    }
-
     /** The packets of a capture as run inputs, read as they are needed. */
     static final class PacketTrace implements Iterator<RunInput>, AutoCloseable {
         private final dev.bpfh.pcap.PcapReader reader;
@@ -360,13 +328,5 @@ final class RunCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "bpfh run: %,d packets in %.0f s%n", packets, elapsed / 1e9);
             }
         }
-    }
-
-    static String hex(byte[] b) {
-        return HexFormat.of().formatHex(b);
-    }
-
-    static boolean same(byte[] a, byte[] b) {
-        return Arrays.equals(a, b);
     }
 }

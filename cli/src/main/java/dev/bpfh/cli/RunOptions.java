@@ -115,6 +115,39 @@ final class RunOptions {
         return all;
     }
 
+    /**
+     * The backends a command runs on: every one named (each must be available; {@code plugin:}
+     * commands too), or every available built-in, noting on stderr each one left out and why
+     * ({@code leftOut}: "not fuzzed", ...). With {@code BPFH_REQUIRE_KERNEL=1} an unavailable kernel
+     * is a failure, never a note. The caller closes what it gets.
+     */
+    static List<Backend> availableBackends(Main main, List<String> requested, String leftOut) {
+        List<String> names = backendNames(requested, main.requireKernel());
+        List<Backend> resolved;
+        try {
+            resolved = ConformanceRunner.resolveBackends(names, java.time.Duration.ofSeconds(
+                    dev.bpfh.plugin.PluginBackend.DEFAULT_TIMEOUT_SECONDS));
+        } catch (ConformanceException e) {
+            throw UserError.usage(e.getMessage());
+        }
+        List<Backend> available = new ArrayList<>();
+        for (Backend b : resolved) {
+            Availability a = BackendsCommand.probe(b);
+            if (a.available()) {
+                available.add(b);
+            } else if (names.isEmpty()) {
+                main.err.println("bpfh: " + b.name() + " " + leftOut + ": unavailable: " + a.reason());
+                b.close();
+            } else {
+                resolved.forEach(Backend::close);
+                throw b.name().equals("kernel") && main.requireKernel()
+                        ? UserError.failed(Main.REQUIRE_KERNEL_ENV + "=1 but the kernel backend is unavailable: " + a.reason())
+                        : UserError.usage(b.name() + " is unavailable: " + a.reason());
+            }
+        }
+        return available;
+    }
+
     /** Null when the kernel backend is on the class path and available here, else what is wrong. */
     static String kernelProblem() {
         Backend kernel = Backends.find("kernel").orElse(null);
