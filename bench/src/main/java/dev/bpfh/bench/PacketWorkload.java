@@ -7,6 +7,7 @@ import dev.bpfh.isa.Program;
 import dev.bpfh.pcap.CapturedPacket;
 import dev.bpfh.pcap.PcapFormatException;
 import dev.bpfh.pcap.PcapReader;
+import dev.bpfh.reports.JmhSummaries;
 import dev.bpfh.run.ProgramSource;
 import dev.bpfh.spi.ProgramType;
 import dev.bpfh.spi.RunInput;
@@ -54,14 +55,9 @@ public record PacketWorkload(String name, ProgramSource source, List<RunInput> p
         return object.toAbsolutePath() + "#" + program + "@" + trace.toAbsolutePath();
     }
 
-    /** The name reports show: the program @ the trace's file name without extension. */
+    /** The name reports show: the program @ the trace's file name without extension ({@link JmhSummaries#shortName}). */
     public static String displayName(String nameOrSpec) {
-        if (BUILT_IN.containsKey(nameOrSpec) || !nameOrSpec.contains("#")) {
-            return nameOrSpec;
-        }
-        String program = nameOrSpec.substring(nameOrSpec.lastIndexOf('#') + 1, nameOrSpec.lastIndexOf('@'));
-        String trace = Path.of(nameOrSpec.substring(nameOrSpec.lastIndexOf('@') + 1)).getFileName().toString();
-        return program + "@" + trace.replaceFirst("\\.[^.]*$", "");
+        return JmhSummaries.shortName(nameOrSpec);
     }
 
     /** Loads the object and reads every packet of the trace; one-line errors name the file. */

@@ -58,12 +58,16 @@ public final class JmhSummaries {
         return new Summary(env, runs, roundTrips, loads, latencies);
     }
 
-    /** A workload given as a path is shown by its file name without ".data". */
-    static String shortName(String program) {
+    /**
+     * A workload given as a path is shown by its file name without ".data"; a packet workload's
+     * spec {@code OBJECT#PROGRAM@TRACE} as the program @ the trace's file name without extension.
+     */
+    public static String shortName(String program) {
         int hash = program.lastIndexOf('#');
         int at = program.lastIndexOf('@');
-        if (hash >= 0 && at > hash) { // OBJECT#PROGRAM@TRACE: the program @ the trace's name
-            String trace = program.substring(program.lastIndexOf('/') + 1);
+        if (hash >= 0 && at > hash) {
+            String trace = program.substring(at + 1);
+            trace = trace.substring(trace.lastIndexOf('/') + 1);
             return program.substring(hash + 1, at) + "@" + trace.replaceFirst("\\.[^.]*$", "");
         }
         String n = program.substring(program.lastIndexOf('/') + 1);
