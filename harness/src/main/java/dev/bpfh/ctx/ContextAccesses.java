@@ -7,7 +7,6 @@ import dev.bpfh.isa.Program;
 import dev.bpfh.spi.LoadRejected;
 import dev.bpfh.spi.ProgramType;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Deque;
 import java.util.HashMap;
@@ -44,10 +43,6 @@ public final class ContextAccesses {
     /** The context access at {@code pc}, or null when the instruction there touches no context. */
     public ContextLayout.Access at(int pc) {
         return pc < accesses.length ? accesses[pc] : null;
-    }
-
-    public boolean any() {
-        return Arrays.stream(accesses).anyMatch(a -> a != null);
     }
 
     /** Analyses {@code program}, whose validity ({@code Validator}) is already established. */

@@ -67,12 +67,7 @@ public final class ContextLayout {
     }
 
     /** A context access the verifier accepts: {@code bytes} at {@code offset}, inside {@code field}. */
-    public record Access(ContextField field, int offset, int bytes, boolean store) {
-        /** Byte position of the access inside its field (0…7). */
-        public int byteInField() {
-            return offset - field.offset();
-        }
-    }
+    public record Access(ContextField field, int offset, int bytes, boolean store) {}
 
     /**
      * Checks one load or store of {@code bytes} at {@code offset} of the context, as the verifier's

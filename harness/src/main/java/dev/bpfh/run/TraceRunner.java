@@ -58,10 +58,6 @@ public final class TraceRunner {
         public boolean agree() {
             return disagreeingPackets == 0 && mapDisagreement == null && loadDisagreement == null;
         }
-
-        public boolean allLoaded() {
-            return backends.stream().allMatch(b -> b.loadFailure() == null);
-        }
     }
 
     private TraceRunner() {}
