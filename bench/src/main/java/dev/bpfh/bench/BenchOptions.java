@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param workloads built-in names or {@code .data} paths; empty means every built-in workload
  * @param backends engines to run; empty means every built-in one that is available here
- * @param quick one fork and short iterations (see {@link Defaults#QUICK_WARMUP_MILLIS})
+ * @param quick one fork and short iterations (see {@link Defaults#QUICK_MEASUREMENT_ITERATIONS})
  * @param out the output directory; null means {@code bpfh-out/bench/<timestamp>}
  * @param nsOnly time ns per run only (AverageTime and the kernel's in-kernel time): no SampleTime
  *     latencies and no load times, the figures the goals do not use; a full run's forks and

@@ -79,8 +79,9 @@ public final class BenchRunner {
         new Runner(options(o.quick(), o.nsOnly(), workloads, backends, jmhJson).build()).run();
 
         Map<String, String> env = new LinkedHashMap<>(Environment.describe());
-        String settings = o.quick() ? "quick: 1 fork, 1 x " + Defaults.QUICK_WARMUP_MILLIS + " ms warm-up, "
-                + Defaults.QUICK_MEASUREMENT_ITERATIONS + " x " + Defaults.QUICK_MEASUREMENT_MILLIS + " ms measurement"
+        String settings = o.quick() ? "quick: 1 fork, " + Defaults.QUICK_WARMUP_ITERATIONS + " x "
+                + Defaults.QUICK_ITERATION_MILLIS + " ms warm-up, " + Defaults.QUICK_MEASUREMENT_ITERATIONS + " x "
+                + Defaults.QUICK_ITERATION_MILLIS + " ms measurement, each iteration after the JIT compilers are idle"
                 : Defaults.FORKS + " forks, " + Defaults.WARMUP_ITERATIONS + " x " + Defaults.WARMUP_SECONDS
                         + " s warm-up, " + Defaults.MEASUREMENT_ITERATIONS + " x " + Defaults.MEASUREMENT_SECONDS
                         + " s measurement" + (o.nsOnly() ? ", ns/run only (no latency, no load times)" : "");
@@ -144,17 +145,25 @@ public final class BenchRunner {
             Path json) {
         List<String> workloads = allWorkloads.stream().filter(w -> !PacketWorkload.isPacketWorkload(w)).toList();
         List<String> packets = allWorkloads.stream().filter(PacketWorkload::isPacketWorkload).toList();
+        // --quick times the kernel by its in-kernel time alone: its Java round trip (run, backend
+        // kernel) is a full run's extra, and leaving it out saves a fork per workload.
+        List<String> runBackends = quick ? backends.stream().filter(x -> !x.equals("kernel")).toList() : backends;
         ChainedOptionsBuilder b = new OptionsBuilder()
-                .param("backend", backends.toArray(String[]::new))
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .threads(1)
-                .jvmArgsAppend(Defaults.FORK_JVM_ARGS)
+                .jvmArgsAppend(quick ? Defaults.QUICK_FORK_JVM_ARGS : Defaults.FORK_JVM_ARGS)
                 .shouldFailOnError(false) // one failing workload (e.g. a verifier refusal) must not stop the rest
                 .verbosity(VerboseMode.NORMAL) // JMH's own progress lines: per fork, per iteration
                 .resultFormat(ResultFormatType.JSON)
                 .result(json.toString());
+        if (!runBackends.isEmpty()) {
+            b.param("backend", runBackends.toArray(String[]::new));
+        }
         if (!workloads.isEmpty()) {
-            b.include(RunBenchmark.class.getName() + ".run$").param("program", workloads.toArray(String[]::new));
+            b.param("program", workloads.toArray(String[]::new));
+            if (!runBackends.isEmpty()) {
+                b.include(RunBenchmark.class.getName() + ".run$");
+            }
             List<String> loaders = backends.stream().filter(x -> x.equals("jit") || x.equals("kernel")).toList();
             if (!loaders.isEmpty() && !quick && !nsOnly) { // load times are for full runs: --quick times runs only
                 b.include(LoadBenchmark.class.getName() + ".load$").param("loader", loaders.toArray(String[]::new));
@@ -164,7 +173,10 @@ public final class BenchRunner {
             }
         }
         if (!packets.isEmpty()) {
-            b.include(PacketBenchmark.class.getName() + ".run$").param("workload", packets.toArray(String[]::new));
+            b.param("workload", packets.toArray(String[]::new));
+            if (!runBackends.isEmpty()) {
+                b.include(PacketBenchmark.class.getName() + ".run$");
+            }
             if (backends.contains("kernel")) {
                 b.include(KernelPacketTimeBenchmark.class.getName() + ".inKernel$");
             }
@@ -175,9 +187,10 @@ public final class BenchRunner {
         }
         if (quick) {
             b.forks(1)
-                    .warmupIterations(1).warmupTime(TimeValue.milliseconds(Defaults.QUICK_WARMUP_MILLIS))
-                        .measurementIterations(Defaults.QUICK_MEASUREMENT_ITERATIONS)
-                    .measurementTime(TimeValue.milliseconds(Defaults.QUICK_MEASUREMENT_MILLIS));
+                    .warmupIterations(Defaults.QUICK_WARMUP_ITERATIONS)
+                    .warmupTime(TimeValue.milliseconds(Defaults.QUICK_ITERATION_MILLIS))
+                    .measurementIterations(Defaults.QUICK_MEASUREMENT_ITERATIONS)
+                    .measurementTime(TimeValue.milliseconds(Defaults.QUICK_ITERATION_MILLIS));
         }
         return b;
     }

@@ -26,16 +26,19 @@ public final class Defaults {
     public static final int MEASUREMENT_SECONDS = 1;
 
     /**
-     * {@code --quick}: one fork, one short warm-up and three short measurements (JMH's error needs
-     * n ≥ 3), AverageTime only and no load timing. Budget: 16 memory workloads × (3 engines + 1
-     * in-kernel) + 4 packet workloads × (3 + 1) = 80 forks × (0.4 + 3 × 0.3 s + ~0.7 s fork start,
-     * load and check) ≈ 160 s.
+     * {@code --quick}: one fork, AverageTime only, no load timing and no kernel round trip (the
+     * kernel is timed in-kernel only). Each iteration, warm-up included, starts once the JIT
+     * compilers are idle ({@link IterationClock}), so two short warm-ups are enough to reach C2's
+     * code even on a loaded machine; then several short measurements, of which the reports take a
+     * robust figure (see {@code reports.JmhSummaries}). Budget: 16 memory workloads × (2 engines +
+     * in-kernel) + 4 packet workloads × (2 + 1) = 60 forks × (2 × 0.1 + 7 × 0.1 s + ~0.7 s fork
+     * start, load and check) ≈ 100 s.
      */
-    public static final int QUICK_WARMUP_MILLIS = 400;
+    public static final int QUICK_WARMUP_ITERATIONS = 2;
 
-    public static final int QUICK_MEASUREMENT_ITERATIONS = 3;
+    public static final int QUICK_MEASUREMENT_ITERATIONS = 7;
 
-    public static final int QUICK_MEASUREMENT_MILLIS = 300;
+    public static final int QUICK_ITERATION_MILLIS = 100;
 
     /**
      * JVM flags of every fork: FFM for the kernel backend without the restricted-method warning
@@ -45,6 +48,12 @@ public final class Defaults {
      */
     public static final String[] FORK_JVM_ARGS = {
         "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xms512m", "-Xmx512m", "-Xss8m"
+    };
+
+    /** {@link #FORK_JVM_ARGS} plus the switch that makes every iteration wait for idle compilers. */
+    public static final String[] QUICK_FORK_JVM_ARGS = {
+        "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xms512m", "-Xmx512m", "-Xss8m",
+        "-D" + IterationClock.WAIT_PROPERTY + "=true"
     };
 
     /**

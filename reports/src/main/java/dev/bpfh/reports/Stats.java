@@ -83,6 +83,16 @@ public final class Stats {
         return s / xs.length;
     }
 
+    /** The median (R type 7: the mean of the two middle values for an even count); NaN when empty. */
+    public static double median(double[] xs) {
+        if (xs.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = xs.clone();
+        java.util.Arrays.sort(sorted);
+        return percentile(sorted, 0.5);
+    }
+
     public static double[] array(List<Double> xs) {
         return xs.stream().mapToDouble(Double::doubleValue).toArray();
     }

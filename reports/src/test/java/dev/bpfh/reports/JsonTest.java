@@ -90,6 +90,45 @@ class JsonTest {
         assertEquals("25.0.3 (OpenJDK 64-Bit Server VM)", s.environment().get("jdk"));
     }
 
+    /** Two results with the bench's IterationClock counters: one of two forks, one of a single fork. */
+    static final String JMH_WITH_CPU_TIME = """
+            [
+              {
+                "benchmark": "dev.bpfh.bench.RunBenchmark.run", "mode": "avgt", "forks": 2,
+                "params": {"program": "sum", "backend": "jit"},
+                "primaryMetric": {"score": 150.0, "scoreError": 1.0, "scoreUnit": "ns/op",
+                  "rawData": [[100.0, 200.0], [100.0, 100.0]]},
+                "secondaryMetrics": {
+                  "cpuNs":  {"score": 1.0, "scoreUnit": "#", "rawData": [[90.0, 50.0], [100.0, 110.0]]},
+                  "wallNs": {"score": 1.0, "scoreUnit": "#", "rawData": [[100.0, 100.0], [100.0, 100.0]]}
+                }
+              },
+              {
+                "benchmark": "dev.bpfh.bench.PacketBenchmark.run", "mode": "avgt", "forks": 1,
+                "params": {"workload": "fw@mixed", "backend": "interp"},
+                "primaryMetric": {"score": 300.0, "scoreError": 1.0, "scoreUnit": "ns/op",
+                  "rawData": [[100.0, 400.0, 120.0, 110.0, 900.0]]},
+                "secondaryMetrics": {
+                  "cpuNs":  {"score": 1.0, "scoreUnit": "#", "rawData": [[10.0, 25.0, 10.0, 10.0, 10.0]]},
+                  "wallNs": {"score": 1.0, "scoreUnit": "#", "rawData": [[10.0, 100.0, 10.0, 10.0, 100.0]]}
+                }
+              }
+            ]
+            """;
+
+    @Test
+    void iterationsAreScaledToTheThreadsCpuShareAndOneForkTakesTheMedian() throws IOException {
+        Summary s = JmhSummaries.from(JmhJson.parse(JMH_WITH_CPU_TIME), Map.of());
+        // fork 1: 100 x 0.9 = 90, 200 x 0.5 = 100; fork 2: 100 x 1.0, 100 x 1.1 capped at 1.0 = 100
+        BenchRun jit = s.run("sum", "jit");
+        assertEquals(97.5, jit.nsPerRun(), 1e-9); // the mean of 90, 100, 100, 100
+        assertEquals(List.of(95.0, 100.0), jit.samples());
+        // one fork: 100, 400 x 0.25 = 100, 120, 110, 900 x 0.1 = 90 -> the median is 100
+        BenchRun interp = s.run("fw@mixed", "interp");
+        assertEquals(100.0, interp.nsPerRun(), 1e-9);
+        assertEquals(List.of(100.0, 100.0, 120.0, 110.0, 90.0), interp.samples());
+    }
+
     @Test
     void summaryRoundTripsThroughJsonIncludingNaN() throws IOException {
         Summary s = new Summary(Map.of("kernel", "6.18", "cpus", "2"),
