@@ -85,6 +85,7 @@ public final class BenchRunner {
                 : Defaults.FORKS + " forks, " + Defaults.WARMUP_ITERATIONS + " x " + Defaults.WARMUP_SECONDS
                         + " s warm-up, " + Defaults.MEASUREMENT_ITERATIONS + " x " + Defaults.MEASUREMENT_SECONDS
                         + " s measurement" + (o.nsOnly() ? ", ns/run only (no latency, no load times)" : "");
+        settings += ", engines timed by thread CPU time"; // in the fingerprint: wall-time runs are another series
         env.put("settings", settings);
         env.put("kernel repeat", Integer.toString(Defaults.KERNEL_REPEAT));
         Summary summary = JmhSummaries.from(JmhJson.read(jmhJson), env);
