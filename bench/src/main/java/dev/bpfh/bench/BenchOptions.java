@@ -11,7 +11,7 @@ import java.util.List;
  * @param quick one fork and short iterations (see {@link Defaults#QUICK_MEASUREMENT_ITERATIONS})
  * @param out the output directory; null means {@code bpfh-out/bench/<timestamp>}
  * @param nsOnly time ns per run only (AverageTime and the kernel's in-kernel time): no SampleTime
- *     latencies and no load times, the figures the goals do not use; a full run's forks and
+ *     latencies, no load times and no kernel round trip, the figures the goals do not use; a full run's forks and
  *     iterations in about half the time
  */
 public record BenchOptions(List<String> workloads, List<String> backends, boolean quick, Path out, boolean nsOnly) {

@@ -84,7 +84,7 @@ public final class BenchRunner {
                 + Defaults.QUICK_ITERATION_MILLIS + " ms measurement, each iteration after the JIT compilers are idle"
                 : Defaults.FORKS + " forks, " + Defaults.WARMUP_ITERATIONS + " x " + Defaults.WARMUP_SECONDS
                         + " s warm-up, " + Defaults.MEASUREMENT_ITERATIONS + " x " + Defaults.MEASUREMENT_SECONDS
-                        + " s measurement" + (o.nsOnly() ? ", ns/run only (no latency, no load times)" : "");
+                        + " s measurement" + (o.nsOnly() ? ", ns/run only (no latency, no load times, no kernel round trip)" : "");
         settings += ", engines timed by thread CPU time"; // in the fingerprint: wall-time runs are another series
         env.put("settings", settings);
         env.put("kernel repeat", Integer.toString(Defaults.KERNEL_REPEAT));
@@ -146,9 +146,9 @@ public final class BenchRunner {
             Path json) {
         List<String> workloads = allWorkloads.stream().filter(w -> !PacketWorkload.isPacketWorkload(w)).toList();
         List<String> packets = allWorkloads.stream().filter(PacketWorkload::isPacketWorkload).toList();
-        // --quick times the kernel by its in-kernel time alone: its Java round trip (run, backend
-        // kernel) is a full run's extra, and leaving it out saves a fork per workload.
-        List<String> runBackends = quick ? backends.stream().filter(x -> !x.equals("kernel")).toList() : backends;
+        // --quick and --ns-only time the kernel by its in-kernel time alone: its Java round trip (run,
+        // backend kernel) is a full run's extra, and leaving it out saves a fork per workload.
+        List<String> runBackends = quick || nsOnly ? backends.stream().filter(x -> !x.equals("kernel")).toList() : backends;
         ChainedOptionsBuilder b = new OptionsBuilder()
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .threads(1)

@@ -34,6 +34,14 @@ class BenchOptionsTest {
     }
 
     @Test
+    void nsOnlyKeepsTheFullForksButNeitherRoundTripNorLoadTimes() {
+        Options o = BenchRunner.options(false, true, List.of("byte_sum_1024"), List.of("interp", "kernel"), JSON).build();
+        assertEquals(List.of("interp"), List.copyOf(o.getParameter("backend").get()));
+        assertFalse(o.getIncludes().contains(LoadBenchmark.class.getName() + ".load$"));
+        assertFalse(o.getForkCount().hasValue());
+    }
+
+    @Test
     void aFullRunKeepsTheKernelRoundTripAndLoadTimesAndDoesNotWait() {
         Options o = BenchRunner.options(false, List.of("byte_sum_1024"), List.of("interp", "jit", "kernel"), JSON).build();
         assertEquals(List.of("interp", "jit", "kernel"), List.copyOf(o.getParameter("backend").get()));

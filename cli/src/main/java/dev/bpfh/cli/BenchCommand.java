@@ -57,16 +57,17 @@ final class BenchCommand implements Callable<Integer> {
     String prog;
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME",
-            description = "Comma-separated: interp, jit, kernel. Default: every available built-in backend.")
+            description = "Comma-separated: interp, jit, kernel, ubpf, ubpf-jit. Default: every available built-in backend "
+                    + "(the uBPF ones only when named).")
     List<String> backends = new ArrayList<>();
 
-    @Option(names = "--quick", description = "One fork and short iterations: the whole default set on 3 backends in "
-            + "about 4 minutes. Numbers are indicative only.")
+    @Option(names = "--quick", description = "One fork, each iteration once the JIT compilers are idle, the median of "
+            + "7 x 100 ms: the whole default set on 3 backends in about 2 minutes.")
     boolean quick;
 
     @Option(names = "--ns-only", description = "Time ns per run only (AverageTime, the kernel's in-kernel time): no "
-            + "latency percentiles and no load times. With the full forks and iterations: the goals' figures in about half "
-            + "the time of a full run.")
+            + "latency percentiles, no load times and no kernel round trip. With the full forks and iterations: the goals' "
+            + "figures in about half the time of a full run.")
     boolean nsOnly;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: bpfh-out/bench/<timestamp>.")
