@@ -72,11 +72,13 @@ public final class BenchRunner {
 
         out.println("Checking " + workloads.size() + " workloads on " + String.join(", ", backends) + " ...");
         List<WorkloadFacts> facts = new ArrayList<>();
-        failures.addAll(precheck(workloads, backends, facts));
+        Precheck checked = precheck(workloads, backends, facts);
+        failures.addAll(checked.failures());
+        checked.leftOutLines().forEach(l -> out.println("  LEFT OUT " + l));
         failures.forEach(f -> out.println("  FAILED " + f));
 
         Path jmhJson = dir.resolve(Reports.JMH_JSON);
-        new Runner(options(o.quick(), o.nsOnly(), workloads, backends, jmhJson).build()).run();
+        runJmh(o, checked.plan(workloads, backends), jmhJson);
 
         Map<String, String> env = new LinkedHashMap<>(Environment.describe());
         String settings = o.quick() ? "quick: 1 fork, " + Defaults.QUICK_WARMUP_ITERATIONS + " x "
@@ -89,7 +91,8 @@ public final class BenchRunner {
         env.put("settings", settings);
         env.put("kernel repeat", Integer.toString(Defaults.KERNEL_REPEAT));
         Summary summary = JmhSummaries.from(JmhJson.read(jmhJson), env);
-        summary = summary.withFailures(missing(summary, workloads, backends, failures)).withFacts(facts)
+        summary = summary.withFailures(missing(summary, workloads, backends, failures, checked)).withFacts(facts)
+                .withLeftOut(checked.leftOutLines())
                 .withFingerprint(Environment.fingerprint(settings + ", kernel repeat " + Defaults.KERNEL_REPEAT));
         SummaryJson.write(summary, dir.resolve(Reports.SUMMARY_JSON));
         Path html = Reports.render(summary, dir);
@@ -104,16 +107,46 @@ public final class BenchRunner {
         }
         out.println();
         out.print(Tables.format(Tables.ratioRows(summary)));
-        printPackets(summary, workloads, backends);
+        printPackets(summary, workloads, backends, checked);
         Tables.goalLines(summary).forEach(out::println);
+        summary.leftOut().forEach(l -> out.println("LEFT OUT " + l));
         summary.failures().forEach(f -> out.println("FAILED " + f));
         out.println();
         out.println("Wrote " + dir.resolve(Reports.JMH_JSON) + ", " + Reports.SUMMARY_JSON + ", charts and " + html);
         return new Result(dir, summary);
     }
 
+    /**
+     * One JMH run per group of workloads measured on the same backends (JMH times every workload on
+     * every backend of a run, so a pair a backend does not support would fail inside JMH); their
+     * results are joined into one {@code jmh.json}.
+     */
+    private void runJmh(BenchOptions o, Map<List<String>, List<String>> plan, Path jmhJson)
+            throws IOException, RunnerException {
+        if (plan.size() == 1) {
+            var only = plan.entrySet().iterator().next();
+            new Runner(options(o.quick(), o.nsOnly(), only.getValue(), only.getKey(), jmhJson).build()).run();
+            return;
+        }
+        List<Path> parts = new ArrayList<>();
+        try {
+            for (var group : plan.entrySet()) {
+                Path part = jmhJson.resolveSibling("jmh-part" + (parts.size() + 1) + ".json");
+                parts.add(part);
+                out.println("JMH run " + parts.size() + " of " + plan.size() + ": " + group.getValue().size()
+                        + " workload(s) on " + String.join(", ", group.getKey()));
+                new Runner(options(o.quick(), o.nsOnly(), group.getValue(), group.getKey(), part).build()).run();
+            }
+            JmhJson.concat(parts.stream().filter(Files::exists).toList(), jmhJson);
+        } finally {
+            for (Path p : parts) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** Packet workloads per packet: ns and millions of packets per second, per backend (the kernel's in-kernel time). */
-    private void printPackets(Summary summary, List<String> workloads, List<String> backends) {
+    private void printPackets(Summary summary, List<String> workloads, List<String> backends, Precheck checked) {
         List<String> packets = workloads.stream().filter(PacketWorkload::isPacketWorkload).toList();
         if (packets.isEmpty()) {
             return;
@@ -125,7 +158,8 @@ public final class BenchRunner {
             StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "  %-24s", name));
             for (String b : backends) {
                 var run = summary.run(name, b);
-                line.append(run == null ? String.format(java.util.Locale.ROOT, "  %s -", b)
+                boolean leftOut = checked.leftOut().getOrDefault(w, Map.of()).containsKey(b);
+                line.append(run == null ? String.format(java.util.Locale.ROOT, "  %s %s", b, leftOut ? "left out" : "-")
                         : String.format(java.util.Locale.ROOT, "  %s %,.0f ns (%.2f Mpps)", b, run.nsPerRun(), 1e3 / run.nsPerRun()));
             }
             out.println(line);
@@ -219,15 +253,54 @@ public final class BenchRunner {
     }
 
     /**
-     * Loads and runs every workload once on every backend, in this JVM; returns the failures and adds
-     * each workload's untimed {@link WorkloadFacts} (executed instructions, JIT and kernel output) to
-     * {@code facts}.
+     * What the precheck found.
+     *
+     * @param failures one line per workload × backend that failed (wrong r0, refused, traps)
+     * @param leftOut per workload parameter, the backends that do not support it and why
      */
-    static List<String> precheck(List<String> workloads, List<String> backends, List<WorkloadFacts> facts) {
+    record Precheck(List<String> failures, Map<String, Map<String, String>> leftOut) {
+
+        /** One line per pair left out: {@code WORKLOAD on BACKEND: reason}. */
+        List<String> leftOutLines() {
+            List<String> lines = new ArrayList<>();
+            leftOut.forEach((w, byBackend) -> byBackend.forEach((b, why) ->
+                    lines.add(displayName(w) + " on " + b + ": not supported: " + why)));
+            return lines;
+        }
+
+        /**
+         * The JMH runs to make: workloads grouped by the backends that measure them (every backend
+         * but those that left the workload out), in first-seen order. A workload no backend supports
+         * is in no group.
+         */
+        Map<List<String>, List<String>> plan(List<String> workloads, List<String> backends) {
+            Map<List<String>, List<String>> plan = new LinkedHashMap<>();
+            for (String w : workloads) {
+                Map<String, String> out = leftOut.getOrDefault(w, Map.of());
+                List<String> measuredOn = backends.stream().filter(b -> !out.containsKey(b)).toList();
+                if (!measuredOn.isEmpty()) {
+                    plan.computeIfAbsent(measuredOn, k -> new ArrayList<>()).add(w);
+                }
+            }
+            return plan;
+        }
+    }
+
+    /**
+     * Loads and runs every workload once on every backend, in this JVM; returns the failures and the
+     * pairs left out because the backend does not support the workload, and adds each workload's
+     * untimed {@link WorkloadFacts} (executed instructions, JIT and kernel output) to {@code facts}.
+     */
+    static Precheck precheck(List<String> workloads, List<String> backends, List<WorkloadFacts> facts) {
         List<String> failures = new ArrayList<>();
+        Map<String, Map<String, String>> leftOut = new LinkedHashMap<>();
         for (String w : workloads) {
             if (PacketWorkload.isPacketWorkload(w)) {
-                failures.addAll(PacketPrecheck.check(w, backends));
+                PacketPrecheck.Result r = PacketPrecheck.check(w, backends);
+                failures.addAll(r.failures());
+                if (!r.leftOut().isEmpty()) {
+                    leftOut.put(w, r.leftOut());
+                }
                 continue;
             }
             WorkloadFacts.Jit jit = null;
@@ -240,6 +313,8 @@ public final class BenchRunner {
                         case "kernel" -> kernel = Facts.kernel(p.executable.info());
                         default -> { }
                     }
+                } catch (UnsupportedWorkload u) {
+                    leftOut.computeIfAbsent(w, k -> new LinkedHashMap<>()).put(b, u.reason);
                 } catch (IOException | RuntimeException e) {
                     failures.add(e.getMessage());
                 }
@@ -252,16 +327,18 @@ public final class BenchRunner {
                 // already reported as a failure by Prepared.of above
             }
         }
-        return failures;
+        return new Precheck(failures, leftOut);
     }
 
-    /** Workload × backend pairs the summary has no time for, beyond those already explained. */
-    private static List<String> missing(Summary s, List<String> workloads, List<String> backends, List<String> known) {
+    /** Workload × backend pairs the summary has no time for, beyond those already explained or left out. */
+    private static List<String> missing(Summary s, List<String> workloads, List<String> backends, List<String> known,
+            Precheck checked) {
         List<String> out = new ArrayList<>();
         for (String w : workloads) {
             String name = displayName(w);
             for (String b : backends) {
-                boolean explained = known.stream().anyMatch(f -> f.startsWith(name + " on " + b));
+                boolean explained = known.stream().anyMatch(f -> f.startsWith(name + " on " + b))
+                        || checked.leftOut().getOrDefault(w, Map.of()).containsKey(b);
                 if (s.run(name, b) == null && !explained) {
                     out.add(name + " on " + b + ": no result from JMH (see its log above)");
                 }

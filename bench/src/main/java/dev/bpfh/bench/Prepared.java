@@ -34,7 +34,10 @@ final class Prepared implements AutoCloseable {
         return b;
     }
 
-    /** Loads and checks; the exception message is one line naming workload and backend. */
+    /**
+     * Loads and checks; the exception message is one line naming workload and backend. A backend
+     * that does not support the workload throws {@link UnsupportedWorkload}.
+     */
     static Prepared of(String workloadName, String backendName) throws IOException {
         Workload w = Workloads.load(workloadName);
         Backend b = backend(backendName);
@@ -42,6 +45,9 @@ final class Prepared implements AutoCloseable {
         try {
             e = load(b, w);
         } catch (LoadRejected r) {
+            if (r.unsupported()) {
+                throw new UnsupportedWorkload(w.name(), backendName, r.getMessage());
+            }
             throw new IllegalStateException(w.name() + " on " + backendName + ": rejected: " + r.getMessage());
         }
         Prepared p = new Prepared(w, b, e);

@@ -32,6 +32,9 @@ final class PreparedPackets implements AutoCloseable {
         try {
             loaded = w.source().load(b, LoadOptions.DEFAULTS);
         } catch (LoadRejected e) {
+            if (e.unsupported()) {
+                throw new UnsupportedWorkload(w.name(), backendName, e.getMessage());
+            }
             throw new IllegalStateException(w.name() + " on " + backendName + ": rejected: " + e.getMessage());
         } catch (ObjectSetupException e) {
             throw new IllegalStateException(w.name() + " on " + backendName + ": " + e.getMessage());

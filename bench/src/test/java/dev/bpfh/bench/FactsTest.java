@@ -51,7 +51,7 @@ class FactsTest {
     @Test
     void precheckCollectsFactsPerWorkload() {
         List<WorkloadFacts> facts = new ArrayList<>();
-        List<String> failures = BenchRunner.precheck(List.of("byte_sum_1024"), List.of("interp", "jit"), facts);
+        List<String> failures = BenchRunner.precheck(List.of("byte_sum_1024"), List.of("interp", "jit"), facts).failures();
         assertEquals(List.of(), failures);
         assertEquals(1, facts.size());
         WorkloadFacts f = facts.getFirst();

@@ -37,8 +37,9 @@ import picocli.CommandLine.ParentCommand;
             "  bpfh bench examples/xdp_firewall.o --prog xdp_firewall --pcap examples/traces/mixed.pcap",
             "  bpfh bench xdp_firewall@mixed vlan_strip@vlan   (built-in packet workloads)",
             "",
-            "Exit codes: 0 every workload measured on every backend; 1 a workload failed (wrong r0, rejected, "
-                    + "no result); 2 bad usage (missing path, no usable backend)."})
+            "Exit codes: 0 every workload measured on every backend that supports it (a pair the backend declares "
+                    + "unsupported, e.g. uBPF and a program with maps, is left out with its reason); 1 a workload failed "
+                    + "(wrong r0, rejected, no result); 2 bad usage (missing path, no usable backend)."})
 final class BenchCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -57,8 +58,8 @@ final class BenchCommand implements Callable<Integer> {
     String prog;
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME",
-            description = "Comma-separated: interp, jit, kernel, ubpf, ubpf-jit. Default: every available built-in backend "
-                    + "(the uBPF ones only when named).")
+            description = "Comma-separated: interp, jit, kernel, ubpf, ubpf-jit (with BPFH_UBPF_LIB). Default: every "
+                    + "available built-in backend (the uBPF ones only when named).")
     List<String> backends = new ArrayList<>();
 
     @Option(names = "--quick", description = "One fork, each iteration once the JIT compilers are idle, the median of "

@@ -56,6 +56,7 @@ final class ReportCommand implements Callable<Integer> {
             main.out.println();
             main.out.print(Tables.format(Tables.ratioRows(s)));
             Tables.goalLines(s).forEach(main.out::println);
+            s.leftOut().forEach(f -> main.out.println("LEFT OUT " + f));
             s.failures().forEach(f -> main.out.println("FAILED " + f));
             main.out.println("Wrote charts and " + html);
         } catch (IOException e) {

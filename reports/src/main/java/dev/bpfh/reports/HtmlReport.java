@@ -40,6 +40,11 @@ public final class HtmlReport {
             s.failures().forEach(f -> h.append("<li>").append(esc(f)).append("</li>"));
             h.append("</ul>\n");
         }
+        if (!s.leftOut().isEmpty()) {
+            h.append("<h2>Left out (the backend does not support the workload)</h2>\n<ul>");
+            s.leftOut().forEach(f -> h.append("<li>").append(esc(f)).append("</li>"));
+            h.append("</ul>\n");
+        }
         h.append("<h2>Charts</h2>\n");
         for (String c : charts) {
             Path png = dir.resolve(c + ".png");
@@ -100,8 +105,13 @@ public final class HtmlReport {
                 "the JIT's speedup over the interpreter");
         extremes(out, ratios.stream().filter(r -> usable(r.jitOverKernel())).toList(), Derived.Ratios::jitOverKernel,
                 "jit time / kernel time");
-        out.add(s.failures().isEmpty() ? "Every workload produced a figure on every backend."
+        String everywhere = s.leftOut().isEmpty() ? "on every backend" : "on every backend that supports it";
+        out.add(s.failures().isEmpty() ? "Every workload produced a figure " + everywhere + "."
                 : "FAILED: " + s.failures().size() + " workload x backend pair(s) produced no figure (listed below).");
+        if (!s.leftOut().isEmpty()) {
+            out.add(s.leftOut().size() + " workload x backend pair(s) left out: the backend does not support the workload"
+                    + " (listed below).");
+        }
         return out;
     }
 

@@ -2,7 +2,9 @@ package dev.bpfh.reports;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +29,29 @@ public final class JmhJson {
 
     public static List<JmhResult> parse(String json) throws IOException {
         return parse(MAPPER.readTree(json), "<string>");
+    }
+
+    /**
+     * Writes the results of several JMH runs as one JMH result file: their arrays joined, in order,
+     * each result as JMH wrote it. A part that is empty (a run whose every benchmark failed may
+     * leave no JSON) adds nothing.
+     */
+    public static void concat(List<Path> parts, Path out) throws IOException {
+        ArrayNode all = MAPPER.createArrayNode();
+        for (Path part : parts) {
+            if (Files.size(part) == 0) {
+                continue;
+            }
+            JsonNode root = MAPPER.readTree(part.toFile());
+            if (root == null || root.isMissingNode()) {
+                continue;
+            }
+            if (!root.isArray()) {
+                throw new IOException(part + ": not a JMH JSON result (expected a top-level array)");
+            }
+            root.forEach(all::add);
+        }
+        MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), all);
     }
 
     private static List<JmhResult> parse(JsonNode root, String where) throws IOException {

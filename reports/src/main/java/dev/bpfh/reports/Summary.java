@@ -21,6 +21,9 @@ import java.util.Map;
  *     the base of {@link Derived}'s instruction throughput and of the "engine facts" table
  * @param fingerprint the environment that can change the numbers ({@link Fingerprint}); empty in
  *     summaries written before it was recorded
+ * @param leftOut one line per workload × backend that was not measured because the backend does not
+ *     support the workload (e.g. uBPF and a program with maps), with the backend's reason: not a
+ *     failure, and not a missing bar without a word
  */
 public record Summary(
         Map<String, String> environment,
@@ -30,7 +33,14 @@ public record Summary(
         List<Latency> latencies,
         List<String> failures,
         List<WorkloadFacts> facts,
-        Fingerprint fingerprint) {
+        Fingerprint fingerprint,
+        List<String> leftOut) {
+
+    public Summary(Map<String, String> environment, List<BenchRun> runs, List<BenchRun> roundTrips,
+            List<BenchRun> loads, List<Latency> latencies, List<String> failures, List<WorkloadFacts> facts,
+            Fingerprint fingerprint) {
+        this(environment, runs, roundTrips, loads, latencies, failures, facts, fingerprint, List.of());
+    }
 
     public Summary(Map<String, String> environment, List<BenchRun> runs, List<BenchRun> roundTrips,
             List<BenchRun> loads, List<Latency> latencies, List<String> failures, List<WorkloadFacts> facts) {
@@ -56,26 +66,31 @@ public record Summary(
         failures = failures == null ? List.of() : List.copyOf(failures);
         facts = facts == null ? List.of() : List.copyOf(facts);
         fingerprint = fingerprint == null ? Fingerprint.EMPTY : fingerprint;
+        leftOut = leftOut == null ? List.of() : List.copyOf(leftOut);
     }
 
     public Summary withFailures(List<String> more) {
         List<String> all = new java.util.ArrayList<>(failures);
         all.addAll(more);
-        return new Summary(environment, runs, roundTrips, loads, latencies, all, facts, fingerprint);
+        return new Summary(environment, runs, roundTrips, loads, latencies, all, facts, fingerprint, leftOut);
     }
 
     public Summary withEnvironment(Map<String, String> more) {
         Map<String, String> all = new java.util.LinkedHashMap<>(environment);
         all.putAll(more);
-        return new Summary(all, runs, roundTrips, loads, latencies, failures, facts, fingerprint);
+        return new Summary(all, runs, roundTrips, loads, latencies, failures, facts, fingerprint, leftOut);
     }
 
     public Summary withFacts(List<WorkloadFacts> workloadFacts) {
-        return new Summary(environment, runs, roundTrips, loads, latencies, failures, workloadFacts, fingerprint);
+        return new Summary(environment, runs, roundTrips, loads, latencies, failures, workloadFacts, fingerprint, leftOut);
     }
 
     public Summary withFingerprint(Fingerprint f) {
-        return new Summary(environment, runs, roundTrips, loads, latencies, failures, facts, f);
+        return new Summary(environment, runs, roundTrips, loads, latencies, failures, facts, f, leftOut);
+    }
+
+    public Summary withLeftOut(List<String> lines) {
+        return new Summary(environment, runs, roundTrips, loads, latencies, failures, facts, fingerprint, lines);
     }
 
     /** The facts of {@code program}, or null. */

@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * {@code summary.json}: {@code {"environment":{...}, "runs":[{"program","backend","nsPerRun","error",
  * "samples":[...]}], "roundTrips":[...], "loads":[...], "latencies":[{"program","backend",
- * "percentiles":{...}}], "failures":["one line", ...], "facts":[{"program","programInsns","instructions",
- * "loopFactor","jit":{"bytecodeBytes","methods","maxMethodBytes","fallback"},"kernel":{"jitedBytes",
+ * "percentiles":{...}}], "failures":["one line", ...], "leftOut":["one line", ...] (pairs a backend
+ * does not support; absent in older summaries), "facts":[{"program","programInsns","instructions","loopFactor","jit":{"bytecodeBytes","methods","maxMethodBytes","fallback"},"kernel":{"jitedBytes",
  * "xlatedInsns","verifiedInsns","wrapping"}}], "throughput":[{"program","backend","instructions",
  * "nsPerRun","mInsnPerSec"}], "ratios":[{"program","jitOverKernel","interpOverJit"}], "goals":{...}}}.
  * "fingerprint":{"id":"16 hex digits","fields":{"cpu.model":...}} ({@link Fingerprint}; absent when empty).
@@ -51,6 +51,8 @@ public final class SummaryJson {
         runs(root.putArray("loads"), s.loads());
         ArrayNode failures = root.putArray("failures");
         s.failures().forEach(failures::add);
+        ArrayNode leftOut = root.putArray("leftOut");
+        s.leftOut().forEach(leftOut::add);
         facts(root.putArray("facts"), s.facts());
         derived(root, s);
         ArrayNode lat = root.putArray("latencies");
@@ -86,10 +88,12 @@ public final class SummaryJson {
         }
         List<String> failures = new ArrayList<>();
         root.path("failures").forEach(f -> failures.add(f.asText()));
+        List<String> leftOut = new ArrayList<>();
+        root.path("leftOut").forEach(f -> leftOut.add(f.asText()));
         Map<String, String> fp = new LinkedHashMap<>();
         root.path("fingerprint").path("fields").properties().forEach(e -> fp.put(e.getKey(), e.getValue().asText()));
         return new Summary(env, runs(root.path("runs")), runs(root.path("roundTrips")), runs(root.path("loads")),
-                latencies, failures, facts(root.path("facts")), new Fingerprint(fp));
+                latencies, failures, facts(root.path("facts")), new Fingerprint(fp), leftOut);
     }
 
     private static void facts(ArrayNode out, List<WorkloadFacts> facts) {

@@ -2,6 +2,7 @@ package dev.bpfh.reports;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +110,22 @@ class ChartsTest {
         // interp/jit per workload: sum 1000/100 = 10, primes 2000/200 = 10, checksum 3000/300 = 10
         assertTrue(text.contains("Largest the JIT's speedup over the interpreter: 10.00x"), text.substring(verdict, charts));
         assertTrue(text.contains("jit time / kernel time: 1.25x"), text.substring(verdict, charts)); // 100/80
+    }
+
+    @Test
+    void pairsLeftOutAreListedAndCountedButAreNoFailure(@TempDir Path dir) throws IOException {
+        Summary s = sample().withLeftOut(List.of("sum on ubpf: not supported: the uBPF backends run programs without maps"));
+        String text = Files.readString(Reports.render(s, dir));
+        int verdict = text.indexOf("<h2>Verdict</h2>");
+        int leftOut = text.indexOf("<h2>Left out (the backend does not support the workload)</h2>");
+        int charts = text.indexOf("<h2>Charts</h2>");
+        assertTrue(verdict > 0 && verdict < leftOut && leftOut < charts, "verdict, left out, charts in that order");
+        String v = text.substring(verdict, leftOut);
+        assertTrue(v.contains("Every workload produced a figure on every backend that supports it."), v);
+        assertTrue(v.contains("1 workload x backend pair(s) left out"), v);
+        assertFalse(v.contains("FAILED"), v);
+        assertTrue(text.substring(leftOut, charts).contains("<li>sum on ubpf: not supported: the uBPF backends run"));
+        assertFalse(text.contains("Failures (no figure)"));
     }
 
     @Test

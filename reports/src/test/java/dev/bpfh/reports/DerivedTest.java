@@ -52,6 +52,25 @@ class DerivedTest {
     }
 
     @Test
+    void otherEnginesInTheRunChangeNeitherRatiosNorGoals() {
+        // uBPF beside ours, faster than the kernel on one workload and missing on another (left out)
+        Summary base = sample();
+        List<BenchRun> runs = new java.util.ArrayList<>(base.runs());
+        runs.add(run("a", "ubpf", 100_000));
+        runs.add(run("a", "ubpf-jit", 10));
+        runs.add(run("s", "ubpf", 7));
+        Summary withUbpf = new Summary(Map.of(), runs, List.of(), List.of(), List.of(), List.of(), base.facts())
+                .withLeftOut(List.of("b on ubpf: not supported: maps", "b on ubpf-jit: not supported: maps"));
+        assertEquals(Derived.ratios(base), Derived.ratios(withUbpf));
+        assertEquals(Derived.goals(base), Derived.goals(withUbpf));
+        assertEquals(List.of("interp", "jit", "kernel", "ubpf", "ubpf-jit"), withUbpf.backends());
+        // the run table still gives uBPF its own ratios to the kernel and the interpreter: a: 10/500, 10/5000
+        String table = Tables.format(Tables.runRows(withUbpf));
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("a ") && l.contains("ubpf-jit") && l.contains("0.02")
+                && l.endsWith("0.00")), table);
+    }
+
+    @Test
     void perWorkloadRatios() {
         List<Derived.Ratios> r = Derived.ratios(sample());
         assertEquals(new Derived.Ratios("a", 2.0, 5.0), r.get(0));

@@ -185,10 +185,44 @@ class JsonTest {
     }
 
     @Test
+    void leftOutPairsRoundTripApartFromFailures() throws IOException {
+        Summary s = new Summary(Map.of(), List.of(new BenchRun("sum", "interp", 10, 1, List.of())), List.of(),
+                List.of(), List.of(), List.of("sum on jit: r0 = 0x1, expected 0x2"))
+                .withLeftOut(List.of("maps on ubpf: not supported: the uBPF backends run programs without maps (1 declared)"));
+        JsonNode root = new ObjectMapper().readTree(SummaryJson.toJson(s));
+        assertEquals("maps on ubpf: not supported: the uBPF backends run programs without maps (1 declared)",
+                root.path("leftOut").get(0).asText());
+        Summary back = SummaryJson.parse(SummaryJson.toJson(s));
+        assertEquals(s.leftOut(), back.leftOut());
+        assertEquals(s.failures(), back.failures());
+        // the other with... methods keep the list
+        assertEquals(s.leftOut(), back.withFailures(List.of("x")).withFacts(List.of()).withEnvironment(Map.of("a", "b"))
+                .withFingerprint(Fingerprint.EMPTY).leftOut());
+    }
+
+    @Test
+    void jmhResultsOfSeveralRunsAreJoinedIntoOneFile(@TempDir Path dir) throws IOException {
+        // JMH's array of the sample split into two runs (the first result, then the other two), and an
+        // empty part (a run whose every benchmark failed)
+        JsonNode all = new ObjectMapper().readTree(JMH);
+        Path first = Files.writeString(dir.resolve("a.json"), "[" + all.get(0) + "]");
+        Path second = Files.writeString(dir.resolve("b.json"), "[" + all.get(1) + "," + all.get(2) + "]");
+        Path empty = Files.writeString(dir.resolve("c.json"), "");
+        Path out = dir.resolve("jmh.json");
+        JmhJson.concat(List.of(first, empty, second), out);
+        assertEquals(all, new ObjectMapper().readTree(out.toFile()));
+        assertEquals(JmhJson.parse(JMH), JmhJson.read(out));
+        Files.writeString(empty, "{}");
+        IOException e = assertThrows(IOException.class, () -> JmhJson.concat(List.of(empty), out));
+        assertTrue(e.getMessage().contains("c.json"), e.getMessage());
+    }
+
+    @Test
     void summariesWrittenBeforeFactsExistedStillLoad() throws IOException {
         Summary old = SummaryJson.parse("{\"environment\":{},\"runs\":[{\"program\":\"p\",\"backend\":\"jit\","
                 + "\"nsPerRun\":5.0,\"error\":0.1,\"samples\":[]}]}");
         assertEquals(List.of(), old.facts());
+        assertEquals(List.of(), old.leftOut());
         assertEquals(5.0, old.run("p", "jit").nsPerRun());
     }
 

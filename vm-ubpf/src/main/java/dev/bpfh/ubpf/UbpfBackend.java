@@ -5,6 +5,8 @@ import dev.bpfh.spi.Availability;
 import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
+import dev.bpfh.spi.ProgramType;
+import java.util.Optional;
 
 /**
  * uBPF (iovisor/ubpf) as an engine, from the shared library named by {@code BPFH_UBPF_LIB}: its C
@@ -44,25 +46,20 @@ public abstract sealed class UbpfBackend implements Backend permits UbpfInterpre
     }
 
     /**
-     * Why the uBPF backends do not run {@code program}, if they do not: bpfh gives uBPF no maps and
-     * uBPF has no {@code lddw} pseudo-sources (map handles, map values, callbacks), so such a program
-     * is SKIPPED (unsupported) before it reaches uBPF's unchecked JIT.
+     * Why the uBPF backends do not run {@code program}, if they do not: uBPF runs only raw programs
+     * (r1 = memory, r2 = its length; it has no xdp_md, __sk_buff or packet helpers), and bpfh gives
+     * uBPF no maps, so such a program is SKIPPED (unsupported) before it reaches uBPF. An {@code lddw}
+     * with a pseudo-source (map handle, map value, callback) in a program without maps is left to
+     * uBPF's loader, which refuses it ("invalid source register for LDDW") before any code runs.
      */
-    public static java.util.Optional<String> unsupported(Program program) {
+    public static Optional<String> unsupported(Program program) {
+        if (program.type() != ProgramType.RAW) {
+            return Optional.of("the uBPF backends run raw programs only, not " + program.type().word()
+                    + " (uBPF has no " + program.type().word() + " context or packet helpers)");
+        }
         if (!program.maps().isEmpty()) {
-            return java.util.Optional.of("the uBPF backends run programs without maps (" + program.maps().size()
-                    + " declared)");
+            return Optional.of("the uBPF backends run programs without maps (" + program.maps().size() + " declared)");
         }
-        for (int pc = 0; pc + 1 < program.length(); pc++) {
-            long w = program.slot(pc);
-            if (dev.bpfh.isa.Insn.opcode(w) == dev.bpfh.isa.Opcodes.LDDW) {
-                if (dev.bpfh.isa.Insn.src(w) != 0) {
-                    return java.util.Optional.of("lddw with pseudo-source " + dev.bpfh.isa.Insn.src(w) + " at pc " + pc
-                            + " (uBPF has no maps or callbacks)");
-                }
-                pc++;
-            }
-        }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

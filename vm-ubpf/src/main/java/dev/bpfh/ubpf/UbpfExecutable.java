@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.bpfh.exec.Helper;
 import dev.bpfh.exec.Helpers;
+import dev.bpfh.exec.Memory;
 import dev.bpfh.exec.RunContext;
 import dev.bpfh.isa.Insn;
 import dev.bpfh.isa.Opcodes;
@@ -62,7 +63,9 @@ public final class UbpfExecutable implements Executable {
         this.jit = jit;
         this.returnValue = arena.allocate(JAVA_LONG);
         this.buffer = arena.allocate(64);
-        this.context = new RunContext(null, options.randomSeed());
+        // Helpers 5, 7 and 8 touch no memory, but a RunContext needs one (its empty map set reserves
+        // no region in it); uBPF's own pointers are native, never addresses in this Memory.
+        this.context = new RunContext(new Memory(), options.randomSeed());
     }
 
     static UbpfExecutable load(UbpfLibrary lib, Program program, LoadOptions options, boolean jit) throws LoadRejected {
@@ -112,11 +115,13 @@ public final class UbpfExecutable implements Executable {
     }
 
     /**
-     * Registers each standard helper the program names in a {@code call} (uBPF's loader refuses a
-     * call to an index with no function). Unknown ids stay unregistered, so uBPF refuses them.
+     * Registers each basic helper (5, 7, 8) the program names in a {@code call} (uBPF's loader
+     * refuses a call to an index with no function). The map and packet helpers of
+     * {@link Helpers#standard()} are not offered: they take pointers into our tagged memory, while
+     * uBPF passes native addresses. Other ids stay unregistered, so uBPF refuses them.
      */
     private void registerHelpers(Program program) throws Throwable {
-        Helpers standard = Helpers.standard();
+        Helpers standard = Helpers.basic();
         TreeSet<Integer> ids = new TreeSet<>();
         for (long slot : program.slots()) {
             if (Insn.opcode(slot) == Opcodes.CALL_IMM && Insn.src(slot) == 0 && standard.has(Insn.imm(slot))) {

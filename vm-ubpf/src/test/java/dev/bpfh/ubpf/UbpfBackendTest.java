@@ -15,7 +15,10 @@ import dev.bpfh.spi.Backends;
 import dev.bpfh.spi.Executable;
 import dev.bpfh.spi.LoadOptions;
 import dev.bpfh.spi.LoadRejected;
+import dev.bpfh.spi.MapSpec;
+import dev.bpfh.spi.MapType;
 import dev.bpfh.spi.Outcome;
+import dev.bpfh.spi.ProgramType;
 import dev.bpfh.spi.TrapKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -143,6 +146,59 @@ class UbpfBackendTest {
         assertEquals(0, x.pc());
         assertTrue(x.getMessage().startsWith("uBPF: "), x.getMessage());
         assertTrue(x.log().contains("6"), x.log());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ubpf", "ubpf-jit"})
+    void helpersThatTakeBpfhPointersAreNotOfferedToUbpf(String backend) throws Exception {
+        requireLibrary();
+        // bpf_csum_diff (28) reads its buffers through bpfh's tagged memory; uBPF's pointers are
+        // native, so it stays unregistered and uBPF's loader refuses the call.
+        var x = assertThrows(LoadRejected.class, () -> backend(backend).load(asm("""
+                mov %r1, 0
+                mov %r2, 0
+                mov %r3, 0
+                mov %r4, 0
+                mov %r5, 0
+                call 28
+                exit
+                """), LoadOptions.DEFAULTS));
+        assertFalse(x.unsupported());
+        assertEquals(5, x.pc());
+        assertTrue(x.getMessage().startsWith("uBPF: "), x.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ubpf", "ubpf-jit"})
+    void aCallbackAddressIsRefusedByUbpfsLoader(String backend) throws Exception {
+        requireLibrary();
+        // lddw src 4 (bpf_loop's callback) at pc 1: uBPF's loader refuses every lddw pseudo-source.
+        var x = assertThrows(LoadRejected.class, () -> backend(backend).load(asm("""
+                mov %r1, 1
+                lddw %r2, func:cb
+                exit
+                cb:
+                mov %r0, 0
+                exit
+                """), LoadOptions.DEFAULTS));
+        assertFalse(x.unsupported());
+        assertEquals(1, x.pc());
+        assertTrue(x.getMessage().contains("invalid source register for LDDW"), x.getMessage());
+    }
+
+    /** Needs no library: the check comes before uBPF is bound. */
+    @ParameterizedTest
+    @ValueSource(strings = {"ubpf", "ubpf-jit"})
+    void typedProgramsAndProgramsWithMapsAreUnsupported(String backend) throws Exception {
+        Program xdp = asm("mov %r0, 2\nexit").withType(ProgramType.XDP);
+        var typed = assertThrows(LoadRejected.class, () -> backend(backend).load(xdp, LoadOptions.DEFAULTS));
+        assertTrue(typed.unsupported());
+        assertTrue(typed.getMessage().contains("raw programs only, not xdp"), typed.getMessage());
+
+        Program withMap = asm("mov %r0, 0\nexit").withMaps(List.of(new MapSpec("m", MapType.ARRAY, 4, 8, 1, 0)));
+        var maps = assertThrows(LoadRejected.class, () -> backend(backend).load(withMap, LoadOptions.DEFAULTS));
+        assertTrue(maps.unsupported());
+        assertTrue(maps.getMessage().contains("without maps (1 declared)"), maps.getMessage());
     }
 
     @ParameterizedTest

@@ -10,8 +10,10 @@ import dev.bpfh.conformance.Status;
 import dev.bpfh.conformance.TestCase;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,10 +26,7 @@ class UbpfManifestTest {
     @Test
     void everyTrapTestOfTheCorpusIsKeptFromUbpfsJit() throws Exception {
         Path root = Corpus.builtIn().orElseThrow();
-        ExpectationManifest manifest = ExpectationManifest.empty();
-        for (Path m : Corpus.builtInManifests()) {
-            manifest = manifest.plus(ExpectationManifest.read(m));
-        }
+        ExpectationManifest manifest = builtInManifests();
         List<String> unguarded = new ArrayList<>();
         int traps = 0;
         for (Corpus.Entry e : Corpus.collect(List.of(root))) {
@@ -49,12 +48,62 @@ class UbpfManifestTest {
         assertTrue(unguarded.isEmpty(), "add to ubpf-jit.expect (SKIPPED, with the reason): " + unguarded);
     }
 
+    /**
+     * A skip counts against a conformance run unless the manifest lists it, so every corpus program
+     * the uBPF backends refuse as unsupported (maps, program types) must be listed SKIPPED for both;
+     * a listed test that uBPF would run must not be listed for that reason.
+     */
     @Test
-    void theInterpretersManifestDoesNotCoverTheJitOrOtherBackends() throws Exception {
+    void everyProgramTheUbpfBackendsDoNotSupportIsListedAsSkipped() throws Exception {
+        ExpectationManifest manifest = builtInManifests();
+        List<String> missing = new ArrayList<>();
+        int unsupported = 0;
+        for (Corpus.Entry e : Corpus.collect(List.of(Corpus.builtIn().orElseThrow()))) {
+            TestCase t = TestCase.load(e.id(), e.path());
+            boolean skipped = UbpfBackend.unsupported(t.data().program()).isPresent();
+            unsupported += skipped ? 1 : 0;
+            for (String backend : List.of("ubpf", "ubpf-jit")) {
+                var listed = manifest.lookup(backend, t.id(), t.name());
+                boolean listedForMaps = listed.isPresent() && listed.get().reason().startsWith("declares maps");
+                if (skipped && (listed.isEmpty() || listed.get().status() != Status.SKIPPED)) {
+                    missing.add(backend + "/" + t.name());
+                }
+                assertTrue(skipped || !listedForMaps, backend + "/" + t.name() + " is listed for maps but has none");
+            }
+        }
+        assertTrue(unsupported > 0, "the corpus has programs with maps");
+        assertTrue(missing.isEmpty(), "add to ubpf.expect and ubpf-jit.expect (SKIPPED, with the reason): " + missing);
+    }
+
+    @Test
+    void theUbpfManifestsNameOnlyCorpusTests() throws Exception {
+        Set<String> names = new HashSet<>();
+        for (Corpus.Entry e : Corpus.collect(List.of(Corpus.builtIn().orElseThrow()))) {
+            names.add(e.path().getFileName().toString().replace(".data", ""));
+        }
+        for (Path m : Corpus.builtInManifests()) {
+            String file = m.getFileName().toString();
+            if (!file.startsWith("ubpf")) {
+                continue;
+            }
+            for (ExpectationManifest.Entry entry : ExpectationManifest.read(m).entries()) {
+                assertTrue(names.contains(entry.test()), "no such corpus test: " + entry.source() + " " + entry.test());
+                assertFalse(entry.reason().isBlank(), "no reason: " + entry.source());
+            }
+        }
+    }
+
+    private static ExpectationManifest builtInManifests() throws Exception {
         ExpectationManifest manifest = ExpectationManifest.empty();
         for (Path m : Corpus.builtInManifests()) {
             manifest = manifest.plus(ExpectationManifest.read(m));
         }
+        return manifest;
+    }
+
+    @Test
+    void theInterpretersManifestDoesNotCoverTheJitOrOtherBackends() throws Exception {
+        ExpectationManifest manifest = builtInManifests();
         assertTrue(manifest.lookup("ubpf", "negative/trap-oob-stack-below", "trap-oob-stack-below").isPresent());
         assertFalse(manifest.lookup("interp", "negative/trap-oob-stack-below", "trap-oob-stack-below").isPresent());
         assertFalse(manifest.lookup("jit", "call/callx-ktime", "callx-ktime").isPresent());
