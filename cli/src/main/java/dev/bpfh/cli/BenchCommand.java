@@ -46,8 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     Main main;
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
-            description = ".data workloads (each needs '-- result') or directories of them, built-in packet workload "
-                    + "names (xdp_firewall@mixed ...), or one clang object with --pcap. Default: the built-in workloads.")
+            description = ".data workloads (each needs '-- result') or directories of them, built-in workload names "
+                    + "(checksum_1500, xdp_firewall@mixed ...), or one clang object with --pcap. Default: the built-in workloads.")
     List<Path> paths = new ArrayList<>();
 
     @Option(names = "--pcap", paramLabel = "TRACE",
@@ -85,6 +85,8 @@ final class BenchCommand implements Callable<Integer> {
                     workloads.add(p.toString());
                 } else if (isObject(resolved)) {
                     workloads.add(objectWorkload(resolved));
+                } else if (!Files.exists(resolved) && Workloads.builtInNames().contains(p.toString())) {
+                    workloads.add(p.toString()); // a built-in workload by name, e.g. checksum_1500
                 } else {
                     files.add(resolved);
                 }

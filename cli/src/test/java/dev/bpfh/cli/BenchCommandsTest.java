@@ -162,6 +162,17 @@ class BenchCommandsTest {
     }
 
     @Test
+    void aBuiltInWorkloadIsNamedWithoutItsPath(@TempDir Path dir) {
+        // accepted as a workload: the run gets as far as the backends, where it stops
+        Run r = bpfh(dir, "bench", "--quick", "--backends", "nosuch", "--out", "o", "checksum_1500", "ret42");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("nosuch") && !r.err().contains("checksum_1500"), r.err());
+        Run unknown = bpfh(dir, "bench", "--quick", "--backends", "nosuch", "checksum_15000");
+        assertEquals(2, unknown.exit());
+        assertTrue(unknown.err().contains("checksum_15000"), unknown.err());
+    }
+
+    @Test
     void benchWithOnlyUnknownBackendsIsAUsageError(@TempDir Path dir) {
         Run r = bpfh(dir, "bench", "--quick", "--backends", "nosuch", "--out", "o");
         assertEquals(2, r.exit());
