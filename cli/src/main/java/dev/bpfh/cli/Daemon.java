@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +28,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The per-user daemon behind {@code bpfh plugin} and {@code bpfh --version}: one warm JVM serving
@@ -45,7 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>One daemon per socket path, guaranteed by a lock file held for the daemon's life (a second one
  * started concurrently waits briefly for it, then leaves). The daemon exits when asked
  * ({@code bpfh daemon stop}), when the watched jar changes (then it answers {@link DaemonProtocol#STALE}
- * so the client starts a current one), or after {@link #DEFAULT_IDLE} without a request.
+ * so the client starts a current one), or after {@link #DEFAULT_IDLE} without a request. Given the
+ * source tree (the launcher's root), it keeps the launcher's promise that a changed source rebuilds
+ * the jar before a command runs: while a source is newer than the jar ({@link SourceWatch}) it
+ * answers {@link DaemonProtocol#SOURCES_CHANGED}, and the client hands the call back to the launcher.
  */
 final class Daemon {
 
@@ -77,6 +83,10 @@ final class Daemon {
     private final Path socket;
     private final Path watched;
     private final Fingerprint built;
+    private final Path sourceRoot;
+    private SourceWatch sources;
+    /** The last source reported newer than the jar, so the log names each one once. */
+    private final AtomicReference<Path> reported = new AtomicReference<>();
     private final Duration idle;
     private final PrintStream log;
     private final Map<String, String> env;
@@ -87,10 +97,11 @@ final class Daemon {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private ServerSocketChannel server;
 
-    Daemon(Path socket, Path watched, Duration idle, PrintStream log, Map<String, String> env) {
+    Daemon(Path socket, Path watched, Path sourceRoot, Duration idle, PrintStream log, Map<String, String> env) {
         this.socket = socket.toAbsolutePath();
         this.watched = watched;
         this.built = watched == null ? null : Fingerprint.of(watched);
+        this.sourceRoot = watched == null ? null : sourceRoot;
         this.idle = Objects.requireNonNull(idle);
         this.log = Objects.requireNonNull(log);
         this.env = Map.copyOf(env);
@@ -113,6 +124,10 @@ final class Daemon {
                 log("another daemon holds " + lockFile(socket) + "; leaving");
                 return Main.EXIT_OK;
             }
+            if (sourceRoot != null) {
+                // Before the socket exists: the first request already finds the sources watched.
+                sources = SourceWatch.start(sourceRoot, FileTime.from(built.modified()), true);
+            }
             Files.deleteIfExists(socket); // a crashed daemon's
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
@@ -120,7 +135,8 @@ final class Daemon {
             Path pidTmp = Files.writeString(socket.resolveSibling(socket.getFileName() + ".pid.tmp"),
                     ProcessHandle.current().pid() + "\n");
             Files.move(pidTmp, pidFile(socket), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            log("started, pid " + ProcessHandle.current().pid() + ", jar " + watched + ", idle timeout " + idle);
+            log("started, pid " + ProcessHandle.current().pid() + ", jar " + watched + ", idle timeout " + idle
+                    + (sources == null ? "" : ", sources under " + sourceRoot + " " + sources.mode()));
             Thread.ofPlatform().daemon().name("bpfh-daemon-idle").start(this::watchIdle);
             acceptUntilStopped();
             drain();
@@ -228,6 +244,15 @@ final class Daemon {
             DaemonProtocol.write(client, DaemonProtocol.STALE, new byte[0]);
             return;
         }
+        Optional<Path> newer = sources == null ? Optional.empty() : sources.newerThanJar();
+        if (newer.isPresent()) {
+            // The launcher rebuilds the jar (its find sees the same file), then a new daemon serves.
+            if (!newer.get().equals(reported.getAndSet(newer.get()))) {
+                log(newer.get() + " is newer than the jar: sending calls back to the launcher to rebuild it");
+            }
+            DaemonProtocol.write(client, DaemonProtocol.SOURCES_CHANGED, new byte[0]);
+            return;
+        }
         String[] line = Main.pluginMemoryFirst(args);
         if (FastPath.protocolArguments(line) == null && !FastPath.versionOnly(line)) {
             DaemonProtocol.write(client, DaemonProtocol.REFUSED, new byte[0]);
@@ -264,7 +289,7 @@ final class Daemon {
                 + " s, " + served.get() + " requests served, " + (active.get() - 1) + " others in flight, idle "
                 + (active.get() > 1 ? 0 : idleFor) + " s of " + idle.toSeconds() + " s, java " + Runtime.version()
                 + ", jar " + watched + (built != null && !built.equals(Fingerprint.of(watched)) ? " (changed: stale)" : "")
-                + "\n";
+                + (sources == null ? "" : ", sources " + sources.mode()) + "\n";
     }
 
     private void log(String message) {
