@@ -101,6 +101,16 @@ class LauncherTest {
     }
 
     @Test
+    void eachOldJdkIsNamedOnceByItsRealPath() throws Exception {
+        Path jdk17 = fakeJdk("jdk-17", "17.0.15");
+        Path jdk21 = fakeJdk("jdk-21", "21.0.7");
+        Files.createSymbolicLink(root.resolve("jdks/alias-17"), jdk17);
+        Result r = launch(Map.of("BPFH_JDK_SEARCH_PATH", root.resolve("jdks") + "/*"), "--version");
+        assertEquals(new Result(2, "", "bpfh: needs JDK 25 or newer (found only: 17.0.15 at " + jdk17.toRealPath()
+                + ", 21.0.7 at " + jdk21.toRealPath() + "); install Temurin 25 or set JAVA_HOME\n"), r);
+    }
+
+    @Test
     void anOldJavaHomeIsPassedOverForAJdk25OnTheSearchPath() throws Exception {
         Path jdk17 = fakeJdk("jdk-17", "17.0.15");
         Path jdk25 = fakeJdk("temurin-25", "25.0.3");
