@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,7 +86,8 @@ final class Daemon {
     private final Path watched;
     private final Fingerprint built;
     private final Path sourceRoot;
-    private SourceWatch sources;
+    /** Null without --sources; else done once the sources are watched (the first request waits for it). */
+    private CompletableFuture<SourceWatch> sources;
     /** The last source reported newer than the jar, so the log names each one once. */
     private final AtomicReference<Path> reported = new AtomicReference<>();
     private final Duration idle;
@@ -125,8 +128,10 @@ final class Daemon {
                 return Main.EXIT_OK;
             }
             if (sourceRoot != null) {
-                // Before the socket exists: the first request already finds the sources watched.
-                sources = SourceWatch.start(sourceRoot, FileTime.from(built.modified()), true);
+                // On its own thread: in a fresh JVM binding inotify and the first walk take ~0.1-0.3 s,
+                // which overlap the first request's own start-up; that request waits for it.
+                sources = new CompletableFuture<>();
+                Thread.ofPlatform().daemon().name("bpfh-daemon-sources").start(this::watchSources);
             }
             Files.deleteIfExists(socket); // a crashed daemon's
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -135,12 +140,35 @@ final class Daemon {
             Path pidTmp = Files.writeString(socket.resolveSibling(socket.getFileName() + ".pid.tmp"),
                     ProcessHandle.current().pid() + "\n");
             Files.move(pidTmp, pidFile(socket), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            log("started, pid " + ProcessHandle.current().pid() + ", jar " + watched + ", idle timeout " + idle
-                    + (sources == null ? "" : ", sources under " + sourceRoot + " " + sources.mode()));
+            log("started, pid " + ProcessHandle.current().pid() + ", jar " + watched + ", idle timeout " + idle);
             Thread.ofPlatform().daemon().name("bpfh-daemon-idle").start(this::watchIdle);
             acceptUntilStopped();
             drain();
             return Main.EXIT_OK;
+        }
+    }
+
+    /** A source newer than the jar; the root itself when the sources could not be watched (the launcher checks then). */
+    private Optional<Path> newerSource() {
+        if (sources == null) {
+            return Optional.empty();
+        }
+        try {
+            return sources.join().newerThanJar();
+        } catch (CompletionException e) {
+            return Optional.of(sourceRoot);
+        }
+    }
+
+    private void watchSources() {
+        long start = System.nanoTime();
+        try {
+            SourceWatch w = SourceWatch.start(sourceRoot, FileTime.from(built.modified()), true);
+            log("sources under " + sourceRoot + " " + w.mode() + ", in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            sources.complete(w);
+        } catch (RuntimeException | Error e) {
+            log("cannot watch the sources under " + sourceRoot + ": " + e);
+            sources.completeExceptionally(e);
         }
     }
 
@@ -244,11 +272,12 @@ final class Daemon {
             DaemonProtocol.write(client, DaemonProtocol.STALE, new byte[0]);
             return;
         }
-        Optional<Path> newer = sources == null ? Optional.empty() : sources.newerThanJar();
+        Optional<Path> newer = newerSource();
         if (newer.isPresent()) {
             // The launcher rebuilds the jar (its find sees the same file), then a new daemon serves.
             if (!newer.get().equals(reported.getAndSet(newer.get()))) {
-                log(newer.get() + " is newer than the jar: sending calls back to the launcher to rebuild it");
+                log(newer.get() + (newer.get().equals(sourceRoot) ? " cannot be watched" : " is newer than the jar")
+                        + ": sending calls back to the launcher to check it and rebuild");
             }
             DaemonProtocol.write(client, DaemonProtocol.SOURCES_CHANGED, new byte[0]);
             return;
@@ -289,7 +318,14 @@ final class Daemon {
                 + " s, " + served.get() + " requests served, " + (active.get() - 1) + " others in flight, idle "
                 + (active.get() > 1 ? 0 : idleFor) + " s of " + idle.toSeconds() + " s, java " + Runtime.version()
                 + ", jar " + watched + (built != null && !built.equals(Fingerprint.of(watched)) ? " (changed: stale)" : "")
-                + (sources == null ? "" : ", sources " + sources.mode()) + "\n";
+                + (sources == null ? "" : ", sources " + sourcesMode()) + "\n";
+    }
+
+    private String sourcesMode() {
+        if (!sources.isDone()) {
+            return "being looked at";
+        }
+        return sources.isCompletedExceptionally() ? "not watched (see the log): every call goes to the launcher" : sources.join().mode();
     }
 
     private void log(String message) {

@@ -1,6 +1,7 @@
 package dev.bpfh.cli;
 
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -136,7 +137,7 @@ final class SourceWatch implements AutoCloseable {
             for (Path e : entries) {
                 module(e);
             }
-        } catch (IOException e) {
+        } catch (IOException | DirectoryIteratorException e) {
             // The root is gone or unreadable: nothing of it can be newer.
         }
     }
@@ -166,7 +167,7 @@ final class SourceWatch implements AutoCloseable {
                         visit(e);
                     }
                 }
-            } catch (IOException e) {
+            } catch (IOException | DirectoryIteratorException e) {
                 // Removed meanwhile, or unreadable (find would skip it too).
             }
         }
