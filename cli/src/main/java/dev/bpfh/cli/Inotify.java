@@ -134,13 +134,14 @@ final class Inotify implements AutoCloseable {
     }
 
     /**
-     * Watches the directory {@code dir} itself (not a symlink to one) for {@code mask}; the watch
-     * descriptor (the same one again for a directory already watched), or minus the errno.
+     * Watches the directory {@code dir} for {@code mask} (which may add {@link #IN_DONT_FOLLOW}: not
+     * through a symlink); the watch descriptor (the same one again for a directory already watched),
+     * or minus the errno.
      */
     int addWatch(Path dir, int mask) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment path = a.allocateFrom(dir.toString(), StandardCharsets.UTF_8);
-            int wd = (int) ADD_WATCH.invokeExact(capture, fd, path, mask | IN_ONLYDIR | IN_DONT_FOLLOW);
+            int wd = (int) ADD_WATCH.invokeExact(capture, fd, path, mask | IN_ONLYDIR);
             return wd >= 0 ? wd : -(int) ERRNO.get(capture, 0L);
         } catch (RuntimeException | Error e) {
             throw e;

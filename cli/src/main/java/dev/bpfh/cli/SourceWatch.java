@@ -213,7 +213,8 @@ final class SourceWatch implements AutoCloseable {
         if (inotify == null) {
             return;
         }
-        int wd = inotify.addWatch(dir, EVENTS);
+        // A module directory may be a symlink (the shell's `*/pom.xml` follows it); below src/ find does not.
+        int wd = inotify.addWatch(dir, kind == Kind.MODULE ? EVENTS : EVENTS | Inotify.IN_DONT_FOLLOW);
         if (wd >= 0) {
             watched.put(wd, new Watched(dir, kind)); // a directory moved here keeps its descriptor: new path
         } else if (-wd != Inotify.ENOENT && -wd != Inotify.ENOTDIR) {

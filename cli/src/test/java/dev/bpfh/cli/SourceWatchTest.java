@@ -161,6 +161,21 @@ class SourceWatchTest {
             expect(watch, false, "the old src moved back");
             write("n/src/main/resources/data.txt");
             expect(watch, true, "a resource under the moved-back src edited");
+            makeOld("n/src/main/resources/data.txt");
+
+            // A module directory that is a symlink: the shell's */pom.xml and */src go through it.
+            Path elsewhere = Files.createDirectories(scratch.resolve("elsewhere/src/z"));
+            Files.writeString(scratch.resolve("elsewhere/pom.xml"), "<project/>");
+            Files.writeString(elsewhere.resolve("Z.java"), "class Z {}");
+            Files.setLastModifiedTime(scratch.resolve("elsewhere/pom.xml"), old);
+            Files.setLastModifiedTime(elsewhere.resolve("Z.java"), old);
+            Files.createSymbolicLink(root.resolve("linked"), scratch.resolve("elsewhere"));
+            expect(watch, false, "a symlinked module added, nothing in it newer");
+            Files.writeString(scratch.resolve("elsewhere/pom.xml"), "<project><!-- edited --></project>");
+            expect(watch, true, "its pom edited");
+            Files.setLastModifiedTime(scratch.resolve("elsewhere/pom.xml"), old);
+            Files.writeString(elsewhere.resolve("Z.java"), "class Z { int edited; }");
+            expect(watch, true, "a source under its src edited");
         }
     }
 
