@@ -6,9 +6,12 @@
  * Sends ARGS to the daemon serving DAEMON_ARGV (found by a hash of DAEMON_ARGV and the BPFH_*
  * environment, so another JDK, jar or option set gets its own daemon), relays stdin on demand,
  * stdout, stderr and the exit code. When no daemon answers it starts DAEMON_ARGV --socket PATH in
- * its own session and waits for it; when that fails, the daemon refuses the command line, or the
- * socket directory is unsafe, it execs DIRECT_ARGV ARGS (the plain JVM path). stdin is never read
- * before a daemon has accepted the request, so the fallback sees it whole.
+ * its own session and waits for it; when that fails, the daemon refuses the command line, a source
+ * is newer than the daemon's jar, or the socket directory is unsafe, it execs DIRECT_ARGV ARGS with
+ * BPFH_DAEMON_FALLBACK=1 in the environment. The launcher passes itself as DIRECT_ARGV: that
+ * variable makes it check the sources (rebuilding the jar when one is newer) and run the plain JVM
+ * command instead of this client again. stdin is never read before a daemon has accepted the
+ * request, so the fallback sees it whole.
  *
  * A C program because it starts in about a millisecond; a JVM client would cost 100 ms or more.
  * Frames both ways: 1 byte type, 4 bytes big-endian length, payload (DaemonProtocol.java).
@@ -42,6 +45,7 @@ static volatile sig_atomic_t timed_out;
 
 /* Runs the command line without the daemon; only returns when exec fails. */
 static void run_direct(void) {
+    setenv("BPFH_DAEMON_FALLBACK", "1", 1);
     execv(direct_argv[0], direct_argv);
     fprintf(stderr, "bpfh: cannot run %s: %s\n", direct_argv[0], strerror(errno));
     exit(EXIT_BUG);
@@ -259,7 +263,7 @@ static void kill_wedged(void) {
     }
 }
 
-enum { REFUSED, STALE, WEDGED };
+enum { REFUSED, STALE, WEDGED, CHANGED };
 
 /* One request over a connected socket: exits with its code, or returns why it was not served (before stdin is read). */
 static int serve(int fd, char **args, int nargs) {
@@ -281,8 +285,9 @@ static int serve(int fd, char **args, int nargs) {
     free(req);
     if (type != 'K') {
         free(buf);
-        /* 'U': not a command the daemon serves; 'S': it is stale and exits; -1: it died or hung. */
-        return type == 'U' ? REFUSED : type == -1 && timed_out ? WEDGED : STALE;
+        /* 'U': not a command the daemon serves; 'C': a source is newer than its jar (the launcher
+         * rebuilds); 'S': it is stale and exits; -1: it died or hung. */
+        return type == 'U' ? REFUSED : type == 'C' ? CHANGED : type == -1 && timed_out ? WEDGED : STALE;
     }
     for (;;) {
         type = read_frame(fd, &buf, &cap, &len);
@@ -355,7 +360,7 @@ int main(int argc, char **argv) {
     if (fd >= 0) {
         int r = serve(fd, args, nargs);
         close(fd);
-        if (r == REFUSED) run_direct();
+        if (r == REFUSED || r == CHANGED) run_direct();
         if (r == WEDGED) kill_wedged();
     }
     /* No (usable) daemon: start one and wait for its socket. */
@@ -370,7 +375,7 @@ int main(int argc, char **argv) {
             close(fd);
             /* STALE: the old daemon's last connection, or one that died starting; ours may still come. */
             if (r == WEDGED) kill_wedged();
-            if (r != STALE) run_direct(); /* refused, or wedged: not worth a second start */
+            if (r != STALE) run_direct(); /* refused, changed, or wedged: not worth a second start */
         }
         /* Ours ended without serving: another daemon may have won the start race; one more try. */
         if (exited) run_direct();

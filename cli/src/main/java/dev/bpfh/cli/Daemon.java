@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +28,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The per-user daemon behind {@code bpfh plugin} and {@code bpfh --version}: one warm JVM serving
@@ -45,7 +50,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>One daemon per socket path, guaranteed by a lock file held for the daemon's life (a second one
  * started concurrently waits briefly for it, then leaves). The daemon exits when asked
  * ({@code bpfh daemon stop}), when the watched jar changes (then it answers {@link DaemonProtocol#STALE}
- * so the client starts a current one), or after {@link #DEFAULT_IDLE} without a request.
+ * so the client starts a current one), or after {@link #DEFAULT_IDLE} without a request. Given the
+ * source tree (the launcher's root), it keeps the launcher's promise that a changed source rebuilds
+ * the jar before a command runs: while a source is newer than the jar ({@link SourceWatch}) it
+ * answers {@link DaemonProtocol#SOURCES_CHANGED}, and the client hands the call back to the launcher.
  */
 final class Daemon {
 
@@ -77,6 +85,11 @@ final class Daemon {
     private final Path socket;
     private final Path watched;
     private final Fingerprint built;
+    private final Path sourceRoot;
+    /** Null without --sources; else done once the sources are watched (the first request waits for it). */
+    private CompletableFuture<SourceWatch> sources;
+    /** The last source reported newer than the jar, so the log names each one once. */
+    private final AtomicReference<Path> reported = new AtomicReference<>();
     private final Duration idle;
     private final PrintStream log;
     private final Map<String, String> env;
@@ -87,10 +100,11 @@ final class Daemon {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private ServerSocketChannel server;
 
-    Daemon(Path socket, Path watched, Duration idle, PrintStream log, Map<String, String> env) {
+    Daemon(Path socket, Path watched, Path sourceRoot, Duration idle, PrintStream log, Map<String, String> env) {
         this.socket = socket.toAbsolutePath();
         this.watched = watched;
         this.built = watched == null ? null : Fingerprint.of(watched);
+        this.sourceRoot = watched == null ? null : sourceRoot;
         this.idle = Objects.requireNonNull(idle);
         this.log = Objects.requireNonNull(log);
         this.env = Map.copyOf(env);
@@ -113,6 +127,12 @@ final class Daemon {
                 log("another daemon holds " + lockFile(socket) + "; leaving");
                 return Main.EXIT_OK;
             }
+            if (sourceRoot != null) {
+                // On its own thread: in a fresh JVM binding inotify and the first walk take ~0.1-0.3 s,
+                // which overlap the first request's own start-up; that request waits for it.
+                sources = new CompletableFuture<>();
+                Thread.ofPlatform().daemon().name("bpfh-daemon-sources").start(this::watchSources);
+            }
             Files.deleteIfExists(socket); // a crashed daemon's
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
@@ -125,6 +145,30 @@ final class Daemon {
             acceptUntilStopped();
             drain();
             return Main.EXIT_OK;
+        }
+    }
+
+    /** A source newer than the jar; the root itself when the sources could not be watched (the launcher checks then). */
+    private Optional<Path> newerSource() {
+        if (sources == null) {
+            return Optional.empty();
+        }
+        try {
+            return sources.join().newerThanJar();
+        } catch (CompletionException e) {
+            return Optional.of(sourceRoot);
+        }
+    }
+
+    private void watchSources() {
+        long start = System.nanoTime();
+        try {
+            SourceWatch w = SourceWatch.start(sourceRoot, FileTime.from(built.modified()), true);
+            log("sources under " + sourceRoot + " " + w.mode() + ", in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            sources.complete(w);
+        } catch (RuntimeException | Error e) {
+            log("cannot watch the sources under " + sourceRoot + ": " + e);
+            sources.completeExceptionally(e);
         }
     }
 
@@ -228,6 +272,16 @@ final class Daemon {
             DaemonProtocol.write(client, DaemonProtocol.STALE, new byte[0]);
             return;
         }
+        Optional<Path> newer = newerSource();
+        if (newer.isPresent()) {
+            // The launcher rebuilds the jar (its find sees the same file), then a new daemon serves.
+            if (!newer.get().equals(reported.getAndSet(newer.get()))) {
+                log(newer.get() + (newer.get().equals(sourceRoot) ? " cannot be watched" : " is newer than the jar")
+                        + ": sending calls back to the launcher to check it and rebuild");
+            }
+            DaemonProtocol.write(client, DaemonProtocol.SOURCES_CHANGED, new byte[0]);
+            return;
+        }
         String[] line = Main.pluginMemoryFirst(args);
         if (FastPath.protocolArguments(line) == null && !FastPath.versionOnly(line)) {
             DaemonProtocol.write(client, DaemonProtocol.REFUSED, new byte[0]);
@@ -264,7 +318,14 @@ final class Daemon {
                 + " s, " + served.get() + " requests served, " + (active.get() - 1) + " others in flight, idle "
                 + (active.get() > 1 ? 0 : idleFor) + " s of " + idle.toSeconds() + " s, java " + Runtime.version()
                 + ", jar " + watched + (built != null && !built.equals(Fingerprint.of(watched)) ? " (changed: stale)" : "")
-                + "\n";
+                + (sources == null ? "" : ", sources " + sourcesMode()) + "\n";
+    }
+
+    private String sourcesMode() {
+        if (!sources.isDone()) {
+            return "being looked at";
+        }
+        return sources.isCompletedExceptionally() ? "not watched (see the log): every call goes to the launcher" : sources.join().mode();
     }
 
     private void log(String message) {

@@ -26,6 +26,7 @@ import picocli.CommandLine.ParentCommand;
             "The per-user daemon that serves 'bpfh plugin' and 'bpfh --version' for the ./bpfh launcher, so a",
             "call costs a few milliseconds instead of a JVM start. The launcher starts it on first use; it stops",
             "itself after 3 hours without a request (" + Daemon.IDLE_ENV + " overrides) or when the jar is rebuilt.",
+            "While a source is newer than the jar it hands calls back to the launcher, which rebuilds the jar first.",
             "BPFH_NO_DAEMON=1 makes the launcher run every command directly. Sockets live in",
             "$BPFH_DAEMON_DIR, else $XDG_RUNTIME_DIR/bpfh, else ~/.cache/bpfh/daemon-UID (mode 0700, yours only).",
         },
@@ -155,6 +156,11 @@ final class DaemonCommand implements java.util.concurrent.Callable<Integer> {
         @Option(names = "--watch", paramLabel = "FILE", description = "The jar: when it changes, the daemon answers 'stale' and exits.")
         Path watch;
 
+        @Option(names = "--sources", paramLabel = "ROOT", description = {
+                "The source tree the jar is built from (the launcher's root): while a pom or a file under a module's",
+                "src/ is newer than the jar, calls are handed back to the launcher, which rebuilds it. Needs --watch."})
+        Path sources;
+
         @Option(names = "--idle-seconds", paramLabel = "N", description = "Exit after N seconds without a request (default: "
                 + Daemon.IDLE_ENV + ", else 10800 = 3 hours).")
         Long idleSeconds;
@@ -165,7 +171,10 @@ final class DaemonCommand implements java.util.concurrent.Callable<Integer> {
             if (idle <= 0) {
                 throw UserError.usage("--idle-seconds must be positive");
             }
-            return new Daemon(socket, watch, Duration.ofSeconds(idle), daemon.main.err, daemon.main.env).run();
+            if (sources != null && watch == null) {
+                throw UserError.usage("--sources needs --watch (the jar the sources are compared with)");
+            }
+            return new Daemon(socket, watch, sources, Duration.ofSeconds(idle), daemon.main.err, daemon.main.env).run();
         }
 
         private long fromEnv() {

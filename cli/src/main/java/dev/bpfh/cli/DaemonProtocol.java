@@ -11,10 +11,11 @@ import java.nio.channels.SocketChannel;
  *
  * <p>Client to daemon: {@link #RUN} (the command line, each argument NUL-terminated),
  * {@link #STATUS}, {@link #STOP}, and {@link #STDIN} (bytes asked for by {@link #NEED_STDIN}; an
- * empty one is end of input). Daemon to client: first {@link #ACCEPTED}, {@link #REFUSED} or
- * {@link #STALE}, then {@link #STDOUT}, {@link #STDERR}, {@link #NEED_STDIN} in any order and
- * finally {@link #EXIT} (a four-byte exit code). stdin is read only when the command asks for it, as
- * a directly run command would, so {@code bpfh --version} at a terminal never waits for input.
+ * empty one is end of input). Daemon to client: first {@link #ACCEPTED}, {@link #REFUSED},
+ * {@link #STALE} or {@link #SOURCES_CHANGED}, then {@link #STDOUT}, {@link #STDERR},
+ * {@link #NEED_STDIN} in any order and finally {@link #EXIT} (a four-byte exit code). stdin is read
+ * only when the command asks for it, as a directly run command would, so {@code bpfh --version} at
+ * a terminal never waits for input.
  */
 final class DaemonProtocol {
     private DaemonProtocol() {}
@@ -29,6 +30,8 @@ final class DaemonProtocol {
     static final byte REFUSED = 'U';
     /** The jar changed since the daemon started; it exits, and the client starts a new one. */
     static final byte STALE = 'S';
+    /** A source is newer than the jar ({@link SourceWatch}); the client hands the call back to the launcher, which rebuilds. */
+    static final byte SOURCES_CHANGED = 'C';
     static final byte STDOUT = 'O';
     static final byte STDERR = 'E';
     static final byte NEED_STDIN = 'N';

@@ -99,11 +99,19 @@ class DaemonTest {
 
     /** bpfh-client DAEMON ::bpfh:: DIRECT ::bpfh:: ARGS with the given stdin and extra environment. */
     static Ran run(Path dir, Map<String, String> env, String stdin, String... args) throws Exception {
+        return runClient(dir, List.of("--watch", jar.toString()), java, env, stdin, args);
+    }
+
+    /** bpfh-client with the daemon's options (after {@code daemon run}) and the fallback command given. */
+    static Ran runClient(Path dir, List<String> daemonOptions, List<String> fallback, Map<String, String> env, String stdin,
+            String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(client.toString());
         command.addAll(java);
-        command.addAll(List.of("daemon", "run", "--watch", jar.toString(), "::bpfh::"));
-        command.addAll(java);
+        command.addAll(List.of("daemon", "run"));
+        command.addAll(daemonOptions);
+        command.add("::bpfh::");
+        command.addAll(fallback);
         command.add("::bpfh::");
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
@@ -364,5 +372,52 @@ class DaemonTest {
         assertEquals(new Ran(0, "2a\n", ""), run(idle, env, RET_42, "plugin", "--backend", "jit"));
         awaitExit(daemonPid(idle));
         assertEquals(List.of(), list(idle, ".sock"));
+    }
+
+    @Test
+    void whileASourceIsNewerThanTheJarCallsGoBackToTheLauncher() throws Exception {
+        Path dir = newDir("sources");
+        Path tree = scratch.resolve("tree");
+        Path source = tree.resolve("m/src/main/java/A.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(tree.resolve("pom.xml"), "<project/>");
+        Files.writeString(source, "class A {}");
+        Path ownJar = Files.writeString(scratch.resolve("sources.jar"), "stands for the jar\n");
+        Instant built = Instant.now().minusSeconds(60);
+        Files.setLastModifiedTime(ownJar, FileTime.from(built));
+        Files.setLastModifiedTime(tree.resolve("pom.xml"), FileTime.from(built.minusSeconds(60)));
+        Files.setLastModifiedTime(source, FileTime.from(built.minusSeconds(60)));
+        // Stands for the launcher: says how it was called and passes stdin through, so a test can see it arrived whole.
+        Path launcher = Files.writeString(scratch.resolve("launcher.sh"),
+                "echo \"launcher BPFH_DAEMON_FALLBACK=${BPFH_DAEMON_FALLBACK-unset} $*\"\ncat\n");
+        List<String> options = List.of("--watch", ownJar.toString(), "--sources", tree.toString());
+        List<String> fallback = List.of("/bin/sh", launcher.toString());
+        Ran served = new Ran(0, "2a\n", "");
+        Ran handedBack = new Ran(0, "launcher BPFH_DAEMON_FALLBACK=1 plugin --backend jit\n" + RET_42, "");
+
+        assertEquals(served, runClient(dir, options, fallback, Map.of(), RET_42, "plugin", "--backend", "jit"));
+        long pid = daemonPid(dir);
+        if (Inotify.unavailableReason() == null) {
+            assertTrue(status(dir).contains(", sources watched with inotify (5 directories)"), status(dir));
+        }
+
+        Files.writeString(source, "class A { int edited; }");
+        assertEquals(handedBack, runClient(dir, options, fallback, Map.of(), RET_42, "plugin", "--backend", "jit"));
+        assertEquals(pid, daemonPid(dir)); // the daemon answered, and stays
+        Files.setLastModifiedTime(source, FileTime.from(built.minusSeconds(1)));
+        assertEquals(served, runClient(dir, options, fallback, Map.of(), RET_42, "plugin", "--backend", "jit"),
+                "a source set back to before the jar counts no more, as for find");
+
+        Files.writeString(source, "class A { int again; }");
+        assertEquals(handedBack, runClient(dir, options, fallback, Map.of(), RET_42, "plugin", "--backend", "jit"));
+        // The launcher's rebuild: the jar is now newer than every source; the old daemon is stale, a new one serves.
+        Files.setLastModifiedTime(ownJar, FileTime.from(Instant.now().plusSeconds(5)));
+        assertEquals(served, runClient(dir, options, fallback, Map.of(), RET_42, "plugin", "--backend", "jit"));
+        awaitExit(pid);
+        assertNotEquals(pid, daemonPid(dir));
+        assertTrue(status(dir).contains("1 requests served"), status(dir));
+        List<Path> logs = list(dir, ".log");
+        assertEquals(1, logs.size(), logs.toString());
+        assertTrue(Files.readString(logs.get(0)).contains(source + " is newer than the jar"), Files.readString(logs.get(0)));
     }
 }

@@ -101,6 +101,16 @@ class LauncherTest {
     }
 
     @Test
+    void eachOldJdkIsNamedOnceByItsRealPath() throws Exception {
+        Path jdk17 = fakeJdk("jdk-17", "17.0.15");
+        Path jdk21 = fakeJdk("jdk-21", "21.0.7");
+        Files.createSymbolicLink(root.resolve("jdks/alias-17"), jdk17);
+        Result r = launch(Map.of("BPFH_JDK_SEARCH_PATH", root.resolve("jdks") + "/*"), "--version");
+        assertEquals(new Result(2, "", "bpfh: needs JDK 25 or newer (found only: 17.0.15 at " + jdk17.toRealPath()
+                + ", 21.0.7 at " + jdk21.toRealPath() + "); install Temurin 25 or set JAVA_HOME\n"), r);
+    }
+
+    @Test
     void anOldJavaHomeIsPassedOverForAJdk25OnTheSearchPath() throws Exception {
         Path jdk17 = fakeJdk("jdk-17", "17.0.15");
         Path jdk25 = fakeJdk("temurin-25", "25.0.3");
@@ -272,7 +282,7 @@ class LauncherTest {
     }
 
     @Test
-    void aPluginCallGoesThroughTheDaemonClientWhichRunsTheDirectCommandWhenNoDaemonComes() throws Exception {
+    void aPluginCallGoesThroughTheDaemonClientWhichHandsItBackWhenNoDaemonComes() throws Exception {
         clientSource();
         Path jdk = loggingJdk();
         jar();
@@ -285,7 +295,7 @@ class LauncherTest {
         List<String> calls = Files.readAllLines(root.resolve("calls.log"));
         assertEquals(2, calls.size(), calls.toString());
         assertTrue(calls.get(0).matches(java.util.regex.Pattern.quote(prefix + " daemon run --watch " + jarPath
-                + " --socket " + sockets + "/") + "[0-9a-f]{16}\\.sock"), calls.get(0));
+                + " --sources " + root.toRealPath() + " --socket " + sockets + "/") + "[0-9a-f]{16}\\.sock"), calls.get(0));
         assertEquals(prefix + " plugin --backend jit", calls.get(1));
         assertTrue(Files.isExecutable(root.resolve("cli/target/bpfh-client")));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sockets)));
@@ -322,6 +332,58 @@ class LauncherTest {
         assertEquals("bpfh: cannot compile the daemon client (false " + root.toRealPath().resolve("cli/src/main/c/bpfh-client.c")
                 + "); running without the daemon\n", first.err());
         assertEquals(new Result(0, direct, ""), launch(env, "plugin"));
+    }
+
+    @Test
+    void theSourceCheckRunsBeforeEveryDirectCommandButIsLeftToTheDaemonOnTheWayToIt() throws Exception {
+        Path jdk = fakeJdk("temurin-25", "25.0.3");
+        executable(Files.writeString(jdk.resolve("bin/java"), """
+                #!/bin/sh
+                [ "$1" = -version ] && { echo 'openjdk version "25.0.3"' >&2; exit 0; }
+                echo "java BPFH_DAEMON_FALLBACK=${BPFH_DAEMON_FALLBACK-unset} $*"
+                """));
+        // find, counted: the launcher's staleness check is its only use of it.
+        executable(Files.writeString(bin.resolve("find"), """
+                #!/bin/sh
+                echo find >>"%s"
+                exec /usr/bin/find "$@"
+                """.formatted(root.resolve("find.log"))));
+        // The daemon client, standing in: prints what it was given (its source older than it, so not compiled).
+        Path clientSource = root.resolve("cli/src/main/c/bpfh-client.c");
+        Files.createDirectories(clientSource.getParent());
+        Files.writeString(clientSource, "/* not compiled here */\n");
+        Files.setLastModifiedTime(clientSource, FileTime.from(Instant.now().minusSeconds(7200)));
+        Path jar = jar();
+        executable(Files.writeString(root.resolve("cli/target/bpfh-client"), "#!/bin/sh\necho \"client $*\"\n"));
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(3600)));
+        Path source = root.resolve("harness/src/main/java/X.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "class X {}"); // newer than the jar
+        Map<String, String> env = Map.of("JAVA_HOME", jdk.toString());
+        String real = root.toRealPath().toString();
+        String java = jdk.toRealPath().resolve("bin/java") + " --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -jar "
+                + real + "/cli/target/bpfh.jar";
+
+        Result viaDaemon = launch(env, "plugin", "--backend", "jit");
+        assertEquals(new Result(0, "client " + java + " daemon run --watch " + real + "/cli/target/bpfh.jar --sources " + real
+                + " ::bpfh:: /bin/sh " + real + "/bpfh ::bpfh:: plugin --backend jit\n", ""), viaDaemon);
+        assertFalse(Files.exists(root.resolve("find.log")), "find ran on the way to the daemon");
+        assertFalse(Files.exists(root.resolve("mvn.log")), "built on the way to the daemon");
+
+        Map<String, String> handedBack = new java.util.HashMap<>(env);
+        handedBack.put("BPFH_DAEMON_FALLBACK", "1");
+        Result back = launch(handedBack, "plugin", "--backend", "jit");
+        assertEquals(new Result(0, "java BPFH_DAEMON_FALLBACK=unset --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -jar " + real
+                + "/cli/target/bpfh.jar plugin --backend jit\n",
+                "bpfh: building cli/target/bpfh.jar (mvn -q -DskipTests package)...\n"), back);
+        assertEquals(List.of("mvn JAVA_HOME=" + jdk.toRealPath() + " PWD=" + real + " ARGS=-q -B -DskipTests -pl cli -am package"),
+                Files.readAllLines(root.resolve("mvn.log")));
+        assertEquals(1, Files.readAllLines(root.resolve("find.log")).size());
+
+        launch(env, "backends");
+        launch(Map.of("JAVA_HOME", jdk.toString(), "BPFH_NO_DAEMON", "1"), "plugin");
+        assertEquals(3, Files.readAllLines(root.resolve("find.log")).size());
+        assertEquals(3, Files.readAllLines(root.resolve("mvn.log")).size());
     }
 
     private Path jar() throws IOException {
