@@ -437,7 +437,7 @@ final class MethodGen {
     // ---- ALU ----------------------------------------------------------------------------------
 
     private void alu(int op, int dst, int src, int off, int imm) {
-        if (shadowAlu(op, dst, src, off, imm)) {
+        if (shadowAlu(op, dst, src, off, imm) || intAlu32(op, dst, src, off, imm)) {
             return;
         }
         boolean is64 = opClass(op) == ALU64;
@@ -522,6 +522,61 @@ final class MethodGen {
         put(dst);
     }
 
+    /**
+     * A 32-bit operation that has a JVM int instruction (add, sub, mul, or, and, xor, shifts, neg, a
+     * register mov) in int arithmetic on the operands' low halves, the result zero-extended once:
+     * {@code Alu}'s long forms mask after each step, which C2 keeps as a {@code movl} per operation
+     * on a 32-bit hash's dependency chain and which hides rotates from it. C2 drops the mask in
+     * {@code (int) (x & 0xffffffffL)}, so a chain of 32-bit operations stays in int registers; Java's
+     * int shifts mask the count to five bits, as eBPF's 32-bit shifts do. False (nothing emitted)
+     * for anything else.
+     */
+    private boolean intAlu32(int op, int dst, int src, int off, int imm) {
+        if (opClass(op) != ALU || off != 0) {
+            return false;
+        }
+        boolean x = (op & SRC_X) != 0;
+        int code = op & OP_MASK;
+        switch (code) {
+            case MOV -> {
+                if (!x) {
+                    return false;
+                }
+                getInt(src);
+            }
+            case NEG -> getInt(dst).ineg();
+            case ADD, SUB, MUL, OR, AND, XOR, LSH, RSH, ARSH -> {
+                getInt(dst);
+                if (x) {
+                    getInt(src);
+                } else {
+                    c.loadConstant(imm);
+                }
+                switch (code) {
+                    case ADD -> c.iadd();
+                    case SUB -> c.isub();
+                    case MUL -> c.imul();
+                    case OR -> c.ior();
+                    case AND -> c.iand();
+                    case XOR -> c.ixor();
+                    case LSH -> c.ishl();
+                    case RSH -> c.iushr();
+                    default -> c.ishr();
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        if (intReg[dst]) {
+            c.istore(ireg(dst)); // the facts proved the zero-extended result an int: it is this int
+        } else {
+            c.i2l().loadConstant(0xffffffffL).land();
+            put(dst);
+        }
+        return true;
+    }
+
     private void aluCall(String name, MethodTypeDesc type) {
         c.invokestatic(CD_ALU, name, type);
     }
@@ -595,6 +650,26 @@ final class MethodGen {
         c.iload(index()).aload(input()).arraylength().loadConstant(size).isub().if_icmpgt(outside);
     }
 
+    /**
+     * Whether {@code [baseReg + off]} points into the current frame or past its end, at frame index
+     * {@code 0 <= i < 2^31 - 8}, without a proof that it ends inside: a loop's {@code r10 + r3 - 256}
+     * whose counter steps by 8 is in {@code [-256, -1]} by the facts (which do not track alignment),
+     * so an 8-byte access is not {@link #inFrame}. One int compare with the frame's length then
+     * decides it, as {@link #inputIndexed} does for the input: it is linear in a loop counter, so C2's
+     * range-check elimination removes it from counted loops; past the end, the checked path traps at
+     * the instruction's pc as before.
+     */
+    private boolean frameIndexed(int baseReg, int off) {
+        RegisterFacts.Fact f = cur[baseReg];
+        return f.kind() == RegisterFacts.FRAME && f.bounded()
+                && f.lo() + off >= -Memory.FRAME_SIZE && f.hi() + off <= Integer.MAX_VALUE - 8 - Memory.FRAME_SIZE;
+    }
+
+    /** Branches to {@code outside} unless the proven frame index in {@link #index()} fits {@code size} bytes. */
+    private void frameCheck(int size, Label outside) {
+        c.iload(index()).aload(frame()).arraylength().loadConstant(size).isub().if_icmpgt(outside);
+    }
+
     private void load(int pc, int op, int dst, int src, int off) {
         pushLoad(pc, sizeBytes(op), src, off);
         if ((op & MODE_MASK) == MODE_MEMSX) {
@@ -628,6 +703,19 @@ final class MethodGen {
             address(src, off);
             c.loadConstant(pc).invokevirtual(CD_MEMORY, name, MethodTypeDesc.of(CD_long, CD_long, CD_int));
             c.labelBinding(done);
+        } else if (frameIndexed(src, off)) {
+            Label outside = c.newLabel();
+            Label done = c.newLabel();
+            arrayIndex(src, off);
+            c.istore(index());
+            frameCheck(size, outside);
+            c.aload(frame()).iload(index()).invokestatic(CD_FRAME, name, direct).goto_(done);
+            c.labelBinding(outside);
+            c.aload(frame()).lload(frameBase()).aload(mem());
+            address(src, off);
+            c.loadConstant(pc).invokestatic(CD_FRAME, name,
+                    MethodTypeDesc.of(CD_long, CD_BYTES, CD_long, CD_MEMORY, CD_long, CD_int));
+            c.labelBinding(done);
         } else if (cur[src].kind() == RegisterFacts.FRAME) {
             c.aload(frame()).lload(frameBase()).aload(mem());
             address(src, off);
@@ -646,7 +734,10 @@ final class MethodGen {
         if (inMapValue(dst, off, size, true) >= 0) {
             return; // a map value, not the frame
         }
-        comp.frameWrite(inFrame(dst, off, size) ? (int) (Memory.FRAME_SIZE + cur[dst].lo() + off) : 0);
+        // A frameIndexed store writes this frame only at its index, at least FRAME_SIZE + lo + off;
+        // past the frame's end it goes to Memory, which traps.
+        comp.frameWrite(inFrame(dst, off, size) || frameIndexed(dst, off)
+                ? (int) (Memory.FRAME_SIZE + cur[dst].lo() + off) : 0);
     }
 
     private void store(int pc, int op, int dst, int off, Runnable value) {
@@ -679,6 +770,22 @@ final class MethodGen {
             address(dst, off);
             value.run();
             c.loadConstant(pc).invokevirtual(CD_MEMORY, name, MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_int));
+            c.labelBinding(done);
+        } else if (frameIndexed(dst, off)) {
+            Label outside = c.newLabel();
+            Label done = c.newLabel();
+            arrayIndex(dst, off);
+            c.istore(index());
+            frameCheck(size, outside);
+            c.aload(frame()).iload(index());
+            value.run();
+            c.invokestatic(CD_FRAME, name, direct).goto_(done);
+            c.labelBinding(outside);
+            c.aload(frame()).lload(frameBase()).aload(mem());
+            address(dst, off);
+            value.run();
+            c.loadConstant(pc).invokestatic(CD_FRAME, name,
+                    MethodTypeDesc.of(CD_void, CD_BYTES, CD_long, CD_MEMORY, CD_long, CD_long, CD_int));
             c.labelBinding(done);
         } else if (cur[dst].kind() == RegisterFacts.FRAME) {
             c.aload(frame()).lload(frameBase()).aload(mem());
