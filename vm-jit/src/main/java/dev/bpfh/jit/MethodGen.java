@@ -388,13 +388,21 @@ final class MethodGen {
             c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
         }
         cur = plan.facts().atEntry(local);
+        keySlot = NO_SLOT;
         for (int pc = b.start(); pc < b.end(); ) {
             long w = cfg.slots[pc];
+            int cls = opClass(Insn.opcode(w));
             if (Insn.opcode(w) == LDDW) {
                 c.loadConstant(comp.wideValue(pc));
                 put(Insn.dst(w));
             } else {
+                storedSlot = NO_SLOT;
                 insn(pc, w);
+                if (storedSlot != NO_SLOT) {
+                    keySlot = storedSlot;
+                } else if (cls != ALU && cls != ALU64 && cls != LDX) {
+                    keySlot = NO_SLOT; // a store, atomic, call or packet access may have written it
+                }
             }
             RegisterFacts.step(cur, cfg.slots, pc, comp.lookups);
             pc += Insn.opcode(w) == LDDW ? 2 : 1;
@@ -740,8 +748,36 @@ final class MethodGen {
                 ? (int) (Memory.FRAME_SIZE + cur[dst].lo() + off) : 0);
     }
 
+    /** No frame slot's value is in {@link #key()}. */
+    private static final long NO_SLOT = Long.MIN_VALUE;
+    /**
+     * The frame offset (from r10) of the 4 bytes whose value {@link #key()} holds, or {@link #NO_SLOT}:
+     * set by a 4-byte store to a constant frame slot, kept across ALU operations and loads of the same
+     * block (they write no memory), cleared by anything else. An inlined lookup whose key pointer is
+     * that slot takes the key from the local instead of reading it back: the value array it then
+     * writes may alias the frame for all C2 knows, so it could not forward the store itself.
+     */
+    private long keySlot = NO_SLOT;
+    /** The slot the instruction being emitted left in {@link #key()} ({@link #store}), or {@link #NO_SLOT}. */
+    private long storedSlot = NO_SLOT;
+
+    /** The slot a store of {@code op} to {@code [dst + off]} leaves in {@link #key()}, or {@link #NO_SLOT}. */
+    private long keySlotOf(int op, int dst, int off) {
+        RegisterFacts.Fact f = cur[dst];
+        if ((op & MODE_MASK) != MODE_MEM || sizeBytes(op) != 4 || !inFrame(dst, off, 4) || f.lo() != f.hi()) {
+            return NO_SLOT;
+        }
+        return f.lo() + off;
+    }
+
     private void store(int pc, int op, int dst, int off, Runnable value) {
         int size = sizeBytes(op);
+        long slot = keySlotOf(op, dst, off);
+        if (slot != NO_SLOT) {
+            value.run();
+            c.l2i().istore(key()); // what a 4-byte load of the slot returns, truncated as inlineLookup does
+            storedSlot = slot;
+        }
         String name = "store" + size * 8;
         MethodTypeDesc direct = MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long);
         noteFrameWrite(dst, off, size);
@@ -1113,8 +1149,12 @@ final class MethodGen {
         Label outOfRange = c.newLabel();
         Label cached = c.newLabel();
         Label done = c.newLabel();
-        pushLoad(pc, 4, 2, 0);
-        c.l2i().istore(key());
+        RegisterFacts.Fact keyPointer = cur[2];
+        if (!(keySlot != NO_SLOT && keyPointer.kind() == RegisterFacts.FRAME && keyPointer.lo() == keySlot
+                && keyPointer.hi() == keySlot)) {
+            pushLoad(pc, 4, 2, 0);
+            c.l2i().istore(key());
+        } // else the key is in key() since the store of the same block (keySlot), and the slot is in the frame
         c.iload(key()).iflt(outOfRange);
         c.iload(key()).loadConstant(s.maxEntries()).if_icmpge(outOfRange);
         c.ldc(elements).iload(key()).aaload().dup().ifnonnull(cached);
