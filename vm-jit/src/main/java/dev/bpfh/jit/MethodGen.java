@@ -655,7 +655,23 @@ final class MethodGen {
 
     /** Branches to {@code outside} unless the proven input index in {@link #index()} fits {@code size} bytes. */
     private void inputCheck(int size, Label outside) {
-        c.iload(index()).aload(input()).arraylength().loadConstant(size).isub().if_icmpgt(outside);
+        indexCheck(input(), size, outside);
+    }
+
+    /**
+     * Branches to {@code outside} unless the int index in {@link #index()} fits {@code size} bytes of
+     * the array in local {@code array}: {@code n = length - (size - 1)}, outside when {@code n < 0} or
+     * {@code index >= n} unsigned. These are the compares the byte-array {@code VarHandle} of the
+     * access (or the array's own range check for one byte) makes next, so C2 keeps one copy where a
+     * signed {@code index > length - size} stayed next to the array's own check; range-check
+     * elimination still removes it from counted loops.
+     */
+    private void indexCheck(int array, int size, Label outside) {
+        if (size > 1) {
+            c.aload(array).arraylength().loadConstant(size - 1).isub().iflt(outside);
+        }
+        c.iload(index()).aload(array).arraylength().loadConstant(size - 1).isub()
+                .invokestatic(CD_Integer, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int)).ifge(outside);
     }
 
     /**
@@ -675,7 +691,7 @@ final class MethodGen {
 
     /** Branches to {@code outside} unless the proven frame index in {@link #index()} fits {@code size} bytes. */
     private void frameCheck(int size, Label outside) {
-        c.iload(index()).aload(frame()).arraylength().loadConstant(size).isub().if_icmpgt(outside);
+        indexCheck(frame(), size, outside);
     }
 
     private void load(int pc, int op, int dst, int src, int off) {

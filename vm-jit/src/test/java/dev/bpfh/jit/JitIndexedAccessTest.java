@@ -115,6 +115,28 @@ class JitIndexedAccessTest {
         assertEquals(0, Engines.r0(e.run(new byte[8])));
     }
 
+    /**
+     * The index check is {@code length - (size - 1) < 0 || index >= that} unsigned: inputs shorter
+     * than the access (down to empty) must trap like the interpreter, not pass the unsigned compare
+     * with a negative bound. Each access of each size at offsets 0..9 of inputs of 0..9 bytes.
+     */
+    @Test
+    void accessesOfEverySizeNearTheEndOfShortInputs() {
+        String[] sizes = {"b", "h", "w", "dw"};
+        for (int len = 0; len < 10; len++) {
+            for (String sz : sizes) {
+                for (int off = 0; off < 10; off++) {
+                    byte[] mem = new byte[len];
+                    for (int i = 0; i < len; i++) {
+                        mem[i] = (byte) (0x11 * (i + 1));
+                    }
+                    both("mov %r0, 7\nldx" + sz + " %r0, [%r1+" + off + "]\nexit", mem, null);
+                    both("mov %r0, 7\nst" + sz + " [%r1+" + off + "], 0x55\nldxb %r0, [%r1+0]\nexit", mem, null);
+                }
+            }
+        }
+    }
+
     @Test
     void thirtyTwoBitOperationsMatchJavaIntArithmetic() {
         int seed = 0x9e3779b9;
