@@ -388,13 +388,21 @@ final class MethodGen {
             c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
         }
         cur = plan.facts().atEntry(local);
+        keySlot = NO_SLOT;
         for (int pc = b.start(); pc < b.end(); ) {
             long w = cfg.slots[pc];
+            int cls = opClass(Insn.opcode(w));
             if (Insn.opcode(w) == LDDW) {
                 c.loadConstant(comp.wideValue(pc));
                 put(Insn.dst(w));
             } else {
+                storedSlot = NO_SLOT;
                 insn(pc, w);
+                if (storedSlot != NO_SLOT) {
+                    keySlot = storedSlot;
+                } else if (cls != ALU && cls != ALU64 && cls != LDX) {
+                    keySlot = NO_SLOT; // a store, atomic, call or packet access may have written it
+                }
             }
             RegisterFacts.step(cur, cfg.slots, pc, comp.lookups);
             pc += Insn.opcode(w) == LDDW ? 2 : 1;
@@ -437,7 +445,7 @@ final class MethodGen {
     // ---- ALU ----------------------------------------------------------------------------------
 
     private void alu(int op, int dst, int src, int off, int imm) {
-        if (shadowAlu(op, dst, src, off, imm)) {
+        if (shadowAlu(op, dst, src, off, imm) || intAlu32(op, dst, src, off, imm)) {
             return;
         }
         boolean is64 = opClass(op) == ALU64;
@@ -522,6 +530,61 @@ final class MethodGen {
         put(dst);
     }
 
+    /**
+     * A 32-bit operation that has a JVM int instruction (add, sub, mul, or, and, xor, shifts, neg, a
+     * register mov) in int arithmetic on the operands' low halves, the result zero-extended once:
+     * {@code Alu}'s long forms mask after each step, which C2 keeps as a {@code movl} per operation
+     * on a 32-bit hash's dependency chain and which hides rotates from it. C2 drops the mask in
+     * {@code (int) (x & 0xffffffffL)}, so a chain of 32-bit operations stays in int registers; Java's
+     * int shifts mask the count to five bits, as eBPF's 32-bit shifts do. False (nothing emitted)
+     * for anything else.
+     */
+    private boolean intAlu32(int op, int dst, int src, int off, int imm) {
+        if (opClass(op) != ALU || off != 0) {
+            return false;
+        }
+        boolean x = (op & SRC_X) != 0;
+        int code = op & OP_MASK;
+        switch (code) {
+            case MOV -> {
+                if (!x) {
+                    return false;
+                }
+                getInt(src);
+            }
+            case NEG -> getInt(dst).ineg();
+            case ADD, SUB, MUL, OR, AND, XOR, LSH, RSH, ARSH -> {
+                getInt(dst);
+                if (x) {
+                    getInt(src);
+                } else {
+                    c.loadConstant(imm);
+                }
+                switch (code) {
+                    case ADD -> c.iadd();
+                    case SUB -> c.isub();
+                    case MUL -> c.imul();
+                    case OR -> c.ior();
+                    case AND -> c.iand();
+                    case XOR -> c.ixor();
+                    case LSH -> c.ishl();
+                    case RSH -> c.iushr();
+                    default -> c.ishr();
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        if (intReg[dst]) {
+            c.istore(ireg(dst)); // the facts proved the zero-extended result an int: it is this int
+        } else {
+            c.i2l().loadConstant(0xffffffffL).land();
+            put(dst);
+        }
+        return true;
+    }
+
     private void aluCall(String name, MethodTypeDesc type) {
         c.invokestatic(CD_ALU, name, type);
     }
@@ -592,7 +655,43 @@ final class MethodGen {
 
     /** Branches to {@code outside} unless the proven input index in {@link #index()} fits {@code size} bytes. */
     private void inputCheck(int size, Label outside) {
-        c.iload(index()).aload(input()).arraylength().loadConstant(size).isub().if_icmpgt(outside);
+        indexCheck(input(), size, outside);
+    }
+
+    /**
+     * Branches to {@code outside} unless the int index in {@link #index()} fits {@code size} bytes of
+     * the array in local {@code array}: {@code n = length - (size - 1)}, outside when {@code n < 0} or
+     * {@code index >= n} unsigned. These are the compares the byte-array {@code VarHandle} of the
+     * access (or the array's own range check for one byte) makes next, so C2 keeps one copy where a
+     * signed {@code index > length - size} stayed next to the array's own check; range-check
+     * elimination still removes it from counted loops.
+     */
+    private void indexCheck(int array, int size, Label outside) {
+        if (size > 1) {
+            c.aload(array).arraylength().loadConstant(size - 1).isub().iflt(outside);
+        }
+        c.iload(index()).aload(array).arraylength().loadConstant(size - 1).isub()
+                .invokestatic(CD_Integer, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int)).ifge(outside);
+    }
+
+    /**
+     * Whether {@code [baseReg + off]} points into the current frame or past its end, at frame index
+     * {@code 0 <= i < 2^31 - 8}, without a proof that it ends inside: a loop's {@code r10 + r3 - 256}
+     * whose counter steps by 8 is in {@code [-256, -1]} by the facts (which do not track alignment),
+     * so an 8-byte access is not {@link #inFrame}. One int compare with the frame's length then
+     * decides it, as {@link #inputIndexed} does for the input: it is linear in a loop counter, so C2's
+     * range-check elimination removes it from counted loops; past the end, the checked path traps at
+     * the instruction's pc as before.
+     */
+    private boolean frameIndexed(int baseReg, int off) {
+        RegisterFacts.Fact f = cur[baseReg];
+        return f.kind() == RegisterFacts.FRAME && f.bounded()
+                && f.lo() + off >= -Memory.FRAME_SIZE && f.hi() + off <= Integer.MAX_VALUE - 8 - Memory.FRAME_SIZE;
+    }
+
+    /** Branches to {@code outside} unless the proven frame index in {@link #index()} fits {@code size} bytes. */
+    private void frameCheck(int size, Label outside) {
+        indexCheck(frame(), size, outside);
     }
 
     private void load(int pc, int op, int dst, int src, int off) {
@@ -628,6 +727,19 @@ final class MethodGen {
             address(src, off);
             c.loadConstant(pc).invokevirtual(CD_MEMORY, name, MethodTypeDesc.of(CD_long, CD_long, CD_int));
             c.labelBinding(done);
+        } else if (frameIndexed(src, off)) {
+            Label outside = c.newLabel();
+            Label done = c.newLabel();
+            arrayIndex(src, off);
+            c.istore(index());
+            frameCheck(size, outside);
+            c.aload(frame()).iload(index()).invokestatic(CD_FRAME, name, direct).goto_(done);
+            c.labelBinding(outside);
+            c.aload(frame()).lload(frameBase()).aload(mem());
+            address(src, off);
+            c.loadConstant(pc).invokestatic(CD_FRAME, name,
+                    MethodTypeDesc.of(CD_long, CD_BYTES, CD_long, CD_MEMORY, CD_long, CD_int));
+            c.labelBinding(done);
         } else if (cur[src].kind() == RegisterFacts.FRAME) {
             c.aload(frame()).lload(frameBase()).aload(mem());
             address(src, off);
@@ -646,11 +758,42 @@ final class MethodGen {
         if (inMapValue(dst, off, size, true) >= 0) {
             return; // a map value, not the frame
         }
-        comp.frameWrite(inFrame(dst, off, size) ? (int) (Memory.FRAME_SIZE + cur[dst].lo() + off) : 0);
+        // A frameIndexed store writes this frame only at its index, at least FRAME_SIZE + lo + off;
+        // past the frame's end it goes to Memory, which traps.
+        comp.frameWrite(inFrame(dst, off, size) || frameIndexed(dst, off)
+                ? (int) (Memory.FRAME_SIZE + cur[dst].lo() + off) : 0);
+    }
+
+    /** No frame slot's value is in {@link #key()}. */
+    private static final long NO_SLOT = Long.MIN_VALUE;
+    /**
+     * The frame offset (from r10) of the 4 bytes whose value {@link #key()} holds, or {@link #NO_SLOT}:
+     * set by a 4-byte store to a constant frame slot, kept across ALU operations and loads of the same
+     * block (they write no memory), cleared by anything else. An inlined lookup whose key pointer is
+     * that slot takes the key from the local instead of reading it back: the value array it then
+     * writes may alias the frame for all C2 knows, so it could not forward the store itself.
+     */
+    private long keySlot = NO_SLOT;
+    /** The slot the instruction being emitted left in {@link #key()} ({@link #store}), or {@link #NO_SLOT}. */
+    private long storedSlot = NO_SLOT;
+
+    /** The slot a store of {@code op} to {@code [dst + off]} leaves in {@link #key()}, or {@link #NO_SLOT}. */
+    private long keySlotOf(int op, int dst, int off) {
+        RegisterFacts.Fact f = cur[dst];
+        if ((op & MODE_MASK) != MODE_MEM || sizeBytes(op) != 4 || !inFrame(dst, off, 4) || f.lo() != f.hi()) {
+            return NO_SLOT;
+        }
+        return f.lo() + off;
     }
 
     private void store(int pc, int op, int dst, int off, Runnable value) {
         int size = sizeBytes(op);
+        long slot = keySlotOf(op, dst, off);
+        if (slot != NO_SLOT) {
+            value.run();
+            c.l2i().istore(key()); // what a 4-byte load of the slot returns, truncated as inlineLookup does
+            storedSlot = slot;
+        }
         String name = "store" + size * 8;
         MethodTypeDesc direct = MethodTypeDesc.of(CD_void, CD_BYTES, CD_int, CD_long);
         noteFrameWrite(dst, off, size);
@@ -679,6 +822,22 @@ final class MethodGen {
             address(dst, off);
             value.run();
             c.loadConstant(pc).invokevirtual(CD_MEMORY, name, MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_int));
+            c.labelBinding(done);
+        } else if (frameIndexed(dst, off)) {
+            Label outside = c.newLabel();
+            Label done = c.newLabel();
+            arrayIndex(dst, off);
+            c.istore(index());
+            frameCheck(size, outside);
+            c.aload(frame()).iload(index());
+            value.run();
+            c.invokestatic(CD_FRAME, name, direct).goto_(done);
+            c.labelBinding(outside);
+            c.aload(frame()).lload(frameBase()).aload(mem());
+            address(dst, off);
+            value.run();
+            c.loadConstant(pc).invokestatic(CD_FRAME, name,
+                    MethodTypeDesc.of(CD_void, CD_BYTES, CD_long, CD_MEMORY, CD_long, CD_long, CD_int));
             c.labelBinding(done);
         } else if (cur[dst].kind() == RegisterFacts.FRAME) {
             c.aload(frame()).lload(frameBase()).aload(mem());
@@ -1006,8 +1165,12 @@ final class MethodGen {
         Label outOfRange = c.newLabel();
         Label cached = c.newLabel();
         Label done = c.newLabel();
-        pushLoad(pc, 4, 2, 0);
-        c.l2i().istore(key());
+        RegisterFacts.Fact keyPointer = cur[2];
+        if (!(keySlot != NO_SLOT && keyPointer.kind() == RegisterFacts.FRAME && keyPointer.lo() == keySlot
+                && keyPointer.hi() == keySlot)) {
+            pushLoad(pc, 4, 2, 0);
+            c.l2i().istore(key());
+        } // else the key is in key() since the store of the same block (keySlot), and the slot is in the frame
         c.iload(key()).iflt(outOfRange);
         c.iload(key()).loadConstant(s.maxEntries()).if_icmpge(outOfRange);
         c.ldc(elements).iload(key()).aaload().dup().ifnonnull(cached);

@@ -121,6 +121,38 @@ class JitArrayLookupTest {
         }
     }
 
+    /**
+     * The key of a 4-byte store to the key slot earlier in the same block is taken from the store
+     * (MethodGen.keySlot); anything that may write memory in between, or a block boundary, makes the
+     * lookup read the slot again. Element i holds 100 + i.
+     */
+    @ParameterizedTest
+    @MethodSource("forms")
+    void aKeyStoredInTheSameBlockIsWhatTheSlotHolds(JitBackend jit) throws Exception {
+        String decl = FIVE.replace("TYPE", "array");
+        // only the low 32 bits are stored: 0x7_00000002 is key 2
+        assertEquals(102, r0(agree(jit, decl + readKey("lddw %r3, 0x700000002\nstxw [%r10-4], %r3\n"), 2,
+                JitArrayLookupTest::fillFive)));
+        // the source register changes after the store: the stored value counts
+        assertEquals(101, r0(agree(jit, decl + readKey("mov %r3, 1\nstxw [%r10-4], %r3\nmov %r3, 4\n"), 2,
+                JitArrayLookupTest::fillFive)));
+        // a byte store over the slot after the word store: key 3
+        assertEquals(103, r0(agree(jit, decl + readKey("stw [%r10-4], 1\nstb [%r10-4], 3\n"), 2,
+                JitArrayLookupTest::fillFive)));
+        // a store to another slot in between: the slot still holds 1
+        assertEquals(101, r0(agree(jit, decl + readKey("stw [%r10-4], 1\nstw [%r10-8], 4\n"), 2,
+                JitArrayLookupTest::fillFive)));
+        // a load of the slot in between writes nothing
+        assertEquals(104, r0(agree(jit, decl + readKey("stw [%r10-4], 4\nldxw %r4, [%r10-4]\n"), 2,
+                JitArrayLookupTest::fillFive)));
+        // the store in the block before the lookup's (ja +0 ends a block)
+        assertEquals(102, r0(agree(jit, decl + readKey("stw [%r10-4], 2\nja +0\n"), 2,
+                JitArrayLookupTest::fillFive)));
+        // a 64-bit atomic add over the slot in between: 1 + 2 = key 3
+        assertEquals(103, r0(agree(jit, decl + readKey("stw [%r10-4], 1\nstw [%r10-8], 0\nlddw %r3, 0x200000000\n"
+                + "lock add [%r10-8], %r3\n"), 2, JitArrayLookupTest::fillFive)));
+    }
+
     @ParameterizedTest
     @MethodSource("forms")
     void theValuePointerIsTheHelpersPointer(JitBackend jit) throws Exception {
