@@ -45,6 +45,8 @@ final class JitExecutable implements Executable {
     /** The program's type and, for a typed program, the region r1 points at (never mapped). */
     private ProgramType type = ProgramType.RAW;
     private int ctxRegion = -1;
+    /** The typed runs' context, set up anew by each run ({@link PacketContext#begin}); made at the first. */
+    private PacketContext packet;
     /** {@link Compiler#budgetScale}. */
     private int budgetScale = 1;
     /** The entry function {@code f0(depth, r0..r9) -> r0}, for a sibling's tail call ({@link TailCalls}). */
@@ -144,7 +146,11 @@ final class JitExecutable implements Executable {
         if (program == null) {
             throw new IllegalStateException("executable is closed");
         }
-        PacketContext packet = PacketContext.start(type, input, memory, ctxRegion);
+        PacketContext packet = this.packet;
+        if (packet == null) {
+            packet = this.packet = PacketContext.reusable(type, memory, ctxRegion);
+        }
+        packet.begin(input); // checked above
         mappedInput = null; // region 1 is the packet now
         clearFrames();
         context.startRun();
