@@ -80,6 +80,8 @@ public final class PacketContext {
      * is never {@code buf} itself but the input (unchanged) or a copy.
      */
     private boolean bufShared;
+    /** Whether this run maps the caller's packet itself ({@link #begin(RunInput, boolean)}). */
+    private boolean inputMapped;
     /**
      * A {@link #reusable} context's packet and frame arrays by length, kept from run to run: region 1
      * must be an array exactly data_end long (its end is the packet's end), and a trace has few
@@ -234,7 +236,18 @@ public final class PacketContext {
      * the packet array holds a copy of the input, all of it.
      */
     public void begin(RunInput input) {
+        begin(input, false);
+    }
+
+    /**
+     * {@link #begin(RunInput)}, where {@code packetReadOnly} says that nothing of the run can write
+     * region 1 in place (the engine proved it for every store and helper call: the XDP helpers that
+     * move a bound write only the frame {@link #materializeFrame} copies the packet into). The
+     * caller's packet array itself is then region 1 and data_out: no copy at all.
+     */
+    public void begin(RunInput input, boolean packetReadOnly) {
         this.input = input.data();
+        this.inputMapped = packetReadOnly;
         byte[] ctx = input.ctx();
         if (ctx == null) {
             ctxIn = null;
@@ -291,6 +304,10 @@ public final class PacketContext {
 
     /** A copy of the packet: in a kept array of its length ({@link #arrays}) when there is one. */
     private byte[] copyIn(byte[] in) {
+        if (inputMapped) {
+            bufShared = false;
+            return in;
+        }
         byte[] a = array(in.length);
         if (a == null) {
             bufShared = false;
@@ -518,10 +535,12 @@ public final class PacketContext {
             return Arrays.copyOfRange(buf, dataMeta, dataEnd);
         }
         if (type == ProgramType.SOCKET_FILTER) {
-            Arrays.fill(buf, 0, ETH_HLEN, (byte) 0); // the pulled Ethernet header comes back as zeros
+            byte[] out = bufShared || buf == input ? buf.clone() : buf;
+            Arrays.fill(out, 0, ETH_HLEN, (byte) 0); // the pulled Ethernet header comes back as zeros
+            return out;
         }
         if (!bufShared) {
-            return buf;
+            return buf; // a fresh copy, or the caller's packet that nothing could write
         }
         // buf is the next run's too: the caller's own packet when the run left it as it was (most
         // programs only read it; neither array is written again), else a copy

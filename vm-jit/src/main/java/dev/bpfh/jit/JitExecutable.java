@@ -45,6 +45,8 @@ final class JitExecutable implements Executable {
     /** The program's type and, for a typed program, the region r1 points at (never mapped). */
     private ProgramType type = ProgramType.RAW;
     private int ctxRegion = -1;
+    /** {@link Compiler#packetWritable} negated: no instruction of the program can write the packet. */
+    private final boolean packetReadOnly;
     /** The typed runs' context, set up anew by each run ({@link PacketContext#begin}); made at the first. */
     private PacketContext packet;
     /** {@link Compiler#budgetScale}. */
@@ -59,8 +61,9 @@ final class JitExecutable implements Executable {
     private final MapSet maps;
 
     JitExecutable(MethodHandle entry, Linkage linkage, MapSet maps, long budget, int framesUsed,
-            int zeroFrom, Map<String, Object> info) {
+            int zeroFrom, boolean packetReadOnly, Map<String, Object> info) {
         this.entry = entry;
+        this.packetReadOnly = packetReadOnly;
         this.maps = maps;
         this.memory = linkage.memory();
         this.context = linkage.context();
@@ -150,7 +153,7 @@ final class JitExecutable implements Executable {
         if (packet == null) {
             packet = this.packet = PacketContext.reusable(type, memory, ctxRegion);
         }
-        packet.begin(input); // checked above
+        packet.begin(input, packetReadOnly && !inSet); // checked above; a sibling may write the packet
         mappedInput = null; // region 1 is the packet now
         clearFrames();
         context.startRun();

@@ -646,6 +646,9 @@ final class MethodGen {
         if (inMapValue(dst, off, size, true) >= 0) {
             return; // a map value, not the frame
         }
+        if (!inFrame(dst, off, size)) {
+            comp.packetWrite(); // anywhere, the packet too
+        }
         comp.frameWrite(inFrame(dst, off, size) ? (int) (Memory.FRAME_SIZE + cur[dst].lo() + off) : 0);
     }
 
@@ -731,6 +734,7 @@ final class MethodGen {
             case EXIT -> exit();
             case CALL -> {
                 if (op == CALLX) {
+                    comp.packetWrite();
                     beforeHelper(pc);
                     c.ldc(Compiler.classData(0, CD_LINKAGE));
                     get(dst);
@@ -745,6 +749,9 @@ final class MethodGen {
                 } else if (comp.lookups.siteAt(pc) >= 0) {
                     inlineLookup(pc, comp.lookups.siteAt(pc));
                 } else {
+                    if (!comp.packetSafeHelper(imm)) {
+                        comp.packetWrite();
+                    }
                     beforeHelper(pc);
                     c.ldc(Compiler.classData(comp.helperConstant(imm), CD_HELPER))
                             .ldc(Compiler.classData(0, CD_LINKAGE))
