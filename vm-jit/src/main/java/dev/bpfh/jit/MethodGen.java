@@ -646,7 +646,7 @@ final class MethodGen {
         if (inMapValue(dst, off, size, true) >= 0) {
             return; // a map value, not the frame
         }
-        if (!inFrame(dst, off, size)) {
+        if (!inFrame(dst, off, size) && !RegisterFacts.inMapMemory(cur[dst], off, size)) {
             comp.packetWrite(); // anywhere, the packet too
         }
         comp.frameWrite(inFrame(dst, off, size) ? (int) (Memory.FRAME_SIZE + cur[dst].lo() + off) : 0);

@@ -81,6 +81,34 @@ class JitPacketReadOnlyTest {
         assertArrayEquals(want, first.memory(), "an earlier data_out does not change");
     }
 
+    /**
+     * Two inlined lookups whose non-NULL pointers meet in one block that increments the value, as
+     * xdp_firewall's drop() compiles: the store lands in map memory whichever site it came from.
+     */
+    @Test
+    void aStoreThroughAMapValueFromEitherOfTwoLookupsIsNotAPacketWrite() throws Exception {
+        String lookup = "mov %r2, %r10\nadd %r2, -4\nlddw %r1, map:cnt\ncall 1\n";
+        Executable e = load(ProgramType.XDP, "-- map cnt\ntype=array key=4 value=8 entries=2\n-- asm\n"
+                + "ldxw %r2, [%r1+0]\nldxb %r3, [%r2+13]\nstw [%r10-4], 0\n"
+                + "jeq %r3, 0, second\n"
+                + lookup + "jeq %r0, 0, out\nja bump\n"
+                + "second:\nstw [%r10-4], 1\n"
+                + lookup + "jeq %r0, 0, out\n"
+                + "bump:\nldxdw %r1, [%r0+0]\nadd %r1, 1\nstxdw [%r0+0], %r1\n"
+                + "out:\nmov %r0, 2\nexit\n");
+        assertEquals(true, e.info().get("packetReadOnly"));
+        byte[] in = frame(60); // byte 13 is 0: the second lookup, key 1
+        byte[] copy = in.clone();
+        for (int run = 0; run < 3; run++) {
+            Outcome.Returned r = assertInstanceOf(Outcome.Returned.class, e.run(RunInput.of(in)));
+            assertEquals(2, r.r0());
+            assertSame(in, r.memory());
+        }
+        assertArrayEquals(copy, in);
+        byte[] key1 = {1, 0, 0, 0};
+        assertArrayEquals(new byte[] {3, 0, 0, 0, 0, 0, 0, 0}, e.map("cnt").orElseThrow().lookup(key1));
+    }
+
     @Test
     void aHelperThatWritesThePacketMakesTheRunWorkOnACopy() throws Exception {
         // bpf_skb_store_bytes(ctx, 13, fp - 8, 1, 0) with the byte 0x42 on the stack
