@@ -41,15 +41,58 @@ public final class PacketContext {
     private static final int TC_INDEX_OFFSET = 44;
     private static final int TC_CLASSID_OFFSET = 72;
 
+    // The fields a run's setup and ctx_out touch, looked up once: a run must not pay for a lookup by
+    // name. tc and socket filters share the __sk_buff layout, so the tc layout's fields serve both.
+    private static final ContextField XDP_DATA = field(ProgramType.XDP, "data");
+    private static final ContextField XDP_DATA_END = field(ProgramType.XDP, "data_end");
+    private static final ContextField XDP_INGRESS_IFINDEX = field(ProgramType.XDP, "ingress_ifindex");
+    private static final ContextField SKB_LEN = field(ProgramType.SCHED_CLS, "len");
+    private static final ContextField SKB_PKT_TYPE = field(ProgramType.SCHED_CLS, "pkt_type");
+    private static final ContextField SKB_PROTOCOL = field(ProgramType.SCHED_CLS, "protocol");
+    private static final ContextField SKB_IFINDEX = field(ProgramType.SCHED_CLS, "ifindex");
+    private static final ContextField SKB_WIRE_LEN = field(ProgramType.SCHED_CLS, "wire_len");
+    /** The __sk_buff fields test_run copies back into ctx_out (programs.md §4.3). */
+    private static final ContextField[] SKB_OUT = java.util.stream.Stream.of("mark", "priority", "ingress_ifindex",
+            "ifindex", "tstamp", "cb0", "cb1", "cb2", "cb3", "cb4", "wire_len", "gso_segs", "hwtstamp")
+            .map(n -> field(ProgramType.SCHED_CLS, n)).toArray(ContextField[]::new);
+    /** ctx_in's fields that reach the __sk_buff, in the layout's order. */
+    private static final ContextField[] SKB_IN = ContextLayout.of(ProgramType.SCHED_CLS).orElseThrow().fields().stream()
+            .filter(ContextField::inInput).toArray(ContextField[]::new);
+
+    private static ContextField field(ProgramType type, String name) {
+        return ContextLayout.of(type).orElseThrow().field(name).orElseThrow();
+    }
+
     private final ProgramType type;
-    private final ContextLayout layout;
     private final Memory memory;
     private final long ctxAddress;
-    /** ctx_in, zero-extended to the struct's size, or null when the run has none. */
-    private final byte[] ctxIn;
-    /** The fields as the program reads them, in the uapi struct's layout. */
+    /** ctx_in, zero-extended to the struct's size ({@link #ctxImage}), or null when the run has none. */
+    private byte[] ctxIn;
+    /** The array ctx_in is copied into, run after run: only ctx_out (a copy) leaves the context. */
+    private final byte[] ctxImage;
+    /** The fields as the program reads them, in the uapi struct's layout; zeroed at each run's start. */
     private final byte[] live;
     private byte[] buf;
+    /** The caller's packet ({@code RunInput.data()}): data_out when the run left the packet as it was. */
+    private byte[] input;
+    /**
+     * Whether {@link #buf} is one of {@link #arrays}, which the next run overwrites: then data_out
+     * is never {@code buf} itself but the input (unchanged) or a copy.
+     */
+    private boolean bufShared;
+    /** Whether this run maps the caller's packet itself ({@link #begin(RunInput, boolean)}). */
+    private boolean inputMapped;
+    /**
+     * A {@link #reusable} context's packet and frame arrays by length, kept from run to run: region 1
+     * must be an array exactly data_end long (its end is the packet's end), and a trace has few
+     * lengths, so a run usually copies the packet into an array it already has instead of
+     * allocating one (a 1500-byte allocation per packet cost more than the program). Null for a
+     * {@link #start}ed context, which allocates as before.
+     */
+    private final byte[][] arrays;
+    /** Bytes held in {@link #arrays}; past {@link #ARRAYS_MAX_BYTES} further lengths are allocated per run. */
+    private int arraysBytes;
+    private static final int ARRAYS_MAX_BYTES = 1 << 20;
     /**
      * The XDP frame offset of {@code buf[0]}: a run starts with just the packet (and its metadata)
      * in region 1, {@code origin} bytes into the 4096-byte frame, and gets the real frame, headroom
@@ -61,12 +104,12 @@ public final class PacketContext {
     private int dataEnd;
     private int dataMeta;
 
-    private PacketContext(ProgramType type, ContextLayout layout, Memory memory, int ctxRegion, byte[] ctxIn) {
+    private PacketContext(ProgramType type, ContextLayout layout, Memory memory, int ctxRegion, boolean reuse) {
         this.type = type;
-        this.layout = layout;
+        this.arrays = reuse ? new byte[XDP_FRAME + 1][] : null;
         this.memory = memory;
         this.ctxAddress = Memory.address(ctxRegion, 0);
-        this.ctxIn = ctxIn;
+        this.ctxImage = new byte[layout.size()];
         this.live = new byte[layout.size()];
     }
 
@@ -172,55 +215,123 @@ public final class PacketContext {
         if (bad.isPresent()) {
             throw new IllegalArgumentException(bad.get());
         }
-        ContextLayout layout = ContextLayout.of(type).orElseThrow();
-        byte[] ctxIn = input.ctx() == null ? null : Arrays.copyOf(input.ctx(), layout.size());
-        PacketContext p = new PacketContext(type, layout, memory, ctxRegion, ctxIn);
-        if (type == ProgramType.XDP) {
-            p.startXdp(input.data());
-        } else {
-            p.startSkb(input.data());
-        }
+        PacketContext p = new PacketContext(type, ContextLayout.of(type).orElseThrow(), memory, ctxRegion, false);
+        p.begin(input);
         return p;
     }
 
+    /**
+     * A context for runs of {@code type} on {@code memory}, one after another: {@link #begin} sets up
+     * each. An engine keeps one per executable (one run at a time is the executable's contract), so
+     * a run allocates only what leaves it: the packet array (data_out) and ctx_out.
+     */
+    public static PacketContext reusable(ProgramType type, Memory memory, int ctxRegion) {
+        return new PacketContext(type, ContextLayout.of(type).orElseThrow(), memory, ctxRegion, true);
+    }
+
+    /**
+     * Sets up the next run, as {@link #start} does, forgetting the last one. The input must pass
+     * {@link #checkInput} (the caller has checked it, as it must report a refusal anyway); it is
+     * copied, never modified, and nothing of the last run survives: the context image is zeroed and
+     * the packet array holds a copy of the input, all of it.
+     */
+    public void begin(RunInput input) {
+        begin(input, false);
+    }
+
+    /**
+     * {@link #begin(RunInput)}, where {@code packetReadOnly} says that nothing of the run can write
+     * region 1 in place (the engine proved it for every store and helper call: the XDP helpers that
+     * move a bound write only the frame {@link #materializeFrame} copies the packet into). The
+     * caller's packet array itself is then region 1 and data_out: no copy at all.
+     */
+    public void begin(RunInput input, boolean packetReadOnly) {
+        this.input = input.data();
+        this.inputMapped = packetReadOnly;
+        byte[] ctx = input.ctx();
+        if (ctx == null) {
+            ctxIn = null;
+        } else {
+            System.arraycopy(ctx, 0, ctxImage, 0, ctx.length);
+            Arrays.fill(ctxImage, ctx.length, ctxImage.length, (byte) 0);
+            ctxIn = ctxImage;
+        }
+        Arrays.fill(live, (byte) 0);
+        if (type == ProgramType.XDP) {
+            startXdp(input.data());
+        } else {
+            startSkb(input.data());
+        }
+    }
+
     private void startXdp(byte[] in) {
-        int meta = ctxIn == null ? 0 : (int) get(layout, ctxIn, "data");
+        int meta = ctxIn == null ? 0 : (int) ContextLayout.read(ctxIn, XDP_DATA);
         origin = XDP_HEADROOM - meta; // data_meta's place in the frame: data is at the headroom's end
         dataMeta = 0;
         data = meta;
         dataEnd = in.length;
-        buf = in.clone();
+        buf = copyIn(in);
         if (ctxIn != null) {
             System.arraycopy(ctxIn, 0, live, 0, live.length);
         }
         // without a context, or with ingress_ifindex 0, the frame arrives on lo's queue 0
-        setIfZero("ingress_ifindex", LOOPBACK_IFINDEX);
+        setIfZero(XDP_INGRESS_IFINDEX, LOOPBACK_IFINDEX);
         memory.map(Memory.INPUT_REGION, buf);
     }
 
     private void startSkb(byte[] in) {
-        buf = in.clone();
+        buf = copyIn(in);
         data = type == ProgramType.SOCKET_FILTER ? ETH_HLEN : 0; // a socket filter sees L3 on
         dataEnd = buf.length;
         dataMeta = data;
         if (ctxIn != null) {
-            for (ContextField f : layout.fields()) {
-                if (f.inInput()) {
-                    // the kernel keeps kernelWidth bytes (gso_size is a u16 in skb_shared_info): the rest is lost
-                    long v = ContextLayout.read(ctxIn, f);
-                    ContextLayout.write(live, f, f.kernelWidth() < 8 ? v & ((1L << 8 * f.kernelWidth()) - 1) : v);
-                }
+            for (ContextField f : SKB_IN) {
+                // the kernel keeps kernelWidth bytes (gso_size is a u16 in skb_shared_info): the rest is lost
+                long v = ContextLayout.read(ctxIn, f);
+                ContextLayout.write(live, f, f.kernelWidth() < 8 ? v & ((1L << 8 * f.kernelWidth()) - 1) : v);
             }
         }
         int skbLen = dataEnd - data;
-        set("len", skbLen);
-        set("pkt_type", packetType(buf));
-        set("protocol", protocol(buf));
-        setIfZero("ifindex", LOOPBACK_IFINDEX);
+        ContextLayout.write(live, SKB_LEN, skbLen);
+        ContextLayout.write(live, SKB_PKT_TYPE, packetType(buf));
+        ContextLayout.write(live, SKB_PROTOCOL, protocol(buf));
+        setIfZero(SKB_IFINDEX, LOOPBACK_IFINDEX);
         if (ctxIn != null) {
-            setIfZero("wire_len", skbLen); // wire_len is 0 without ctx_in (programs.md §4.2)
+            setIfZero(SKB_WIRE_LEN, skbLen); // wire_len is 0 without ctx_in (programs.md §4.2)
         }
         memory.map(Memory.INPUT_REGION, buf);
+    }
+
+    /** A copy of the packet: in a kept array of its length ({@link #arrays}) when there is one. */
+    private byte[] copyIn(byte[] in) {
+        if (inputMapped) {
+            bufShared = false;
+            return in;
+        }
+        byte[] a = array(in.length);
+        if (a == null) {
+            bufShared = false;
+            return in.clone();
+        }
+        System.arraycopy(in, 0, a, 0, in.length);
+        bufShared = true;
+        return a;
+    }
+
+    /**
+     * The kept array of {@code length} bytes (contents left from an earlier run), or null for a
+     * {@link #start}ed context or when the arrays kept already hold {@link #ARRAYS_MAX_BYTES}.
+     */
+    private byte[] array(int length) {
+        if (arrays == null) {
+            return null;
+        }
+        byte[] a = arrays[length];
+        if (a == null && arraysBytes + length <= ARRAYS_MAX_BYTES) {
+            a = arrays[length] = new byte[length];
+            arraysBytes += length;
+        }
+        return a;
     }
 
     /** skb->pkt_type as eth_type_trans sets it on lo, whose own and broadcast addresses are zero. */
@@ -245,12 +356,7 @@ public final class PacketContext {
         return rawIpx ? 0x0100 : 0x0400; // htons(ETH_P_802_3), htons(ETH_P_802_2)
     }
 
-    private void set(String name, long value) {
-        ContextLayout.write(live, layout.field(name).orElseThrow(), value);
-    }
-
-    private void setIfZero(String name, long value) {
-        ContextField f = layout.field(name).orElseThrow();
+    private void setIfZero(ContextField f, long value) {
         if (ContextLayout.read(live, f) == 0) {
             ContextLayout.write(live, f, value);
         }
@@ -380,7 +486,14 @@ public final class PacketContext {
         if (origin == 0) {
             return;
         }
-        byte[] frame = new byte[origin + buf.length];
+        byte[] frame = array(origin + buf.length);
+        if (frame == null) {
+            frame = new byte[origin + buf.length];
+            bufShared = false;
+        } else {
+            Arrays.fill(frame, 0, origin, (byte) 0); // the headroom a run sees is zeros, as in a new frame
+            bufShared = true;
+        }
         System.arraycopy(buf, 0, frame, origin, buf.length);
         dataMeta += origin;
         data += origin;
@@ -399,6 +512,7 @@ public final class PacketContext {
     /** Replaces the packet array (xdp_adjust_tail): its length is the new data_end. */
     public void replaceBuffer(byte[] newBuf) {
         buf = newBuf;
+        bufShared = false;
         dataEnd = newBuf.length;
         memory.map(Memory.INPUT_REGION, buf);
     }
@@ -412,16 +526,25 @@ public final class PacketContext {
 
     /**
      * test_run's data_out, once the run is over: the packet array itself when it is exactly the
-     * output (no copy), else a copy of the part that is. The context is not used after this.
+     * output and no later run reuses it (no copy), the caller's own input array when a reused
+     * packet array came out unchanged (no copy either: runs never write either one again), else a
+     * copy of the part that is the output. The context is not used after this.
      */
     public byte[] dataOut() {
-        if (type == ProgramType.XDP) {
-            return dataMeta == 0 && dataEnd == buf.length ? buf : Arrays.copyOfRange(buf, dataMeta, dataEnd);
+        if (type == ProgramType.XDP && (dataMeta != 0 || dataEnd != buf.length)) {
+            return Arrays.copyOfRange(buf, dataMeta, dataEnd);
         }
         if (type == ProgramType.SOCKET_FILTER) {
-            Arrays.fill(buf, 0, ETH_HLEN, (byte) 0); // the pulled Ethernet header comes back as zeros
+            byte[] out = bufShared || buf == input ? buf.clone() : buf;
+            Arrays.fill(out, 0, ETH_HLEN, (byte) 0); // the pulled Ethernet header comes back as zeros
+            return out;
         }
-        return buf;
+        if (!bufShared) {
+            return buf; // a fresh copy, or the caller's packet that nothing could write
+        }
+        // buf is the next run's too: the caller's own packet when the run left it as it was (most
+        // programs only read it; neither array is written again), else a copy
+        return Arrays.equals(buf, input) ? input : buf.clone();
     }
 
     /** test_run's ctx_out, or null when the run was given no context. */
@@ -431,19 +554,13 @@ public final class PacketContext {
         }
         byte[] out = ctxIn.clone();
         if (type == ProgramType.XDP) {
-            set(out, "data", data - dataMeta);
-            set(out, "data_end", dataEnd - dataMeta);
+            ContextLayout.write(out, XDP_DATA, data - dataMeta);
+            ContextLayout.write(out, XDP_DATA_END, dataEnd - dataMeta);
             return out;
         }
-        for (String name : new String[] {"mark", "priority", "ingress_ifindex", "ifindex", "tstamp", "cb0", "cb1",
-                "cb2", "cb3", "cb4", "wire_len", "gso_segs", "hwtstamp"}) {
-            ContextField f = layout.field(name).orElseThrow();
+        for (ContextField f : SKB_OUT) {
             ContextLayout.write(out, f, ContextLayout.read(live, f));
         }
         return out;
-    }
-
-    private void set(byte[] image, String name, long value) {
-        ContextLayout.write(image, layout.field(name).orElseThrow(), value);
     }
 }

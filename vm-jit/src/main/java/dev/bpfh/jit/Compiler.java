@@ -159,6 +159,44 @@ final class Compiler {
         return b == 0 ? a : gcd(b, a % b);
     }
 
+    /**
+     * Whether a run may write region 1, the packet of a typed program: any store or atomic not
+     * proven to hit the frame or an inlined map value, a tail call, callx, and any helper call but
+     * those of {@link #packetSafeHelper}. When no instruction may, a run maps the caller's packet
+     * itself as region 1 ({@link dev.bpfh.ctx.PacketContext#begin(dev.bpfh.spi.RunInput, boolean)}).
+     */
+    boolean packetWritable;
+
+    void packetWrite() {
+        packetWritable = true;
+    }
+
+    /**
+     * The helpers that never write program memory in place (only map memory, the ring buffer, or a
+     * frame the XDP helpers copy the packet into first), when they are the harness's own: a helper an
+     * embedder registered under one of these ids is not trusted.
+     */
+    boolean packetSafeHelper(int id) {
+        dev.bpfh.exec.Helper h = helpers.get(id);
+        if (h == null) {
+            return false;
+        }
+        Class<?> host = h.getClass().getNestHost();
+        boolean ours = host == dev.bpfh.exec.Helpers.class || host == dev.bpfh.maps.MapHelpers.class
+                || host == dev.bpfh.ctx.PacketHelpers.class;
+        return ours && switch (id) {
+            case dev.bpfh.maps.MapHelpers.MAP_LOOKUP_ELEM, dev.bpfh.maps.MapHelpers.MAP_UPDATE_ELEM,
+                    dev.bpfh.maps.MapHelpers.MAP_DELETE_ELEM, dev.bpfh.exec.Helpers.KTIME_GET_NS,
+                    dev.bpfh.exec.Helpers.GET_PRANDOM_U32, dev.bpfh.exec.Helpers.GET_SMP_PROCESSOR_ID,
+                    dev.bpfh.ctx.HelperAvailability.CSUM_DIFF, dev.bpfh.ctx.HelperAvailability.XDP_ADJUST_HEAD,
+                    dev.bpfh.ctx.HelperAvailability.XDP_ADJUST_META, dev.bpfh.ctx.HelperAvailability.XDP_ADJUST_TAIL,
+                    dev.bpfh.maps.MapHelpers.RINGBUF_OUTPUT, dev.bpfh.maps.MapHelpers.RINGBUF_RESERVE,
+                    dev.bpfh.maps.MapHelpers.RINGBUF_SUBMIT, dev.bpfh.maps.MapHelpers.RINGBUF_DISCARD,
+                    dev.bpfh.maps.MapHelpers.RINGBUF_QUERY, dev.bpfh.maps.MapHelpers.LOOP -> true;
+            default -> false;
+        };
+    }
+
     /** Records that the program may write frame bytes from {@code index} on ({@code 0}: anywhere). */
     void frameWrite(int index) {
         frameWriteFloor = Math.max(0, Math.min(frameWriteFloor, index));

@@ -182,10 +182,11 @@ public final class JitBackend implements Backend {
         info.put("splitFunctions", compiler.plans.stream().filter(Compiler.FnPlan::split).count());
         info.put("compileMicros", compileNanos / 1000);
         info.put("inlineLookups", compiler.lookups.size());
+        info.put("packetReadOnly", !compiler.packetWritable);
         int frames = cfg.hasLocalCalls ? Memory.MAX_FRAMES : 1;
         JitExecutable executable = new JitExecutable(entry, linkage, maps,
                 options.instructionBudget() * compiler.budgetScale, frames,
-                compiler.frameWriteFloor, info);
+                compiler.frameWriteFloor, !compiler.packetWritable, info);
         state.self = executable;
         executable.linkEntry(lookup.findStatic(lookup.lookupClass(), Compiler.fnName(cfg.functionAt.get(0)), fn), compiler.budgetScale,
                 callbacks);

@@ -45,6 +45,10 @@ final class JitExecutable implements Executable {
     /** The program's type and, for a typed program, the region r1 points at (never mapped). */
     private ProgramType type = ProgramType.RAW;
     private int ctxRegion = -1;
+    /** {@link Compiler#packetWritable} negated: no instruction of the program can write the packet. */
+    private final boolean packetReadOnly;
+    /** The typed runs' context, set up anew by each run ({@link PacketContext#begin}); made at the first. */
+    private PacketContext packet;
     /** {@link Compiler#budgetScale}. */
     private int budgetScale = 1;
     /** The entry function {@code f0(depth, r0..r9) -> r0}, for a sibling's tail call ({@link TailCalls}). */
@@ -57,8 +61,9 @@ final class JitExecutable implements Executable {
     private final MapSet maps;
 
     JitExecutable(MethodHandle entry, Linkage linkage, MapSet maps, long budget, int framesUsed,
-            int zeroFrom, Map<String, Object> info) {
+            int zeroFrom, boolean packetReadOnly, Map<String, Object> info) {
         this.entry = entry;
+        this.packetReadOnly = packetReadOnly;
         this.maps = maps;
         this.memory = linkage.memory();
         this.context = linkage.context();
@@ -144,7 +149,11 @@ final class JitExecutable implements Executable {
         if (program == null) {
             throw new IllegalStateException("executable is closed");
         }
-        PacketContext packet = PacketContext.start(type, input, memory, ctxRegion);
+        PacketContext packet = this.packet;
+        if (packet == null) {
+            packet = this.packet = PacketContext.reusable(type, memory, ctxRegion);
+        }
+        packet.begin(input, packetReadOnly && !inSet); // checked above; a sibling may write the packet
         mappedInput = null; // region 1 is the packet now
         clearFrames();
         context.startRun();

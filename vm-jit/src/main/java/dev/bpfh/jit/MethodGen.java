@@ -758,6 +758,9 @@ final class MethodGen {
         if (inMapValue(dst, off, size, true) >= 0) {
             return; // a map value, not the frame
         }
+        if (!inFrame(dst, off, size) && !RegisterFacts.inMapMemory(cur[dst], off, size)) {
+            comp.packetWrite(); // anywhere, the packet too (a frameIndexed store counts: kept conservative)
+        }
         // A frameIndexed store writes this frame only at its index, at least FRAME_SIZE + lo + off;
         // past the frame's end it goes to Memory, which traps.
         comp.frameWrite(inFrame(dst, off, size) || frameIndexed(dst, off)
@@ -890,6 +893,7 @@ final class MethodGen {
             case EXIT -> exit();
             case CALL -> {
                 if (op == CALLX) {
+                    comp.packetWrite();
                     beforeHelper(pc);
                     c.ldc(Compiler.classData(0, CD_LINKAGE));
                     get(dst);
@@ -904,6 +908,9 @@ final class MethodGen {
                 } else if (comp.lookups.siteAt(pc) >= 0) {
                     inlineLookup(pc, comp.lookups.siteAt(pc));
                 } else {
+                    if (!comp.packetSafeHelper(imm)) {
+                        comp.packetWrite();
+                    }
                     beforeHelper(pc);
                     c.ldc(Compiler.classData(comp.helperConstant(imm), CD_HELPER))
                             .ldc(Compiler.classData(0, CD_LINKAGE))

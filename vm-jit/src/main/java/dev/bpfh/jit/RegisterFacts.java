@@ -39,6 +39,13 @@ final class RegisterFacts {
      * element's array in a local).
      */
     static final int MAP_VALUE = 16;
+    /**
+     * The non-NULL value pointer of some inlined lookup site, where paths from different sites (or
+     * different elements) meet: it gives no array to access directly, but it proves where a store
+     * through it can land (the elements' own regions, {@link #inMapMemory}), which the jit's packet
+     * write check needs ({@link Compiler#packetWritable}).
+     */
+    static final int MAP_ANY = 3;
     static final int WIDEN_AFTER = 3;
     /** At most this many narrowing passes; they stop as soon as one changes nothing. */
     static final int NARROW_PASSES = 6;
@@ -76,7 +83,8 @@ final class RegisterFacts {
 
         Fact join(Fact o) {
             if (kind != o.kind) {
-                return TOP;
+                return mapValueNotNull(kind) && mapValueNotNull(o.kind)
+                        ? new Fact(MAP_ANY, Math.min(lo, o.lo), Math.max(hi, o.hi)) : TOP;
             }
             return new Fact(kind, Math.min(lo, o.lo), Math.max(hi, o.hi));
         }
@@ -84,7 +92,9 @@ final class RegisterFacts {
         /** The widening of {@code this} (older) by {@code newer}: a moving bound goes to infinity. */
         Fact widen(Fact newer) {
             if (kind != newer.kind) {
-                return TOP;
+                return mapValueNotNull(kind) && mapValueNotNull(newer.kind)
+                        ? new Fact(MAP_ANY, newer.lo < lo ? Long.MIN_VALUE : lo, newer.hi > hi ? Long.MAX_VALUE : hi)
+                        : TOP;
             }
             return new Fact(kind, newer.lo < lo ? Long.MIN_VALUE : lo, newer.hi > hi ? Long.MAX_VALUE : hi);
         }
@@ -123,6 +133,22 @@ final class RegisterFacts {
     /** The context accesses of a typed program ({@link TypedFacts}); null for a raw one. */
     private final dev.bpfh.ctx.ContextAccesses ctx;
     private final ArrayLookups lookups;
+
+    /** A site's value pointer proven non-NULL, or {@link #MAP_ANY}. */
+    static boolean mapValueNotNull(int kind) {
+        return kind == MAP_ANY || kind >= MAP_VALUE && (kind & 1) == 0;
+    }
+
+    /**
+     * Whether {@code size} bytes at {@code f + off} provably lie outside region 1 (the packet): f is
+     * an inlined lookup's value pointer (or its NULL), and every element is a region of its own
+     * from {@link dev.bpfh.exec.Memory#FIRST_FREE_REGION} on at offset 0, so an offset under 2^31
+     * either way stays in that region or its neighbours (or, from NULL, in region 0 or the top).
+     */
+    static boolean inMapMemory(Fact f, int off, int size) {
+        return (f.kind == MAP_ANY || f.kind >= MAP_VALUE) && f.bounded()
+                && f.lo + off >= Integer.MIN_VALUE && f.hi + off + size <= Integer.MAX_VALUE;
+    }
 
     /** The kind of site {@code site}'s value pointer, {@code orNull} before the NULL check. */
     static int mapValueKind(int site, boolean orNull) {
