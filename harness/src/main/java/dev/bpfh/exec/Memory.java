@@ -139,15 +139,25 @@ public final class Memory {
         byte[][] table = store ? writable : regions;
         byte[] a = region < table.length ? table[(int) region] : null;
         if (a == null || (addr & 0xffffffffL) + size > a.length) {
-            if (store && region < regions.length && regions[(int) region] != null
-                    && (addr & 0xffffffffL) + size <= regions[(int) region].length) {
-                throw new Trap(TrapKind.OUT_OF_BOUNDS, pc, String.format(
-                        "store of %d byte%s into read-only memory at address 0x%x (region %d, offset %d)",
-                        size, size == 1 ? "" : "s", addr, region, (int) addr));
-            }
-            throw outOfBounds(addr, size, pc, store);
+            throw fault(addr, size, pc, store);
         }
         return a;
+    }
+
+    /**
+     * The trap of an access {@link #target} refused. Out of line: C2 counts every inlined bytecode
+     * against one budget per compiled method, and the interpreter's loop inlines {@code target} once
+     * per kind of access.
+     */
+    private Trap fault(long addr, int size, int pc, boolean store) {
+        long region = addr >>> REGION_SHIFT;
+        if (store && region < regions.length && regions[(int) region] != null
+                && (addr & 0xffffffffL) + size <= regions[(int) region].length) {
+            return new Trap(TrapKind.OUT_OF_BOUNDS, pc, String.format(
+                    "store of %d byte%s into read-only memory at address 0x%x (region %d, offset %d)",
+                    size, size == 1 ? "" : "s", addr, region, (int) addr));
+        }
+        return outOfBounds(addr, size, pc, store);
     }
 
     public static Trap outOfBounds(long addr, int size, int pc, boolean store) {
@@ -157,19 +167,70 @@ public final class Memory {
     }
 
     public long load8(long addr, int pc) {
-        return target(addr, 1, pc, false)[(int) addr] & 0xffL;
+        return get8(target(addr, 1, pc, false), (int) addr);
     }
 
     public long load16(long addr, int pc) {
-        return (short) SHORT.get(target(addr, 2, pc, false), (int) addr) & 0xffffL;
+        return get16(target(addr, 2, pc, false), (int) addr);
     }
 
     public long load32(long addr, int pc) {
-        return (int) INT.get(target(addr, 4, pc, false), (int) addr) & 0xffffffffL;
+        return get32(target(addr, 4, pc, false), (int) addr);
     }
 
     public long load64(long addr, int pc) {
-        return (long) LONG.get(target(addr, 8, pc, false), (int) addr);
+        return get64(target(addr, 8, pc, false), (int) addr);
+    }
+
+    // The value at an offset of an array that {@link #target} returned, zero-extended, and the
+    // stores into one: each a few bytes of bytecode, so C2 inlines them even where an access runs
+    // once per run (the interpreter calls target and these directly, each from its own loop, where
+    // the call sites carry the loop method's own profile).
+
+    public static long get8(byte[] a, int i) {
+        return a[i] & 0xffL;
+    }
+
+    public static long get16(byte[] a, int i) {
+        return (short) SHORT.get(a, i) & 0xffffL;
+    }
+
+    public static long get32(byte[] a, int i) {
+        return (int) INT.get(a, i) & 0xffffffffL;
+    }
+
+    public static long get64(byte[] a, int i) {
+        return (long) LONG.get(a, i);
+    }
+
+    // The stores are written byte by byte: C2 merges such a run of stores into one wide store
+    // (MergeStores), and they are a fraction of a VarHandle access's bytecode.
+
+    public static void put8(byte[] a, int i, long value) {
+        a[i] = (byte) value;
+    }
+
+    public static void put16(byte[] a, int i, long value) {
+        a[i] = (byte) value;
+        a[i + 1] = (byte) (value >> 8);
+    }
+
+    public static void put32(byte[] a, int i, long value) {
+        a[i] = (byte) value;
+        a[i + 1] = (byte) (value >> 8);
+        a[i + 2] = (byte) (value >> 16);
+        a[i + 3] = (byte) (value >> 24);
+    }
+
+    public static void put64(byte[] a, int i, long value) {
+        a[i] = (byte) value;
+        a[i + 1] = (byte) (value >> 8);
+        a[i + 2] = (byte) (value >> 16);
+        a[i + 3] = (byte) (value >> 24);
+        a[i + 4] = (byte) (value >> 32);
+        a[i + 5] = (byte) (value >> 40);
+        a[i + 6] = (byte) (value >> 48);
+        a[i + 7] = (byte) (value >> 56);
     }
 
     /** Loads {@code size} bytes (1, 2, 4 or 8) and zero-extends. */
@@ -183,19 +244,19 @@ public final class Memory {
     }
 
     public void store8(long addr, long value, int pc) {
-        target(addr, 1, pc, true)[(int) addr] = (byte) value;
+        put8(target(addr, 1, pc, true), (int) addr, value);
     }
 
     public void store16(long addr, long value, int pc) {
-        SHORT.set(target(addr, 2, pc, true), (int) addr, (short) value);
+        put16(target(addr, 2, pc, true), (int) addr, value);
     }
 
     public void store32(long addr, long value, int pc) {
-        INT.set(target(addr, 4, pc, true), (int) addr, (int) value);
+        put32(target(addr, 4, pc, true), (int) addr, value);
     }
 
     public void store64(long addr, long value, int pc) {
-        LONG.set(target(addr, 8, pc, true), (int) addr, value);
+        put64(target(addr, 8, pc, true), (int) addr, value);
     }
 
     /** Stores the low {@code size} bytes (1, 2, 4 or 8) of {@code value}. */
@@ -218,14 +279,8 @@ public final class Memory {
     public long atomic32(int op, long addr, long src, long r0, int pc) {
         byte[] a = target(addr, 4, pc, true);
         int i = (int) addr;
-        long old = (int) INT.get(a, i) & 0xffffffffL;
-        if (op == dev.bpfh.isa.Opcodes.ATOMIC_CMPXCHG) {
-            if (old == (r0 & 0xffffffffL)) {
-                INT.set(a, i, (int) src);
-            }
-        } else {
-            INT.set(a, i, (int) dev.bpfh.isa.Alu.atomicResult(op, old, src));
-        }
+        long old = get32(a, i);
+        put32(a, i, dev.bpfh.isa.Alu.atomicStored(op, old, src, r0, false)); // cmpxchg: the old value when unequal
         return old;
     }
 
@@ -233,14 +288,8 @@ public final class Memory {
     public long atomic64(int op, long addr, long src, long r0, int pc) {
         byte[] a = target(addr, 8, pc, true);
         int i = (int) addr;
-        long old = (long) LONG.get(a, i);
-        if (op == dev.bpfh.isa.Opcodes.ATOMIC_CMPXCHG) {
-            if (old == r0) {
-                LONG.set(a, i, src);
-            }
-        } else {
-            LONG.set(a, i, dev.bpfh.isa.Alu.atomicResult(op, old, src));
-        }
+        long old = get64(a, i);
+        put64(a, i, dev.bpfh.isa.Alu.atomicStored(op, old, src, r0, true));
         return old;
     }
 

@@ -182,4 +182,16 @@ public final class Alu {
             default -> throw new IllegalArgumentException("not an arithmetic atomic op: " + op);
         };
     }
+
+    /**
+     * The value any atomic op leaves in memory, CMPXCHG included: for CMPXCHG src if the old value
+     * equals r0 (in the 32-bit form, {@code wide} false, the zero-extended old word against r0's
+     * low half), else the old value itself; for the others {@link #atomicResult}.
+     */
+    public static long atomicStored(int op, long old, long src, long r0, boolean wide) {
+        if (op == Opcodes.ATOMIC_CMPXCHG) {
+            return old == (wide ? r0 : u32(r0)) ? src : old;
+        }
+        return atomicResult(op, old, src);
+    }
 }

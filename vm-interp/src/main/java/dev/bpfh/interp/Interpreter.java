@@ -1,17 +1,5 @@
 package dev.bpfh.interp;
 
-import static dev.bpfh.isa.Opcodes.JEQ;
-import static dev.bpfh.isa.Opcodes.JGE;
-import static dev.bpfh.isa.Opcodes.JGT;
-import static dev.bpfh.isa.Opcodes.JLE;
-import static dev.bpfh.isa.Opcodes.JLT;
-import static dev.bpfh.isa.Opcodes.JNE;
-import static dev.bpfh.isa.Opcodes.JSET;
-import static dev.bpfh.isa.Opcodes.JSGE;
-import static dev.bpfh.isa.Opcodes.JSGT;
-import static dev.bpfh.isa.Opcodes.JSLE;
-import static dev.bpfh.isa.Opcodes.JSLT;
-
 import dev.bpfh.ctx.ContextAccesses;
 import dev.bpfh.ctx.ContextLayout;
 import dev.bpfh.ctx.PacketContext;
@@ -37,14 +25,34 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A loaded program in the interpreter: pre-decoded arrays (see {@link Predecoder}) and one
- * dispatch loop that switches on the dense {@link Op} number.
+ * A loaded program in the interpreter: pre-decoded code words (see {@link Predecoder}) and one
+ * dispatch loop, {@link #execute}, that switches on the dense {@link Op} number.
  *
- * <p>Shape of the loop (the GraalWasm pattern): registers in a {@code long[16]} allocated by the
- * loop method itself (so C2 knows its length and the {@code & 15} register indices need no range
- * check), the program counter, the budget and the call depth in locals, and every rare or bulky
- * operation (calls, atomics) in a small method of its own, so that {@link #execute} stays far
- * below HotSpot's 8000-byte {@code HugeMethodLimit} and C2 compiles it.
+ * <p><b>What C2 needs from the loop</b> (docs/jit-performance.md, "The interpreter's loop"):
+ * <ul>
+ *   <li>One back edge: every case ends in {@code break}, never {@code continue}; with a back edge
+ *       per case C2 split the loop and the workloads ran 25-55 % slower.
+ *   <li>Few live locals: the program counter, the code and register arrays. The budget remainder
+ *       and the call depths live in slots of the register array no program can name
+ *       ({@link #REM}, {@link #DEPTH}, {@link #BASE_DEPTH}), the saved registers of callers after
+ *       them; one {@code long} code word per slot holds an instruction's op, registers, offset and
+ *       immediate, so the loop reads one array.
+ *   <li>No call that C2 leaves unresolved, even on a path a workload never takes (a return from a
+ *       function, a load that runs once per run): one made C2 keep the loop's locals in memory
+ *       around every instruction. Hence no try block in the loop, the stack frame address written
+ *       out, and loads and stores as {@code m.target} then {@link Memory#get32}-style accessors
+ *       called from the loop itself, whose call sites carry the loop's own profile.
+ *   <li>A small method: C2 counts its bytecode and every inlined callee's against one budget
+ *       ({@code DesiredMethodLimit}, 8000 bytes); past it, callees stay calls. The less common ALU
+ *       ops share one case ({@link #rareAlu}), as do the K and X forms of the 32-bit jumps
+ *       ({@link Predecoder#ZERO}); BackendTest keeps the size in check.
+ * </ul>
+ *
+ * <p><b>Superinstructions.</b> {@link Predecoder#fuse} gives the first slot of common runs (address
+ * arithmetic and a load, three-address arithmetic, a counter step and its loop test, an argument
+ * and a call) a fused op. Its case runs the first instruction, steps to the next slot, reads that
+ * slot's own code word and falls through into the next instruction's case: one dispatch for the
+ * run, and every instruction keeps its operands, its trap pc and its budget check.
  *
  * <p><b>Budget without a per-instruction counter.</b> Execution between two control transfers is
  * straight-line, so the count of executed instructions is {@code base + pc + 1} after the
@@ -61,14 +69,33 @@ final class Interpreter implements Executable {
 
     /** Budgets beyond this are clamped, so {@code rem} can never overflow; nobody runs 2^61 instructions. */
     private static final long MAX_BUDGET = Long.MAX_VALUE >> 2;
-    static final int SAVED_PER_FRAME = 4; // r6..r9
+    /**
+     * The loop's register array holds the call stack too: r0..r10 (and unused r11..r15, so that
+     * {@code & 15} indices need no range check), then for each depth the caller's r6..r9 and its
+     * return pc, {@link #FRAME_WORDS} entries from {@code FRAME_SLOTS + depth * FRAME_WORDS}. A local
+     * array, so calls and exits touch no field (each loop, a callback's or a tail call's too, only
+     * uses the depths from its own base up).
+     */
+    static final int FRAME_SLOTS = 16;
+    static final int FRAME_WORDS = 5;
+    /**
+     * Slots of the register array no program can name (registers are r0..r10) that hold the loop's
+     * own state: the budget remainder {@code rem} (see the class comment), the call depth and the
+     * depth the loop returns from. In the array, not in locals: they change only at jumps, calls
+     * and exits, and every local the loop keeps live is one more value C2 must keep in a register.
+     */
+    static final int REM = 11;
+    static final int DEPTH = 12;
+    static final int BASE_DEPTH = 13;
+    // r[Predecoder.ZERO] (14) stays 0: the src of an op's K form.
 
     private final String name;
     private final ProgramType type;
     /** Slots of the program; {@code code} has two more: END_OF_PROGRAM and the exit of a failed LD_ABS. */
     private final int slots;
-    private final int[] code;
-    private final long[] k;
+    private final long[] code;
+    /** Per pc, the 64-bit constant of an {@code lddw} (map handles and addresses resolved), else 0. */
+    private final long[] wide;
     /** Per pc, the context access of a CTX_* op (typed programs), else null. */
     private final ContextLayout.Access[] contextAccess;
     /** The pcs a callback (lddw src 4) of this program may start at. */
@@ -81,7 +108,7 @@ final class Interpreter implements Executable {
 
     /** {@code program} must have passed the {@link dev.bpfh.isa.Validator}; its maps are created here. */
     Interpreter(Program program, Helper[] helpers, long budget, long randomSeed) throws LoadRejected {
-        this(program, helpers, budget, new ProgramSet(program, randomSeed));
+        this(program, helpers, budget, new ProgramSet(program, randomSeed), true);
     }
 
     /**
@@ -90,13 +117,18 @@ final class Interpreter implements Executable {
      * ({@link ContextAccesses}), refusing the ones the kernel's verifier refuses.
      */
     Interpreter(Program program, Helper[] helpers, long budget, ProgramSet set) throws LoadRejected {
+        this(program, helpers, budget, set, true);
+    }
+
+    /** As above; {@code fuse} false keeps one dispatch per instruction (tests compare the two). */
+    Interpreter(Program program, Helper[] helpers, long budget, ProgramSet set, boolean fuse) throws LoadRejected {
         Predecoder.Code decoded = Predecoder.decode(program);
         this.name = program.name();
         this.type = program.type();
         this.slots = program.length();
         this.code = Arrays.copyOf(decoded.code(), slots + 2);
         this.code[slots + 1] = Op.EXIT;
-        this.k = Arrays.copyOf(decoded.k(), slots + 2);
+        this.wide = Arrays.copyOf(decoded.wide(), slots + 2);
         this.helpers = helpers;
         this.budget = Math.min(budget, MAX_BUDGET);
         this.set = set;
@@ -105,7 +137,7 @@ final class Interpreter implements Executable {
         for (int pc = 0; pc < slots; pc++) {
             long w = program.slot(pc);
             if (Insn.opcode(w) == Opcodes.LDDW && Insn.src(w) != 0) {
-                k[pc] = set.maps.lddwValue(program, pc); // map handles, value pointers, function addresses
+                wide[pc] = set.maps.lddwValue(program, pc); // map handles, value pointers, function addresses
                 if (Insn.src(w) == Opcodes.PSEUDO_FUNC) {
                     functions.set(pc + Insn.imm(w) + 1);
                 }
@@ -117,8 +149,11 @@ final class Interpreter implements Executable {
             ContextLayout.Access a = accesses.at(pc);
             if (a != null) {
                 contextAccess[pc] = a;
-                code[pc] = (code[pc] & ~0xff) | Predecoder.contextOp(Insn.opcode(program.slot(pc)));
+                code[pc] = (code[pc] & ~0xffL) | Predecoder.contextOp(Insn.opcode(program.slot(pc)));
             }
+        }
+        if (fuse) {
+            Predecoder.fuse(code);
         }
     }
 
@@ -183,7 +218,8 @@ final class Interpreter implements Executable {
         } catch (Trap t) {
             return t.toOutcome();
         } catch (RuntimeException | StackOverflowError e) {
-            // execute() wraps everything with its pc; this is only a last line of defence.
+            // helper calls and context accesses wrap their failures with their pc (the loop has no
+            // try block, see the class comment); anything else is a bug of the interpreter
             return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "interpreter failure: " + e);
         }
     }
@@ -191,6 +227,11 @@ final class Interpreter implements Executable {
     @Override
     public Map<String, Object> info() {
         return Map.of("engine", "interp", "program", name, "slots", slots);
+    }
+
+    /** The op at {@code pc} after pre-decoding and fusion (tests). */
+    int op(int pc) {
+        return (int) code[pc] & 0xff;
     }
 
     /**
@@ -209,729 +250,920 @@ final class Interpreter implements Executable {
      * a callback. Throws {@link Trap} for every fault.
      */
     private long execute(long[] regs, int startPc, int baseDepth, long startRem) {
-        final int[] code = this.code;
-        final long[] k = this.k;
+        final long[] code = this.code;
         final Memory m = this.memory;
-        final long[] r = new long[16];
+        final long[] r = new long[FRAME_SLOTS + Memory.MAX_FRAMES * FRAME_WORDS];
         System.arraycopy(regs, 0, r, 0, 11);
-        long rem = startRem;
-        int depth = baseDepth;
+        r[REM] = startRem;
+        r[DEPTH] = baseDepth;
+        r[BASE_DEPTH] = baseDepth;
         int pc = startPc;
-        try {
-            while (true) {
-                final int c = code[pc];
-                final int d = (c >>> 8) & 15;
-                final int s = (c >>> 12) & 15;
-                switch (c & 0xff) {
-                case Op.ADD64_K -> { r[d] += k[pc]; pc++; }
-                case Op.ADD64_X -> { r[d] += r[s]; pc++; }
-                case Op.SUB64_K -> { r[d] -= k[pc]; pc++; }
-                case Op.SUB64_X -> { r[d] -= r[s]; pc++; }
-                case Op.MUL64_K -> { r[d] *= k[pc]; pc++; }
-                case Op.MUL64_X -> { r[d] *= r[s]; pc++; }
-                case Op.DIV64_K -> { r[d] = Alu.div64(r[d], k[pc]); pc++; }
-                case Op.DIV64_X -> { r[d] = Alu.div64(r[d], r[s]); pc++; }
-                case Op.SDIV64_K -> { r[d] = Alu.sdiv64(r[d], k[pc]); pc++; }
-                case Op.SDIV64_X -> { r[d] = Alu.sdiv64(r[d], r[s]); pc++; }
-                case Op.OR64_K -> { r[d] |= k[pc]; pc++; }
-                case Op.OR64_X -> { r[d] |= r[s]; pc++; }
-                case Op.AND64_K -> { r[d] &= k[pc]; pc++; }
-                case Op.AND64_X -> { r[d] &= r[s]; pc++; }
-                case Op.LSH64_K -> { r[d] = Alu.lsh64(r[d], k[pc]); pc++; }
-                case Op.LSH64_X -> { r[d] = Alu.lsh64(r[d], r[s]); pc++; }
-                case Op.RSH64_K -> { r[d] = Alu.rsh64(r[d], k[pc]); pc++; }
-                case Op.RSH64_X -> { r[d] = Alu.rsh64(r[d], r[s]); pc++; }
-                case Op.NEG64 -> { r[d] = -r[d]; pc++; }
-                case Op.MOD64_K -> { r[d] = Alu.mod64(r[d], k[pc]); pc++; }
-                case Op.MOD64_X -> { r[d] = Alu.mod64(r[d], r[s]); pc++; }
-                case Op.SMOD64_K -> { r[d] = Alu.smod64(r[d], k[pc]); pc++; }
-                case Op.SMOD64_X -> { r[d] = Alu.smod64(r[d], r[s]); pc++; }
-                case Op.XOR64_K -> { r[d] ^= k[pc]; pc++; }
-                case Op.XOR64_X -> { r[d] ^= r[s]; pc++; }
-                case Op.MOV64_K -> { r[d] = k[pc]; pc++; }
-                case Op.MOV64_X -> { r[d] = r[s]; pc++; }
-                case Op.MOVSX8_64 -> { r[d] = Alu.sx8(r[s]); pc++; }
-                case Op.MOVSX16_64 -> { r[d] = Alu.sx16(r[s]); pc++; }
-                case Op.MOVSX32_64 -> { r[d] = Alu.sx32(r[s]); pc++; }
-                case Op.ARSH64_K -> { r[d] = Alu.arsh64(r[d], k[pc]); pc++; }
-                case Op.ARSH64_X -> { r[d] = Alu.arsh64(r[d], r[s]); pc++; }
-
-                case Op.ADD32_K -> { r[d] = Alu.add32(r[d], k[pc]); pc++; }
-                case Op.ADD32_X -> { r[d] = Alu.add32(r[d], r[s]); pc++; }
-                case Op.SUB32_K -> { r[d] = Alu.sub32(r[d], k[pc]); pc++; }
-                case Op.SUB32_X -> { r[d] = Alu.sub32(r[d], r[s]); pc++; }
-                case Op.MUL32_K -> { r[d] = Alu.mul32(r[d], k[pc]); pc++; }
-                case Op.MUL32_X -> { r[d] = Alu.mul32(r[d], r[s]); pc++; }
-                case Op.DIV32_K -> { r[d] = Alu.div32(r[d], k[pc]); pc++; }
-                case Op.DIV32_X -> { r[d] = Alu.div32(r[d], r[s]); pc++; }
-                case Op.SDIV32_K -> { r[d] = Alu.sdiv32(r[d], k[pc]); pc++; }
-                case Op.SDIV32_X -> { r[d] = Alu.sdiv32(r[d], r[s]); pc++; }
-                case Op.OR32_K -> { r[d] = Alu.u32(r[d] | k[pc]); pc++; }
-                case Op.OR32_X -> { r[d] = Alu.u32(r[d] | r[s]); pc++; }
-                case Op.AND32_K -> { r[d] = Alu.u32(r[d] & k[pc]); pc++; }
-                case Op.AND32_X -> { r[d] = Alu.u32(r[d] & r[s]); pc++; }
-                case Op.LSH32_K -> { r[d] = Alu.lsh32(r[d], k[pc]); pc++; }
-                case Op.LSH32_X -> { r[d] = Alu.lsh32(r[d], r[s]); pc++; }
-                case Op.RSH32_K -> { r[d] = Alu.rsh32(r[d], k[pc]); pc++; }
-                case Op.RSH32_X -> { r[d] = Alu.rsh32(r[d], r[s]); pc++; }
-                case Op.NEG32 -> { r[d] = Alu.neg32(r[d]); pc++; }
-                case Op.MOD32_K -> { r[d] = Alu.mod32(r[d], k[pc]); pc++; }
-                case Op.MOD32_X -> { r[d] = Alu.mod32(r[d], r[s]); pc++; }
-                case Op.SMOD32_K -> { r[d] = Alu.smod32(r[d], k[pc]); pc++; }
-                case Op.SMOD32_X -> { r[d] = Alu.smod32(r[d], r[s]); pc++; }
-                case Op.XOR32_K -> { r[d] = Alu.u32(r[d] ^ k[pc]); pc++; }
-                case Op.XOR32_X -> { r[d] = Alu.u32(r[d] ^ r[s]); pc++; }
-                case Op.MOV32_K -> { r[d] = Alu.u32(k[pc]); pc++; }
-                case Op.MOV32_X -> { r[d] = Alu.u32(r[s]); pc++; }
-                case Op.MOVSX8_32 -> { r[d] = Alu.movsx32(r[s], 8); pc++; }
-                case Op.MOVSX16_32 -> { r[d] = Alu.movsx32(r[s], 16); pc++; }
-                case Op.ARSH32_K -> { r[d] = Alu.arsh32(r[d], k[pc]); pc++; }
-                case Op.ARSH32_X -> { r[d] = Alu.arsh32(r[d], r[s]); pc++; }
-
-                case Op.LE16 -> { r[d] = Alu.le(r[d], 16); pc++; }
-                case Op.LE32 -> { r[d] = Alu.le(r[d], 32); pc++; }
-                case Op.LE64 -> { r[d] = Alu.le(r[d], 64); pc++; }
-                case Op.BSWAP16 -> { r[d] = Alu.bswap16(r[d]); pc++; }
-                case Op.BSWAP32 -> { r[d] = Alu.bswap32(r[d]); pc++; }
-                case Op.BSWAP64 -> { r[d] = Alu.bswap64(r[d]); pc++; }
-
-                case Op.LDXB -> { r[d] = m.load8(r[s] + (c >> 16), pc); pc++; }
-                case Op.LDXH -> { r[d] = m.load16(r[s] + (c >> 16), pc); pc++; }
-                case Op.LDXW -> { r[d] = m.load32(r[s] + (c >> 16), pc); pc++; }
-                case Op.LDXDW -> { r[d] = m.load64(r[s] + (c >> 16), pc); pc++; }
-                case Op.LDXSB -> { r[d] = Alu.sx8(m.load8(r[s] + (c >> 16), pc)); pc++; }
-                case Op.LDXSH -> { r[d] = Alu.sx16(m.load16(r[s] + (c >> 16), pc)); pc++; }
-                case Op.LDXSW -> { r[d] = Alu.sx32(m.load32(r[s] + (c >> 16), pc)); pc++; }
-                case Op.STB -> { m.store8(r[d] + (c >> 16), k[pc], pc); pc++; }
-                case Op.STH -> { m.store16(r[d] + (c >> 16), k[pc], pc); pc++; }
-                case Op.STW -> { m.store32(r[d] + (c >> 16), k[pc], pc); pc++; }
-                case Op.STDW -> { m.store64(r[d] + (c >> 16), k[pc], pc); pc++; }
-                case Op.STXB -> { m.store8(r[d] + (c >> 16), r[s], pc); pc++; }
-                case Op.STXH -> { m.store16(r[d] + (c >> 16), r[s], pc); pc++; }
-                case Op.STXW -> { m.store32(r[d] + (c >> 16), r[s], pc); pc++; }
-                case Op.STXDW -> { m.store64(r[d] + (c >> 16), r[s], pc); pc++; }
-                case Op.ATOMIC32 -> { atomic(r, false, (int) k[pc], d, s, c >> 16, pc); pc++; }
-                case Op.ATOMIC64 -> { atomic(r, true, (int) k[pc], d, s, c >> 16, pc); pc++; }
-
-                case Op.LDDW -> { r[d] = k[pc]; rem++; pc += 2; } // two slots, one instruction
-                case Op.JA -> {
-                    int t = (int) (k[pc] >>> 32);
-                    if (pc >= rem && t <= pc) {
-                        throw budgetExhausted(pc);
-                    }
-                    rem += t - pc - 1;
-                    pc = t;
+        while (true) {
+            long c = code[pc];
+            int d = ((int) c >>> 8) & 15;
+            int s = ((int) c >>> 12) & 15;
+            switch ((int) c & 0xff) {
+            // ---- ALU64: K and X forms apart (the commonest instructions) ----
+            case Op.MOV_ADDK:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.ADD64_K:
+                r[d] += c >> 32;
+                pc++;
+                break;
+            case Op.MOV_ADD:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.ADD64_X:
+                r[d] += r[s];
+                pc++;
+                break;
+            case Op.SUB64_K:
+                r[d] -= c >> 32;
+                pc++;
+                break;
+            case Op.MOV_SUB:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.SUB64_X:
+                r[d] -= r[s];
+                pc++;
+                break;
+            case Op.MOV_MULK:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.MUL64_K:
+                r[d] *= c >> 32;
+                pc++;
+                break;
+            case Op.MOV_MUL:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.MUL64_X:
+                r[d] *= r[s];
+                pc++;
+                break;
+            case Op.OR64_K:
+                r[d] |= c >> 32;
+                pc++;
+                break;
+            case Op.MOV_OR:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.OR64_X:
+                r[d] |= r[s];
+                pc++;
+                break;
+            case Op.MOV_ANDK:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.AND64_K:
+                r[d] &= c >> 32;
+                pc++;
+                break;
+            case Op.MOV_AND:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.AND64_X:
+                r[d] &= r[s];
+                pc++;
+                break;
+            case Op.XOR64_K:
+                r[d] ^= c >> 32;
+                pc++;
+                break;
+            case Op.MOV_XOR:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.XOR64_X:
+                r[d] ^= r[s];
+                pc++;
+                break;
+            case Op.DIV64_K:
+                r[d] = Alu.div64(r[d], c >> 32);
+                pc++;
+                break;
+            case Op.MOV_DIV:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.DIV64_X:
+                r[d] = Alu.div64(r[d], r[s]);
+                pc++;
+                break;
+            case Op.MOD64_K:
+                r[d] = Alu.mod64(r[d], c >> 32);
+                pc++;
+                break;
+            case Op.MOV_MOD:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.MOD64_X:
+                r[d] = Alu.mod64(r[d], r[s]);
+                pc++;
+                break;
+            case Op.MOV_LSHK:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.LSH64_K:
+                r[d] = Alu.lsh64(r[d], c >> 32);
+                pc++;
+                break;
+            case Op.LSH64_X:
+                r[d] = Alu.lsh64(r[d], r[s]);
+                pc++;
+                break;
+            case Op.MOV_RSHK:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.RSH64_K:
+                r[d] = Alu.rsh64(r[d], c >> 32);
+                pc++;
+                break;
+            case Op.RSH64_X:
+                r[d] = Alu.rsh64(r[d], r[s]);
+                pc++;
+                break;
+            case Op.MOV64_K:
+                r[d] = c >> 32;
+                pc++;
+                break;
+            case Op.MOV64_X:
+                r[d] = r[s];
+                pc++;
+                break;
+            // ---- ALU (32-bit) ----
+            case Op.ADD32_K:
+                r[d] = Alu.add32(r[d], c >> 32);
+                pc++;
+                break;
+            case Op.ADD32_X:
+                r[d] = Alu.add32(r[d], r[s]);
+                pc++;
+                break;
+            case Op.SUB32_K:
+                r[d] = Alu.sub32(r[d], c >> 32);
+                pc++;
+                break;
+            case Op.SUB32_X:
+                r[d] = Alu.sub32(r[d], r[s]);
+                pc++;
+                break;
+            case Op.MUL32_K:
+                r[d] = Alu.mul32(r[d], c >> 32);
+                pc++;
+                break;
+            case Op.MUL32_X:
+                r[d] = Alu.mul32(r[d], r[s]);
+                pc++;
+                break;
+            case Op.LSH32_K:
+                r[d] = Alu.lsh32(r[d], c >> 32);
+                pc++;
+                break;
+            case Op.LSH32_X:
+                r[d] = Alu.lsh32(r[d], r[s]);
+                pc++;
+                break;
+            case Op.RSH32_K:
+                r[d] = Alu.rsh32(r[d], c >> 32);
+                pc++;
+                break;
+            case Op.RSH32_X:
+                r[d] = Alu.rsh32(r[d], r[s]);
+                pc++;
+                break;
+            case Op.OR32_K:
+                r[d] = Alu.u32(r[d] | c >> 32);
+                pc++;
+                break;
+            case Op.OR32_X:
+                r[d] = Alu.u32(r[d] | r[s]);
+                pc++;
+                break;
+            case Op.AND32_K:
+                r[d] = Alu.u32(r[d] & c >> 32);
+                pc++;
+                break;
+            case Op.AND32_X:
+                r[d] = Alu.u32(r[d] & r[s]);
+                pc++;
+                break;
+            case Op.XOR32_K:
+                r[d] = Alu.u32(r[d] ^ c >> 32);
+                pc++;
+                break;
+            case Op.XOR32_X:
+                r[d] = Alu.u32(r[d] ^ r[s]);
+                pc++;
+                break;
+            case Op.MOV32_K:
+                r[d] = Alu.u32(c >> 32);
+                pc++;
+                break;
+            case Op.MOV32_X:
+                r[d] = Alu.u32(r[s]);
+                pc++;
+                break;
+            case Op.BSWAP16:
+                r[d] = Alu.bswap16(r[d]);
+                pc++;
+                break;
+            case Op.BSWAP32:
+                r[d] = Alu.bswap32(r[d]);
+                pc++;
+                break;
+            // the ALU ops hot loops are rarely made of: one case here, their switch in rareAlu
+            case Op.SDIV64_K: case Op.SDIV64_X: case Op.SMOD64_K: case Op.SMOD64_X: case Op.ARSH64_K: case Op.ARSH64_X: case Op.NEG64: case Op.MOVSX8_64: case Op.MOVSX16_64: case Op.MOVSX32_64: case Op.DIV32_K: case Op.DIV32_X: case Op.SDIV32_K: case Op.SDIV32_X: case Op.MOD32_K: case Op.MOD32_X: case Op.SMOD32_K: case Op.SMOD32_X: case Op.NEG32: case Op.ARSH32_K: case Op.ARSH32_X: case Op.MOVSX8_32: case Op.MOVSX16_32: case Op.LE16: case Op.LE32: case Op.LE64: case Op.BSWAP64:
+                r[d] = rareAlu((int) c & 0xff, r[d], r[s] + (c >> 32));
+                pc++;
+                break;
+            // ---- memory: the array m.target maps, then the access; traps name the access's pc ----
+            case Op.MOV_ADD_LDXB:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.ADD_LDXB:
+                r[d] += r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.LDXB: {
+                long a = r[s] + ((int) c >> 16);
+                r[d] = Memory.get8(m.target(a, 1, pc, false), (int) a);
+                pc++;
+                break;
+            }
+            case Op.MOV_ADD_LDXH:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.ADD_LDXH:
+                r[d] += r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.LDXH: {
+                long a = r[s] + ((int) c >> 16);
+                r[d] = Memory.get16(m.target(a, 2, pc, false), (int) a);
+                pc++;
+                break;
+            }
+            case Op.MOV_ADD_LDXW:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.ADD_LDXW:
+                r[d] += r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.LDXW: {
+                long a = r[s] + ((int) c >> 16);
+                r[d] = Memory.get32(m.target(a, 4, pc, false), (int) a);
+                pc++;
+                break;
+            }
+            case Op.MOV_ADD_LDXDW:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.ADD_LDXDW:
+                r[d] += r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.LDXDW: {
+                long a = r[s] + ((int) c >> 16);
+                r[d] = Memory.get64(m.target(a, 8, pc, false), (int) a);
+                pc++;
+                break;
+            }
+            case Op.LDXSB: {
+                long a = r[s] + ((int) c >> 16);
+                r[d] = Alu.sx8(Memory.get8(m.target(a, 1, pc, false), (int) a));
+                pc++;
+                break;
+            }
+            case Op.LDXSH: {
+                long a = r[s] + ((int) c >> 16);
+                r[d] = Alu.sx16(Memory.get16(m.target(a, 2, pc, false), (int) a));
+                pc++;
+                break;
+            }
+            case Op.LDXSW: {
+                long a = r[s] + ((int) c >> 16);
+                r[d] = Alu.sx32(Memory.get32(m.target(a, 4, pc, false), (int) a));
+                pc++;
+                break;
+            }
+            case Op.STB: {
+                long a = r[d] + ((int) c >> 16);
+                Memory.put8(m.target(a, 1, pc, true), (int) a, c >> 32);
+                pc++;
+                break;
+            }
+            case Op.STXB: {
+                long a = r[d] + ((int) c >> 16);
+                Memory.put8(m.target(a, 1, pc, true), (int) a, r[s]);
+                pc++;
+                break;
+            }
+            case Op.STH: {
+                long a = r[d] + ((int) c >> 16);
+                Memory.put16(m.target(a, 2, pc, true), (int) a, c >> 32);
+                pc++;
+                break;
+            }
+            case Op.STXH: {
+                long a = r[d] + ((int) c >> 16);
+                Memory.put16(m.target(a, 2, pc, true), (int) a, r[s]);
+                pc++;
+                break;
+            }
+            case Op.STW: {
+                long a = r[d] + ((int) c >> 16);
+                Memory.put32(m.target(a, 4, pc, true), (int) a, c >> 32);
+                pc++;
+                break;
+            }
+            case Op.STXW: {
+                long a = r[d] + ((int) c >> 16);
+                Memory.put32(m.target(a, 4, pc, true), (int) a, r[s]);
+                pc++;
+                break;
+            }
+            case Op.STDW: {
+                long a = r[d] + ((int) c >> 16);
+                Memory.put64(m.target(a, 8, pc, true), (int) a, c >> 32);
+                pc++;
+                break;
+            }
+            case Op.STXDW: {
+                long a = r[d] + ((int) c >> 16);
+                Memory.put64(m.target(a, 8, pc, true), (int) a, r[s]);
+                pc++;
+                break;
+            }
+            case Op.ATOMIC32: {
+                long a = r[d] + ((int) c >> 16);
+                int op = (int) (c >> 32);
+                byte[] mem = m.target(a, 4, pc, true);
+                long old = Memory.get32(mem, (int) a);
+                Memory.put32(mem, (int) a, Alu.atomicStored(op, old, r[s], r[0], false));
+                atomicResult(r, op, s, old);
+                pc++;
+                break;
+            }
+            case Op.ATOMIC64: {
+                long a = r[d] + ((int) c >> 16);
+                int op = (int) (c >> 32);
+                byte[] mem = m.target(a, 8, pc, true);
+                long old = Memory.get64(mem, (int) a);
+                Memory.put64(mem, (int) a, Alu.atomicStored(op, old, r[s], r[0], true));
+                atomicResult(r, op, s, old);
+                pc++;
+                break;
+            }
+            case Op.LDDW:
+                r[d] = wide[pc]; // two slots, one instruction
+                r[REM]++;
+                pc += 2;
+                break;
+            // ---- jumps: a taken one goes through jump(), which checks the budget on the way back ----
+            case Op.ADD_JA:
+                r[d] += c >> 32;
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.JA:
+                pc = jump(r, pc, (int) (c >> 32));
+                break;
+            case Op.JEQ64_K:
+                if (Jumps.eq64(r[d], c >> 32)) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JEQ64_K -> {
-                    if (Jumps.taken64(JEQ, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JEQ64_X:
+                if (Jumps.eq64(r[d], r[s])) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JEQ64_X -> {
-                    if (Jumps.taken64(JEQ, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.ADD_JGT_K:
+                r[d] += c >> 32;
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.JGT64_K:
+                if (Jumps.gt64(r[d], c >> 32)) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JGT64_K -> {
-                    if (Jumps.taken64(JGT, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.ADD_JGT_X:
+                r[d] += c >> 32;
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.JGT64_X:
+                if (Jumps.gt64(r[d], r[s])) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JGT64_X -> {
-                    if (Jumps.taken64(JGT, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JGE64_K:
+                if (Jumps.ge64(r[d], c >> 32)) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JGE64_K -> {
-                    if (Jumps.taken64(JGE, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JGE64_X:
+                if (Jumps.ge64(r[d], r[s])) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JGE64_X -> {
-                    if (Jumps.taken64(JGE, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSET64_K:
+                if (Jumps.set64(r[d], c >> 32)) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSET64_K -> {
-                    if (Jumps.taken64(JSET, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSET64_X:
+                if (Jumps.set64(r[d], r[s])) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSET64_X -> {
-                    if (Jumps.taken64(JSET, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.ADD_JNE_K:
+                r[d] += c >> 32;
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.JNE64_K:
+                if (Jumps.ne64(r[d], c >> 32)) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JNE64_K -> {
-                    if (Jumps.taken64(JNE, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.ADD_JNE_X:
+                r[d] += c >> 32;
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.JNE64_X:
+                if (Jumps.ne64(r[d], r[s])) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JNE64_X -> {
-                    if (Jumps.taken64(JNE, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSGT64_K:
+                if (Jumps.sgt64(r[d], c >> 32)) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSGT64_K -> {
-                    if (Jumps.taken64(JSGT, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSGT64_X:
+                if (Jumps.sgt64(r[d], r[s])) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSGT64_X -> {
-                    if (Jumps.taken64(JSGT, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSGE64_K:
+                if (Jumps.sge64(r[d], c >> 32)) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSGE64_K -> {
-                    if (Jumps.taken64(JSGE, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSGE64_X:
+                if (Jumps.sge64(r[d], r[s])) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSGE64_X -> {
-                    if (Jumps.taken64(JSGE, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.ADD_JLT_K:
+                r[d] += c >> 32;
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.JLT64_K:
+                if (Jumps.lt64(r[d], c >> 32)) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JLT64_K -> {
-                    if (Jumps.taken64(JLT, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.ADD_JLT_X:
+                r[d] += c >> 32;
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.JLT64_X:
+                if (Jumps.lt64(r[d], r[s])) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JLT64_X -> {
-                    if (Jumps.taken64(JLT, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.ADD_JLE_K:
+                r[d] += c >> 32;
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.JLE64_K:
+                if (Jumps.le64(r[d], c >> 32)) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JLE64_K -> {
-                    if (Jumps.taken64(JLE, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.ADD_JLE_X:
+                r[d] += c >> 32;
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.JLE64_X:
+                if (Jumps.le64(r[d], r[s])) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JLE64_X -> {
-                    if (Jumps.taken64(JLE, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSLT64_K:
+                if (Jumps.slt64(r[d], c >> 32)) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSLT64_K -> {
-                    if (Jumps.taken64(JSLT, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSLT64_X:
+                if (Jumps.slt64(r[d], r[s])) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSLT64_X -> {
-                    if (Jumps.taken64(JSLT, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSLE64_K:
+                if (Jumps.sle64(r[d], c >> 32)) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSLE64_K -> {
-                    if (Jumps.taken64(JSLE, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSLE64_X:
+                if (Jumps.sle64(r[d], r[s])) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSLE64_X -> {
-                    if (Jumps.taken64(JSLE, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            // JMP32: one case for the K and the X form
+            case Op.JEQ32_K: case Op.JEQ32_X:
+                if (Jumps.eq32(r[d], r[s] + (c >> 32))) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JEQ32_K -> {
-                    if (Jumps.taken32(JEQ, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JGT32_K: case Op.JGT32_X:
+                if (Jumps.gt32(r[d], r[s] + (c >> 32))) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JEQ32_X -> {
-                    if (Jumps.taken32(JEQ, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JGE32_K: case Op.JGE32_X:
+                if (Jumps.ge32(r[d], r[s] + (c >> 32))) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JGT32_K -> {
-                    if (Jumps.taken32(JGT, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSET32_K: case Op.JSET32_X:
+                if (Jumps.set32(r[d], r[s] + (c >> 32))) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JGT32_X -> {
-                    if (Jumps.taken32(JGT, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JNE32_K: case Op.JNE32_X:
+                if (Jumps.ne32(r[d], r[s] + (c >> 32))) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JGE32_K -> {
-                    if (Jumps.taken32(JGE, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSGT32_K: case Op.JSGT32_X:
+                if (Jumps.sgt32(r[d], r[s] + (c >> 32))) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JGE32_X -> {
-                    if (Jumps.taken32(JGE, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSGE32_K: case Op.JSGE32_X:
+                if (Jumps.sge32(r[d], r[s] + (c >> 32))) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSET32_K -> {
-                    if (Jumps.taken32(JSET, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JLT32_K: case Op.JLT32_X:
+                if (Jumps.lt32(r[d], r[s] + (c >> 32))) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSET32_X -> {
-                    if (Jumps.taken32(JSET, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JLE32_K: case Op.JLE32_X:
+                if (Jumps.le32(r[d], r[s] + (c >> 32))) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JNE32_K -> {
-                    if (Jumps.taken32(JNE, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSLT32_K: case Op.JSLT32_X:
+                if (Jumps.slt32(r[d], r[s] + (c >> 32))) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JNE32_X -> {
-                    if (Jumps.taken32(JNE, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            case Op.JSLE32_K: case Op.JSLE32_X:
+                if (Jumps.sle32(r[d], r[s] + (c >> 32))) {
+                    pc = jump(r, pc, (int) c >> 16);
+                } else {
+                    pc++;
                 }
-                case Op.JSGT32_K -> {
-                    if (Jumps.taken32(JSGT, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
+                break;
+            // ---- calls and exits: the budget check first, then the depth ----
+            case Op.CALL_HELPER: case Op.CALLX: {
+                if (pc >= r[REM]) {
+                    throw budgetExhausted(pc);
                 }
-                case Op.JSGT32_X -> {
-                    if (Jumps.taken32(JSGT, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
-                }
-                case Op.JSGE32_K -> {
-                    if (Jumps.taken32(JSGE, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
-                }
-                case Op.JSGE32_X -> {
-                    if (Jumps.taken32(JSGE, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
-                }
-                case Op.JLT32_K -> {
-                    if (Jumps.taken32(JLT, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
-                }
-                case Op.JLT32_X -> {
-                    if (Jumps.taken32(JLT, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
-                }
-                case Op.JLE32_K -> {
-                    if (Jumps.taken32(JLE, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
-                }
-                case Op.JLE32_X -> {
-                    if (Jumps.taken32(JLE, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
-                }
-                case Op.JSLT32_K -> {
-                    if (Jumps.taken32(JSLT, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
-                }
-                case Op.JSLT32_X -> {
-                    if (Jumps.taken32(JSLT, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
-                }
-                case Op.JSLE32_K -> {
-                    if (Jumps.taken32(JSLE, r[d], (int) k[pc])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
-                }
-                case Op.JSLE32_X -> {
-                    if (Jumps.taken32(JSLE, r[d], r[s])) {
-                        int t = (int) (k[pc] >>> 32);
-                        if (pc >= rem && t <= pc) {
-                            throw budgetExhausted(pc);
-                        }
-                        rem += t - pc - 1;
-                        pc = t;
-                    } else {
-                        pc++;
-                    }
-                }
-                case Op.CALL_HELPER, Op.CALLX -> {
-                    if (pc >= rem) {
-                        throw budgetExhausted(pc);
-                    }
-                    Helper h = (c & 0xff) == Op.CALL_HELPER ? helpers[(int) k[pc]] : helperOrTrap(r[d], pc);
-                    r[0] = callHelper(h, r, depth, pc, budget - rem + pc + 1);
-                    rem = budget - set.countAcrossCall + pc + 1;
-                    Executable tailCallTarget = context.takeTailCall();
-                    if (tailCallTarget == null) {
-                        pc++;
-                    } else if (tailCallTarget == this) {
-                        rem += -pc - 1; // a transfer from pc to 0 of the same code, r1 (ctx) and r10 kept
-                        pc = 0;
-                    } else {
-                        // a sibling runs in this frame, then its exit is this frame's exit
-                        r[0] = tailCall(tailCallTarget, r, depth, pc, budget - rem + pc + 1);
-                        if (depth == baseDepth) {
-                            return r[0];
-                        }
-                        depth--;
-                        pc = popFrame(r, depth);
-                        rem = budget - set.countAcrossCall + pc;
-                    }
-                }
-                case Op.CALL_LOCAL -> {
-                    if (pc >= rem) {
-                        throw budgetExhausted(pc);
-                    }
-                    pushFrame(r, depth, pc);
-                    depth++;
-                    int t = (int) (k[pc] >>> 32);
-                    rem += t - pc - 1;
-                    pc = t;
-                }
-                case Op.EXIT -> {
-                    if (depth == baseDepth) {
-                        exitCount(depth, budget - rem + pc + 1); // base + pc + 1, base = budget - rem
+                int next = helperCall(c, r, pc, budget - r[REM] + pc + 1);
+                if (next < 0) { // a tail call's sibling ran in this frame and exited it
+                    int depth = (int) r[DEPTH];
+                    if (depth == (int) r[BASE_DEPTH]) {
                         return r[0];
                     }
-                    depth--;
-                    int t = popFrame(r, depth);
-                    rem += t - pc - 1;
-                    pc = t;
+                    r[DEPTH] = --depth;
+                    next = popFrame(r, depth);
                 }
-                case Op.CTX_LOAD -> { r[d] = set.packet.load(contextAccess[pc], r[s], pc); pc++; }
-                case Op.CTX_STORE_K -> { set.packet.store(contextAccess[pc], r[d], k[pc], pc); pc++; }
-                case Op.CTX_STORE_X -> { set.packet.store(contextAccess[pc], r[d], r[s], pc); pc++; }
-                case Op.LD_ABS, Op.LD_IND -> {
-                    long v = packetLoad(c, r[s], k[pc]);
-                    if (v >= 0) {
-                        r[0] = v;
-                        pc++;
-                    } else { // out of range: the function returns 0 at once (the exit is not counted)
-                        r[0] = 0;
-                        rem += slots + 1 - pc;
-                        pc = slots + 1;
-                    }
-                }
-                case Op.END_OF_PROGRAM -> throw new Trap(TrapKind.FELL_OFF_END, pc,
-                        "execution ran past the last instruction (slot " + (pc - 1) + ") without exit");
-                default -> throw new IllegalStateException("slot " + pc + " is not an instruction (internal op " + (c & 0xff) + ")");
-                }
+                r[REM] = budget - set.countAcrossCall + next; // the count after the call, at next
+                pc = next;
+                break;
             }
-        } catch (Trap t) {
-            throw t;
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new Trap(TrapKind.RUNTIME_ERROR, pc, "internal error in the interpreter or a helper: " + e);
+            case Op.MOV_CALL:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
+            case Op.CALL_LOCAL: {
+                if (pc >= r[REM]) {
+                    throw budgetExhausted(pc);
+                }
+                int depth = (int) r[DEPTH];
+                if (depth + 1 >= Memory.MAX_FRAMES) {
+                    throw callDepth(pc, depth);
+                }
+                // the caller's r6..r9 and return pc go to its slots in r, after the registers
+                int at = FRAME_SLOTS + depth * FRAME_WORDS;
+                r[at] = r[6];
+                r[at + 1] = r[7];
+                r[at + 2] = r[8];
+                r[at + 3] = r[9];
+                r[at + 4] = pc + 1;
+                r[DEPTH] = ++depth;
+                r[10] = (long) (Memory.STACK_REGION + depth) << Memory.REGION_SHIFT | Memory.FRAME_SIZE; // frameTop(depth)
+                if (depth >= set.framesTouched) {
+                    set.framesTouched = depth + 1;
+                }
+                int off = (int) (c >> 32);
+                r[REM] += off;
+                pc += 1 + off;
+                break;
+            }
+            case Op.EXIT: {
+                int depth = (int) r[DEPTH];
+                if (depth == (int) r[BASE_DEPTH]) {
+                    exitCount(depth, budget - r[REM] + pc + 1); // base + pc + 1, base = budget - rem
+                    return r[0];
+                }
+                // popFrame written out: a call here, on a path C2 could not prune (one exit per
+                // run is too few for its profile), made it keep the loop's locals in memory
+                r[DEPTH] = --depth;
+                int at = FRAME_SLOTS + depth * FRAME_WORDS;
+                r[6] = r[at];
+                r[7] = r[at + 1];
+                r[8] = r[at + 2];
+                r[9] = r[at + 3];
+                r[10] = (long) (Memory.STACK_REGION + depth) << Memory.REGION_SHIFT | Memory.FRAME_SIZE; // frameTop(depth)
+                int t = (int) r[at + 4];
+                r[REM] += t - pc - 1;
+                pc = t;
+                break;
+            }
+            case Op.CTX_LOAD:
+                r[d] = contextLoad(pc, r[s]);
+                pc++;
+                break;
+            case Op.CTX_STORE_K:
+                contextStore(pc, r[d], c >> 32);
+                pc++;
+                break;
+            case Op.CTX_STORE_X:
+                contextStore(pc, r[d], r[s]);
+                pc++;
+                break;
+            case Op.LD_ABS: case Op.LD_IND: {
+                long v = packetLoad(c, r[s], pc);
+                if (v >= 0) {
+                    r[0] = v;
+                    pc++;
+                } else { // out of range: the function returns 0 at once (the exit is not counted)
+                    r[0] = 0;
+                    r[REM] += slots + 1 - pc;
+                    pc = slots + 1;
+                }
+                break;
+            }
+            case Op.END_OF_PROGRAM:
+                throw fellOffEnd(pc);
+            default:
+                throw notAnInstruction(pc, (int) c);
+            }
         }
     }
 
     // ---- rare operations, kept out of the loop method -----------------------------------------
 
+    private static Trap fellOffEnd(int pc) {
+        return new Trap(TrapKind.FELL_OFF_END, pc, "execution ran past the last instruction (slot " + (pc - 1) + ") without exit");
+    }
+
+    private static IllegalStateException notAnInstruction(int pc, int c) {
+        return new IllegalStateException("slot " + pc + " is not an instruction (internal op " + (c & 0xff) + ")");
+    }
+
+    /**
+     * A helper call (or callx) at {@code pc}, {@code count} instructions into the run with the
+     * call: returns the pc to go on at (the next slot, or 0 after a tail call into this program),
+     * or {@link #SIBLING_EXITED} when a tail call ran a sibling in this frame to its exit. In all
+     * cases {@link ProgramSet#countAcrossCall} holds the count after it.
+     */
+    private int helperCall(long c, long[] r, int pc, long count) {
+        Helper h = ((int) c & 0xff) == Op.CALL_HELPER ? helpers[(int) (c >> 32)] : helperOrTrap(r[((int) c >>> 8) & 15], pc);
+        int depth = (int) r[DEPTH];
+        r[0] = callHelper(h, r, depth, pc, count);
+        Executable tailCallTarget = context.takeTailCall();
+        if (tailCallTarget == null) {
+            return pc + 1;
+        }
+        if (tailCallTarget == this) {
+            return 0; // a transfer to pc 0 of the same code, r1 (ctx) and r10 kept
+        }
+        r[0] = tailCall(tailCallTarget, r, depth, pc, set.countAcrossCall);
+        return SIBLING_EXITED;
+    }
+
+    private static final int SIBLING_EXITED = -1;
+
     private static Trap budgetExhausted(int pc) {
         return new Trap(TrapKind.BUDGET_EXHAUSTED, pc, "instruction budget exhausted");
     }
 
-    /** An atomic read-modify-write; fetch forms write the old value to src, cmpxchg always to r0. */
-    private void atomic(long[] r, boolean wide, int op, int d, int s, int off, int pc) {
-        long addr = r[d] + off;
-        long old = wide
-                ? memory.atomic64(op, addr, r[s], r[0], pc)
-                : memory.atomic32(op, addr, r[s], r[0], pc);
+    /**
+     * A taken jump at {@code pc} by {@code off} slots: returns the target. A jump back is checked
+     * first (the budget rule); every jump moves the count's base, so {@code rem} changes by
+     * {@code off} (the target less the slot after the jump).
+     */
+    private static int jump(long[] r, int pc, int off) {
+        long rem = r[REM];
+        if (off < 0 && pc >= rem) {
+            throw budgetExhausted(pc);
+        }
+        r[REM] = rem + off;
+        return pc + 1 + off;
+    }
+
+    /**
+     * {@link Memory#frameTop}, written out (the loop writes the same expression inline: there, an
+     * unresolved call on a path C2 cannot prune made it keep the loop's locals in memory).
+     */
+    static long frameTop(int depth) {
+        return (long) (Memory.STACK_REGION + depth) << Memory.REGION_SHIFT | Memory.FRAME_SIZE;
+    }
+
+    /**
+     * The ALU operations hot loops are rarely made of (signed division and remainder, unsigned
+     * 32-bit ones, arithmetic shifts, sign extension, neg, le, bswap64): the loop method has one
+     * case for all of them and the switch is here, which keeps the loop method small (C2 counts
+     * its bytecode and every inlined callee's against one budget per compiled method). {@code b} is
+     * the operand (register or immediate), {@code a} the destination's value.
+     */
+    private static long rareAlu(int op, long a, long b) {
+        return switch (op) {
+            case Op.SDIV64_K, Op.SDIV64_X -> Alu.sdiv64(a, b);
+            case Op.SMOD64_K, Op.SMOD64_X -> Alu.smod64(a, b);
+            case Op.ARSH64_K, Op.ARSH64_X -> Alu.arsh64(a, b);
+            case Op.NEG64 -> -a;
+            case Op.MOVSX8_64 -> Alu.sx8(b);
+            case Op.MOVSX16_64 -> Alu.sx16(b);
+            case Op.MOVSX32_64 -> Alu.sx32(b);
+            case Op.DIV32_K, Op.DIV32_X -> Alu.div32(a, b);
+            case Op.SDIV32_K, Op.SDIV32_X -> Alu.sdiv32(a, b);
+            case Op.MOD32_K, Op.MOD32_X -> Alu.mod32(a, b);
+            case Op.SMOD32_K, Op.SMOD32_X -> Alu.smod32(a, b);
+            case Op.NEG32 -> Alu.neg32(a);
+            case Op.ARSH32_K, Op.ARSH32_X -> Alu.arsh32(a, b);
+            case Op.MOVSX8_32 -> Alu.movsx32(b, 8);
+            case Op.MOVSX16_32 -> Alu.movsx32(b, 16);
+            case Op.LE16 -> Alu.le(a, 16);
+            case Op.LE32 -> Alu.le(a, 32);
+            case Op.LE64 -> Alu.le(a, 64);
+            case Op.BSWAP64 -> Alu.bswap64(a);
+            default -> throw new IllegalStateException("op " + op + " is not a rare ALU op");
+        };
+    }
+
+    /** Where an atomic op's old value goes: r0 for cmpxchg, src for the fetch forms (xchg is one). */
+    private static void atomicResult(long[] r, int op, int s, long old) {
         if (op == Opcodes.ATOMIC_CMPXCHG) {
             r[0] = old;
         } else if ((op & Opcodes.FETCH) != 0) {
@@ -944,7 +1176,18 @@ final class Interpreter implements Executable {
         set.countAcrossCall = count;
         set.callerDepth = depth;
         set.current = this;
-        return h.call(context, r[1], r[2], r[3], r[4], r[5], pc);
+        try {
+            return h.call(context, r[1], r[2], r[3], r[4], r[5], pc);
+        } catch (Trap t) {
+            throw t;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw internalError(pc, e);
+        }
+    }
+
+    /** A failure that is no fault of the program: a bug in the interpreter or a helper, at {@code pc}. */
+    private static Trap internalError(int pc, Throwable e) {
+        return new Trap(TrapKind.RUNTIME_ERROR, pc, "internal error in the interpreter or a helper: " + e);
     }
 
     /** The final exit of a function at {@code baseDepth}: hands the count on (and records the run's). */
@@ -973,9 +1216,36 @@ final class Interpreter implements Executable {
     }
 
     /** LD_ABS / LD_IND (code word: size in the off field): the value, or -1 when out of range. */
-    private long packetLoad(int c, long src, long imm) {
-        int offset = (c & 0xff) == Op.LD_ABS ? (int) imm : (int) (src + imm);
-        return set.packet.loadAbsolute(offset, c >> 16);
+    private long packetLoad(long c, long src, int pc) {
+        long imm = c >> 32;
+        int offset = ((int) c & 0xff) == Op.LD_ABS ? (int) imm : (int) (src + imm);
+        try {
+            return set.packet.loadAbsolute(offset, (int) c >> 16);
+        } catch (Trap t) {
+            throw t;
+        } catch (RuntimeException e) {
+            throw internalError(pc, e);
+        }
+    }
+
+    private long contextLoad(int pc, long src) {
+        try {
+            return set.packet.load(contextAccess[pc], src, pc);
+        } catch (Trap t) {
+            throw t;
+        } catch (RuntimeException e) {
+            throw internalError(pc, e);
+        }
+    }
+
+    private void contextStore(int pc, long dst, long value) {
+        try {
+            set.packet.store(contextAccess[pc], dst, value, pc);
+        } catch (Trap t) {
+            throw t;
+        } catch (RuntimeException e) {
+            throw internalError(pc, e);
+        }
     }
 
     /**
@@ -1016,22 +1286,16 @@ final class Interpreter implements Executable {
         return h;
     }
 
-    /** Saves the caller's r6..r9 and return pc at {@code depth} and moves r10 to the next frame. */
-    private void pushFrame(long[] r, int depth, int pc) {
-        if (depth + 1 >= Memory.MAX_FRAMES) {
-            throw new Trap(TrapKind.CALL_DEPTH, pc,
-                    "local call would open frame " + (depth + 2) + " of at most " + Memory.MAX_FRAMES);
-        }
-        System.arraycopy(r, 6, set.savedRegisters, depth * SAVED_PER_FRAME, SAVED_PER_FRAME);
-        set.returnPc[depth] = pc + 1;
-        r[10] = Memory.frameTop(depth + 1);
-        set.framesTouched = Math.max(set.framesTouched, depth + 2);
+    private static Trap callDepth(int pc, int depth) {
+        return new Trap(TrapKind.CALL_DEPTH, pc,
+                "local call would open frame " + (depth + 2) + " of at most " + Memory.MAX_FRAMES);
     }
 
     /** Restores the caller at {@code depth} (r6..r9 and r10) and returns its return pc. */
-    private int popFrame(long[] r, int depth) {
-        System.arraycopy(set.savedRegisters, depth * SAVED_PER_FRAME, r, 6, SAVED_PER_FRAME);
-        r[10] = Memory.frameTop(depth);
-        return set.returnPc[depth];
+    private static int popFrame(long[] r, int depth) {
+        int at = FRAME_SLOTS + depth * FRAME_WORDS;
+        System.arraycopy(r, at, r, 6, 4);
+        r[10] = frameTop(depth);
+        return (int) r[at + 4];
     }
 }

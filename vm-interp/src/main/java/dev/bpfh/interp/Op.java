@@ -172,5 +172,54 @@ final class Op {
     /** LD_IND: the same at (int) (src + k). */
     static final int LD_IND = 142;
 
+    /** Ops up to here are one eBPF instruction each; {@link Predecoder#op} produces them. */
     static final int COUNT = 143;
+
+    // ---- fused: one dispatch for a run of consecutive slots (Predecoder.fuse) ---------------------
+    // A fused op replaces only the op of the run's first slot. In Interpreter.execute its case runs
+    // the first instruction, steps pc to the next slot, reads that slot's own code word and falls
+    // through into the next instruction's case, so each instruction keeps its own operands, trap pc
+    // and budget check. The later slots keep their ops: a jump into the middle of a run runs from
+    // there. Names list the instructions: MOV = mov64 X, ADD = add64 X (before a jump: add64 K),
+    // a K suffix an immediate operand of the second.
+
+    /** mov64 X; add64 X; ldxb: address arithmetic, then the load (ADD_LDXB: the last two); the same for the other sizes. */
+    static final int MOV_ADD_LDXB = 143;
+    static final int ADD_LDXB = 144;
+    static final int MOV_ADD_LDXH = 145;
+    static final int ADD_LDXH = 146;
+    static final int MOV_ADD_LDXW = 147;
+    static final int ADD_LDXW = 148;
+    static final int MOV_ADD_LDXDW = 149;
+    static final int ADD_LDXDW = 150;
+    /** mov64 X; then an ALU64 X operation: three-address arithmetic. */
+    static final int MOV_ADD = 151;
+    static final int MOV_SUB = 152;
+    static final int MOV_MUL = 153;
+    static final int MOV_DIV = 154;
+    static final int MOV_OR = 155;
+    static final int MOV_AND = 156;
+    static final int MOV_MOD = 157;
+    static final int MOV_XOR = 158;
+    /** mov64 X; then an ALU64 K operation. */
+    static final int MOV_ADDK = 159;
+    static final int MOV_MULK = 160;
+    static final int MOV_ANDK = 161;
+    static final int MOV_LSHK = 162;
+    static final int MOV_RSHK = 163;
+    /** add64 K; then a jump: a loop counter's step and test. */
+    static final int ADD_JA = 164;
+    static final int ADD_JGT_K = 165;
+    static final int ADD_JGT_X = 166;
+    static final int ADD_JNE_K = 167;
+    static final int ADD_JNE_X = 168;
+    static final int ADD_JLT_K = 169;
+    static final int ADD_JLT_X = 170;
+    static final int ADD_JLE_K = 171;
+    static final int ADD_JLE_X = 172;
+    /** mov64 X; call local: an argument, then the call. */
+    static final int MOV_CALL = 173;
+
+    /** One past the last op, fused ones included. */
+    static final int ALL = 174;
 }

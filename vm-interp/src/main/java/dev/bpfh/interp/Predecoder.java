@@ -6,14 +6,16 @@ import dev.bpfh.isa.Insn;
 import dev.bpfh.isa.Program;
 
 /**
- * Translates validated eBPF slots into the interpreter's two parallel arrays, once per load.
+ * Translates validated eBPF slots into the interpreter's code array, once per load.
  *
- * <p>Index {@code pc} of both arrays describes slot {@code pc}, so trap pcs need no mapping. The
- * code word is {@code op | dst << 8 | src << 12 | off << 16} (off sign-extended from bit 31), where
- * {@code op} is an {@link Op}. The constant word {@code k} holds what the instruction needs at run
- * time, already extended: the sign-extended immediate for ALU and ST, the full 64-bit constant for
- * {@code lddw}, the atomic operation, the helper id, and for jumps and local calls
- * {@code absoluteTarget << 32 | u32(imm)}. One extra slot at the end holds
+ * <p>Index {@code pc} describes slot {@code pc}, so trap pcs need no mapping. Each entry is one
+ * {@code long}: {@code op | dst << 8 | src << 12 | off << 16 | imm << 32}, where {@code op} is an
+ * {@link Op}, {@code off} the instruction's 16-bit offset (bits 16..31, so {@code (int) c >> 16}
+ * sign-extends it) and {@code imm} its 32-bit immediate ({@code c >> 32} sign-extends it, exactly the
+ * K operand of ALU, ST and jumps). One word holds all an instruction needs, so the loop reads one
+ * array, not two. Jumps keep their displacement in off (imm is the compared constant); {@code ja}
+ * and {@code ja32} (gotol) keep it in imm, a local call too. The 64-bit constant of an {@code lddw}
+ * does not fit: it is in {@link Code#wide}. One extra slot at the end holds
  * {@link Op#END_OF_PROGRAM}, so falling off the end needs no bounds test in the loop.
  *
  * <p>The input must have passed {@link dev.bpfh.isa.Validator}; anything it rejects is a bug here.
@@ -21,13 +23,16 @@ import dev.bpfh.isa.Program;
 final class Predecoder {
     private Predecoder() {}
 
-    /** The pre-decoded program: {@code code.length == k.length == slots + 1}. */
-    record Code(int[] code, long[] k) {}
+    /**
+     * The pre-decoded program: {@code code.length == wide.length == slots + 1}; {@code wide[pc]} is
+     * the constant of the {@code lddw} at {@code pc} (0 elsewhere).
+     */
+    record Code(long[] code, long[] wide) {}
 
     static Code decode(Program program) {
         int n = program.length();
-        int[] code = new int[n + 1];
-        long[] k = new long[n + 1];
+        long[] code = new long[n + 1];
+        long[] wide = new long[n + 1];
         for (int pc = 0; pc < n; pc++) {
             long w = program.slot(pc);
             int opcode = Insn.opcode(w);
@@ -37,34 +42,47 @@ final class Predecoder {
             int imm = Insn.imm(w);
             int op = op(opcode, src, off, imm);
             if (op == Op.LD_ABS || op == Op.LD_IND) {
-                off = sizeBytes(opcode); // the code word's off field carries the size
+                off = sizeBytes(opcode); // the off field carries the size
+            } else if (op == Op.JA && opClass(opcode) == JMP) {
+                imm = off; // ja's displacement is off, ja32's is imm: both travel in imm
             }
-            long constant = imm;
             if (op == Op.LDDW) {
-                constant = Insn.wideImm(w, program.slot(pc + 1));
+                wide[pc] = Insn.wideImm(w, program.slot(pc + 1));
                 code[pc + 1] = Op.LDDW_TAIL;
-            } else if (op == Op.JA && opClass(opcode) == JMP32) {
-                constant = target(pc, imm);
-            } else if (isJumpOrLocalCall(op)) {
-                int disp = op == Op.CALL_LOCAL ? imm : off;
-                constant = target(pc, disp) | (imm & 0xffffffffL);
             }
-            code[pc] = op | dst << 8 | src << 12 | off << 16;
-            k[pc] = constant;
+            if (hasOperandForm(opcode, op)) { // see ZERO
+                if ((opcode & SRC_X) == 0) {
+                    src = ZERO;
+                } else {
+                    imm = 0;
+                }
+            }
+            code[pc] = word(op, dst, src, off, imm);
             if (op == Op.LDDW) {
                 pc++;
             }
         }
         code[n] = Op.END_OF_PROGRAM;
-        return new Code(code, k);
+        return new Code(code, wide);
     }
 
-    private static long target(int pc, int disp) {
-        return (long) (pc + 1 + disp) << 32;
+    /**
+     * A register slot no program can name (registers are r0..r10) that always holds 0. An ALU op or
+     * conditional jump with an immediate gets it as its src register, one with a register src gets
+     * imm 0, so {@code r[src] + imm} is the operand of either form: the loop has one case for both
+     * forms of the less common ops.
+     */
+    static final int ZERO = 14;
+
+    /** Whether {@code opcode} (the instruction of {@code op}) is an ALU op or conditional jump with a K and an X form. */
+    private static boolean hasOperandForm(int opcode, int op) {
+        int cls = opClass(opcode);
+        return cls == ALU || cls == ALU64 || (op >= Op.JEQ64_K && op <= Op.JSLE32_X);
     }
 
-    private static boolean isJumpOrLocalCall(int op) {
-        return (op >= Op.JA && op <= Op.JSLE32_X) || op == Op.CALL_LOCAL;
+    /** One code word (see the class comment). */
+    static long word(int op, int dst, int src, int off, int imm) {
+        return op | dst << 8 | src << 12 | (off & 0xffffL) << 16 | (long) imm << 32;
     }
 
     /** The dense opcode of one validated instruction. */
@@ -111,6 +129,84 @@ final class Predecoder {
             };
             default -> jump(opcode, src);
         };
+    }
+
+    /**
+     * Superinstructions: rewrites the op of the first slot of each run of consecutive slots that
+     * has a fused op ({@link Op#MOV_ADD} and after) to that op, and leaves every other slot as it
+     * was. {@code code} must be complete, context ops included (a context load is no memory load).
+     * Runs may overlap: each fused op reads the operands, not the ops, of the slots after its first.
+     */
+    static void fuse(long[] code) {
+        int[] op = new int[code.length];
+        for (int pc = 0; pc < code.length; pc++) {
+            op[pc] = (int) code[pc] & 0xff;
+        }
+        for (int pc = 0; pc + 1 < code.length; pc++) {
+            int fused = fusedOp(op[pc], op[pc + 1], pc + 2 < code.length ? op[pc + 2] : -1);
+            if (fused >= 0) {
+                code[pc] = (code[pc] & ~0xffL) | fused;
+            }
+        }
+    }
+
+    /** The fused op for a run starting with ops {@code a, b, c} (c is -1 past the end), or -1. */
+    static int fusedOp(int a, int b, int c) {
+        if (a == Op.MOV64_X && b == Op.ADD64_X && c >= 0 && ADD_BEFORE_ACCESS[c] >= 0) {
+            return ADD_BEFORE_ACCESS[c] - 1; // MOV_ADD_x directly precedes ADD_x
+        }
+        return switch (a) {
+            case Op.MOV64_X -> MOV_BEFORE[b];
+            case Op.ADD64_X -> ADD_BEFORE_ACCESS[b];
+            case Op.ADD64_K -> ADDK_BEFORE[b];
+            default -> -1;
+        };
+    }
+
+    /** Per op b, the fused op of {@code mov64 X; b}, or -1. */
+    private static final int[] MOV_BEFORE = table(
+            Op.ADD64_K, Op.MOV_ADDK,
+            Op.ADD64_X, Op.MOV_ADD,
+            Op.SUB64_X, Op.MOV_SUB,
+            Op.MUL64_K, Op.MOV_MULK,
+            Op.MUL64_X, Op.MOV_MUL,
+            Op.DIV64_X, Op.MOV_DIV,
+            Op.OR64_X, Op.MOV_OR,
+            Op.AND64_K, Op.MOV_ANDK,
+            Op.AND64_X, Op.MOV_AND,
+            Op.LSH64_K, Op.MOV_LSHK,
+            Op.RSH64_K, Op.MOV_RSHK,
+            Op.MOD64_X, Op.MOV_MOD,
+            Op.XOR64_X, Op.MOV_XOR,
+            Op.CALL_LOCAL, Op.MOV_CALL);
+
+    /** Per load op b, the fused op of {@code add64 X; b}; the one of {@code mov64 X; add64 X; b} is one less. */
+    private static final int[] ADD_BEFORE_ACCESS = table(
+            Op.LDXB, Op.ADD_LDXB,
+            Op.LDXH, Op.ADD_LDXH,
+            Op.LDXW, Op.ADD_LDXW,
+            Op.LDXDW, Op.ADD_LDXDW);
+
+    /** Per jump op b, the fused op of {@code add64 K; b}, or -1. */
+    private static final int[] ADDK_BEFORE = table(
+            Op.JA, Op.ADD_JA,
+            Op.JGT64_K, Op.ADD_JGT_K,
+            Op.JGT64_X, Op.ADD_JGT_X,
+            Op.JNE64_K, Op.ADD_JNE_K,
+            Op.JNE64_X, Op.ADD_JNE_X,
+            Op.JLT64_K, Op.ADD_JLT_K,
+            Op.JLT64_X, Op.ADD_JLT_X,
+            Op.JLE64_K, Op.ADD_JLE_K,
+            Op.JLE64_X, Op.ADD_JLE_X);
+
+    /** An array over the single-instruction ops, -1 except at the given (op, fused op) pairs. */
+    private static int[] table(int... pairs) {
+        int[] t = new int[Op.COUNT];
+        java.util.Arrays.fill(t, -1);
+        for (int i = 0; i < pairs.length; i += 2) {
+            t[pairs[i]] = pairs[i + 1];
+        }
+        return t;
     }
 
     /**

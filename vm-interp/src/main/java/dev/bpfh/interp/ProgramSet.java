@@ -22,9 +22,6 @@ final class ProgramSet {
      * the maps, so a raw program's map addresses are what they were before contexts existed.
      */
     final int ctxRegion;
-    /** r6..r9 of each caller frame, then its return pc: the local-call stack. */
-    final long[] savedRegisters = new long[Memory.MAX_FRAMES * Interpreter.SAVED_PER_FRAME];
-    final int[] returnPc = new int[Memory.MAX_FRAMES];
     /** How many stack frames (from depth 0) the last run may have written; the next run zeroes these. */
     int framesTouched;
     /**

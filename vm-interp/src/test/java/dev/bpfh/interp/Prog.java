@@ -116,6 +116,11 @@ final class Prog {
         return this;
     }
 
+    /** Slots so far: the pc of the next instruction. */
+    int length() {
+        return slots.size();
+    }
+
     Program program() {
         return Program.of("test", slots.stream().mapToLong(Long::longValue).toArray());
     }
