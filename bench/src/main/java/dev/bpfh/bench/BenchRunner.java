@@ -322,7 +322,7 @@ public final class BenchRunner {
             try {
                 Workload workload = Workloads.load(w);
                 facts.add(new WorkloadFacts(Workloads.displayName(w), Facts.programInsns(workload.program()),
-                        Facts.executedInstructions(workload), jit, kernel));
+                        Facts.executedInstructions(workload), jit, kernel, Facts.helperCalls(workload.program())));
             } catch (IOException e) {
                 // already reported as a failure by Prepared.of above
             }

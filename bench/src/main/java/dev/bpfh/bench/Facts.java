@@ -37,6 +37,23 @@ final class Facts {
         return n;
     }
 
+    /**
+     * Helper calls in the program: {@code call} instructions whose source field is 0 (1 is a call
+     * to a bpf-to-bpf function, 2 a kfunc, which the built-in workloads do not use).
+     */
+    static int helperCalls(Program p) {
+        int n = 0;
+        for (int pc = 0; pc < p.length(); pc++) {
+            long slot = p.slot(pc);
+            if (Insn.opcode(slot) == Opcodes.CALL_IMM && Insn.src(slot) == 0) {
+                n++;
+            } else if (Insn.opcode(slot) == Opcodes.LDDW) {
+                pc++;
+            }
+        }
+        return n;
+    }
+
     /** The jit executable's info: bytecodeBytes, methods, maxMethodBytes, and fallback when it fell back. */
     static WorkloadFacts.Jit jit(Map<String, Object> info) {
         return new WorkloadFacts.Jit(integer(info, "bytecodeBytes"), integer(info, "methods"),

@@ -31,6 +31,15 @@ class FactsTest {
     }
 
     @Test
+    void helperCallsCountHelpersNotLocalCalls() throws IOException {
+        // map_hash_update_lookup.data calls map_update_elem (2) and map_lookup_elem (1) once each in its source;
+        // call_chain.data makes four bpf-to-bpf calls (src 1), which are not helpers
+        assertEquals(2, Facts.helperCalls(Workloads.load("map_hash_update_lookup").program()));
+        assertEquals(0, Facts.helperCalls(Workloads.load("call_chain").program()));
+        assertEquals(0, Facts.helperCalls(Workloads.load("straight_line_2400").program())); // 8 lddw, no call
+    }
+
+    @Test
     void jitInfoOfACompiledAndAFallenBackProgram() {
         WorkloadFacts.Jit compiled = Facts.jit(Map.of("engine", "jit", "bytecodeBytes", 1234, "methods", 3,
                 "maxMethodBytes", 900));
@@ -58,6 +67,7 @@ class FactsTest {
         assertEquals("byte_sum_1024", f.program());
         assertEquals(9, f.programInsns());
         assertEquals(6147, f.instructions());
+        assertEquals(0, f.helperCalls());
         assertNotNull(f.jit());
         assertTrue(f.jit().fellBack() || f.jit().bytecodeBytes() > 0, f.jit().toString());
         assertNull(f.kernel()); // not asked for

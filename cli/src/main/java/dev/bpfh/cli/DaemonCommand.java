@@ -4,11 +4,14 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -95,7 +98,8 @@ final class DaemonCommand implements java.util.concurrent.Callable<Integer> {
                     running++;
                     daemon.main.out.print(s + ": " + answer.get());
                 } else {
-                    daemon.main.out.println(s + ": not running (a crashed daemon's socket; the next call replaces it)");
+                    daemon.main.out.println(s + ": not running (a crashed daemon's socket; the next call replaces it, "
+                            + "'bpfh daemon stop' removes it)");
                 }
             }
             if (running == 0 && sockets.isEmpty()) {
@@ -106,7 +110,8 @@ final class DaemonCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = "Stops every running daemon of this user (requests in flight finish first).")
+            description = "Stops every running daemon of this user (requests in flight finish first) and removes"
+                    + " the sockets crashed daemons left behind.")
     static final class Stop implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         DaemonCommand daemon;
@@ -127,12 +132,32 @@ final class DaemonCommand implements java.util.concurrent.Callable<Integer> {
                         }
                     });
                     daemon.main.out.println("stopped " + s + pid.map(p -> " (pid " + p + ")").orElse(""));
+                } else if (removeCrashed(s)) {
+                    daemon.main.out.println("removed " + s + " (a crashed daemon's socket)");
                 }
             }
             if (stopped == 0) {
                 daemon.main.out.println("no daemon running");
             }
             return Main.EXIT_OK;
+        }
+
+        /**
+         * Deletes the socket and pid file of a daemon that no longer listens, unless a daemon is
+         * starting on it right now (it holds the lock file while it binds): then it is left alone.
+         * Without this, a crashed daemon's socket for a jar that is gone would stay listed forever.
+         */
+        private static boolean removeCrashed(Path socket) {
+            try (FileChannel ch = FileChannel.open(Daemon.lockFile(socket), StandardOpenOption.WRITE);
+                    FileLock lock = ch.tryLock()) {
+                if (lock == null || ask(socket, DaemonProtocol.STATUS).isPresent()) {
+                    return false;
+                }
+                Files.deleteIfExists(Daemon.pidFile(socket));
+                return Files.deleteIfExists(socket);
+            } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+                return false; // no lock file (not a daemon's) or cannot lock it: leave it
+            }
         }
 
         private static Optional<Long> pid(Path socket) {

@@ -301,6 +301,25 @@ class DaemonTest {
     }
 
     @Test
+    void stopRemovesACrashedDaemonsSocket() throws Exception {
+        Path dir = newDir("crashed");
+        assertEquals(new Ran(0, "2a\n", ""), viaDaemon(dir, RET_42, "plugin", "--backend", "jit"));
+        long old = daemonPid(dir);
+        ProcessHandle.of(old).orElseThrow().destroyForcibly();
+        awaitExit(old);
+        assertEquals(1, list(dir, ".sock").size());
+        CliRun stop = CliRun.withEnv("", Map.of(DaemonDir.DIR_ENV, dir.toString()), Path.of(""), "daemon", "stop");
+        assertEquals(0, stop.exit(), stop.err());
+        assertTrue(stop.out().contains("(a crashed daemon's socket)"), stop.out());
+        assertEquals(List.of(), list(dir, ".sock"));
+        assertEquals(List.of(), list(dir, ".pid"));
+        assertTrue(status(dir).startsWith("no daemon running"), status(dir));
+        // and the next call starts a daemon as usual
+        assertEquals(new Ran(0, "2a\n", ""), viaDaemon(dir, RET_42, "plugin", "--backend", "jit"));
+        assertNotEquals(old, daemonPid(dir));
+    }
+
+    @Test
     void aDaemonThatDoesNotAnswerIsKilledAndReplaced() throws Exception {
         Path dir = newDir("wedged");
         assertEquals(new Ran(0, "2a\n", ""), viaDaemon(dir, RET_42, "plugin", "--backend", "jit"));

@@ -98,7 +98,7 @@ public final class Charts {
     /** Million eBPF instructions per second per workload × backend ({@link Derived#throughput}). */
     static CategoryChart throughput(Summary s) {
         CategoryChart c = chart("eBPF instructions per second, millions (log scale; interp goal: "
-                + (int) Derived.INTERP_GOAL_M_INSN_PER_S + " on loop-heavy workloads)", "workload", "M insn/s");
+                + (int) Derived.INTERP_GOAL_M_INSN_PER_S + " geomean on loop-heavy workloads without helpers)", "workload", "M insn/s");
         c.getStyler().setYAxisLogarithmic(true);
         c.getStyler().setLegendPosition(LegendPosition.OutsideE); // the tallest bars are often the first ones
         List<Derived.Throughput> all = Derived.throughput(s);

@@ -97,7 +97,8 @@ public final class HtmlReport {
     static List<String> verdict(Summary s) {
         List<String> out = new ArrayList<>();
         Derived.Goals g = Derived.goals(s);
-        if (g.jitOverKernelCount() > 0 || g.interpOverJitCount() > 0 || g.loopHeavyCount() > 0) {
+        if (g.jit().count() > 0 || !g.jit().loops().isEmpty() || g.jit().fixedCostNs() > 0 || g.interpOverJitCount() > 0
+                || !g.interp().workloads().isEmpty()) {
             out.addAll(Tables.goalLines(s));
         }
         List<Derived.Ratios> ratios = Derived.ratios(s);

@@ -17,7 +17,7 @@ import java.util.Map;
  * {@code summary.json}: {@code {"environment":{...}, "runs":[{"program","backend","nsPerRun","error",
  * "samples":[...]}], "roundTrips":[...], "loads":[...], "latencies":[{"program","backend",
  * "percentiles":{...}}], "failures":["one line", ...], "leftOut":["one line", ...] (pairs a backend
- * does not support; absent in older summaries), "facts":[{"program","programInsns","instructions","loopFactor","jit":{"bytecodeBytes","methods","maxMethodBytes","fallback"},"kernel":{"jitedBytes",
+ * does not support; absent in older summaries), "facts":[{"program","programInsns","instructions","helperCalls","loopFactor","jit":{"bytecodeBytes","methods","maxMethodBytes","fallback"},"kernel":{"jitedBytes",
  * "xlatedInsns","verifiedInsns","wrapping"}}], "throughput":[{"program","backend","instructions",
  * "nsPerRun","mInsnPerSec"}], "ratios":[{"program","jitOverKernel","interpOverJit"}], "goals":{...}}}.
  * "fingerprint":{"id":"16 hex digits","fields":{"cpu.model":...}} ({@link Fingerprint}; absent when empty).
@@ -99,7 +99,7 @@ public final class SummaryJson {
     private static void facts(ArrayNode out, List<WorkloadFacts> facts) {
         for (WorkloadFacts f : facts) {
             ObjectNode o = out.addObject().put("program", f.program()).put("programInsns", f.programInsns())
-                    .put("instructions", f.instructions());
+                    .put("instructions", f.instructions()).put("helperCalls", f.helperCalls());
             number(o, "loopFactor", f.loopFactor());
             if (f.jit() != null) {
                 o.putObject("jit").put("bytecodeBytes", f.jit().bytecodeBytes()).put("methods", f.jit().methods())
@@ -123,7 +123,8 @@ public final class SummaryJson {
                     j.isObject() ? new WorkloadFacts.Jit(j.path("bytecodeBytes").asInt(), j.path("methods").asInt(),
                             j.path("maxMethodBytes").asInt(), j.path("fallback").asText()) : null,
                     k.isObject() ? new WorkloadFacts.Kernel(k.path("jitedBytes").asInt(), k.path("xlatedInsns").asInt(),
-                            k.path("verifiedInsns").asInt(), k.path("wrapping").asText()) : null));
+                            k.path("verifiedInsns").asInt(), k.path("wrapping").asText()) : null,
+                    f.path("helperCalls").asInt(-1)));
         }
         return out;
     }
@@ -144,19 +145,34 @@ public final class SummaryJson {
         }
         Derived.Goals g = Derived.goals(s);
         ObjectNode goals = root.putObject("goals");
-        number(goals, "jitOverKernelGeomean", g.jitOverKernelGeomean());
-        goals.put("jitOverKernelWorkloads", g.jitOverKernelCount());
-        goals.put("jitOverKernelGoal", Derived.JIT_KERNEL_GOAL);
-        goals.put("jitGoalMet", g.jitGoalMet());
+        Derived.JitGoals jit = g.jit();
+        ObjectNode j = goals.putObject("jit");
+        number(j, "overKernelGeomean", jit.geomean());
+        j.put("workloads", jit.count());
+        j.put("geomeanGoal", Derived.JIT_KERNEL_GEOMEAN_GOAL);
+        j.put("geomeanGoalMet", jit.geomeanGoalMet());
+        figures(j.putArray("loopHeavyOverKernel"), jit.loops());
+        j.put("loopGoal", Derived.JIT_KERNEL_LOOP_GOAL);
+        j.put("loopGoalMet", jit.loopGoalMet());
+        number(j, "fixedCostNs", jit.fixedCostNs());
+        j.put("fixedCostGoalNs", Derived.JIT_FIXED_COST_GOAL_NS);
+        j.put("fixedCostGoalMet", jit.fixedCostGoalMet());
+        Derived.InterpGoal ig = g.interp();
+        ObjectNode i = goals.putObject("interp");
+        figures(i.putArray("loopHeavyMInsnPerSec"), ig.workloads());
+        number(i, "geomean", ig.geomean());
+        i.put("goal", Derived.INTERP_GOAL_M_INSN_PER_S);
+        i.put("floor", Derived.INTERP_FLOOR_M_INSN_PER_S);
+        i.put("loopHeavyFactor", Derived.LOOP_HEAVY_FACTOR);
+        i.put("met", ig.met());
         number(goals, "interpOverJitGeomean", g.interpOverJitGeomean());
         goals.put("interpOverJitWorkloads", g.interpOverJitCount());
-        number(goals, "interpLoopHeavyMInsnPerSecGeomean", g.interpLoopHeavyGeomean());
-        number(goals, "interpLoopHeavyMInsnPerSecMin", g.interpLoopHeavyMin());
-        goals.put("loopHeavyWorkloads", g.loopHeavyCount());
-        goals.put("loopHeavyMeetingGoal", g.loopHeavyMeetingGoal());
-        goals.put("loopHeavyFactor", Derived.LOOP_HEAVY_FACTOR);
-        goals.put("interpGoalMInsnPerSec", Derived.INTERP_GOAL_M_INSN_PER_S);
-        goals.put("interpGoalMet", g.interpGoalMet());
+    }
+
+    private static void figures(ArrayNode out, List<Derived.Figure> figures) {
+        for (Derived.Figure f : figures) {
+            number(out.addObject().put("program", f.program()), "value", f.value());
+        }
     }
 
     private static void runs(ArrayNode out, List<BenchRun> runs) {

@@ -10,8 +10,16 @@ package dev.bpfh.reports;
  *     rule's definition); -1 when unknown (the run trapped or the figure was not collected)
  * @param jit what the JIT generated, or null when the jit backend was not run
  * @param kernel what the kernel verified and JITed, or null when the kernel backend was not run
+ * @param helperCalls helper call instructions in the program (bpf-to-bpf calls are not helpers);
+ *     -1 when unknown (summaries written before it was collected)
  */
-public record WorkloadFacts(String program, int programInsns, long instructions, Jit jit, Kernel kernel) {
+public record WorkloadFacts(String program, int programInsns, long instructions, Jit jit, Kernel kernel,
+        int helperCalls) {
+
+    /** Facts without the helper count (unknown, -1). */
+    public WorkloadFacts(String program, int programInsns, long instructions, Jit jit, Kernel kernel) {
+        this(program, programInsns, instructions, jit, kernel, -1);
+    }
 
     /**
      * The JIT's output, from its {@code Executable.info()}.
@@ -44,6 +52,14 @@ public record WorkloadFacts(String program, int programInsns, long instructions,
         public Kernel {
             wrapping = wrapping == null ? "" : wrapping;
         }
+    }
+
+    /**
+     * Whether the program calls no helper, so its time is the engine's own instruction dispatch;
+     * unknown counts as helper-free, as summaries did before the count was collected.
+     */
+    public boolean helperFree() {
+        return helperCalls <= 0;
     }
 
     /** Executed instructions per static instruction: above 1 only through loops (or calls). */

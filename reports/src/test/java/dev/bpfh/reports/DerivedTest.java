@@ -79,36 +79,69 @@ class DerivedTest {
     }
 
     @Test
-    void goalsUseGeometricMeansAndOnlyLoopHeavyWorkloadsForTheInterpreter() {
-        Derived.Goals g = Derived.goals(sample());
-        assertEquals(1.0, g.jitOverKernelGeomean(), 1e-12); // (2 × 0.5 × 1)^(1/3)
-        assertEquals(3, g.jitOverKernelCount());
-        assertTrue(g.jitGoalMet());
-        assertEquals(Math.cbrt(5 * 6 * 4), g.interpOverJitGeomean(), 1e-12);
-        // a (factor 500) and b (100) are loop-heavy; s (factor 1) is not
-        assertEquals(2, g.loopHeavyCount());
-        assertEquals(Math.sqrt(1000 * 2000.0 / 6), g.interpLoopHeavyGeomean(), 1e-9); // 577: above 500
-        assertEquals(2000.0 / 6, g.interpLoopHeavyMin(), 1e-9);
-        assertEquals(1, g.loopHeavyMeetingGoal());
-        assertTrue(g.interpGoalMet()); // the geomean meets it although one workload does not
+    void theJitGoalsAreEveryLoopUnderTheKernelTheGeomeanAndTheFixedCost() {
+        Derived.JitGoals g = Derived.goals(sample()).jit();
+        assertEquals(1.0, g.geomean(), 1e-12); // (2 × 0.5 × 1)^(1/3)
+        assertEquals(3, g.count());
+        assertFalse(g.geomeanGoalMet()); // goal 0.8
+        // a (factor 500) and b (100) are loop-heavy, s (factor 1) is not: a at 2.0 misses the per-loop goal
+        assertEquals(List.of(new Derived.Figure("a", 2.0), new Derived.Figure("b", 0.5)), g.loops());
+        assertEquals(List.of(new Derived.Figure("a", 2.0)), g.loopsOverGoal());
+        assertFalse(g.loopGoalMet());
+        assertTrue(Double.isNaN(g.fixedCostNs())); // no ret42 in the sample: n/a, not met
+        assertFalse(g.fixedCostGoalMet());
+
+        // a jit at 0.7× on both loops and 0.5× on s, with a 9 ns probe: all three met
+        Summary fast = new Summary(Map.of(), List.of(run("a", "jit", 700), run("a", "kernel", 1000),
+                run("b", "jit", 1400), run("b", "kernel", 2000), run("s", "jit", 50), run("s", "kernel", 100),
+                run(Derived.OVERHEAD_PROBE, "jit", 9), run(Derived.OVERHEAD_PROBE, "kernel", 17)),
+                List.of(), List.of(), List.of(), List.of(), sample().facts());
+        Derived.JitGoals f = Derived.goals(fast).jit();
+        assertEquals(Math.cbrt(0.7 * 0.7 * 0.5), f.geomean(), 1e-12); // the probe is not a workload
+        assertTrue(f.loopGoalMet() && f.geomeanGoalMet() && f.fixedCostGoalMet());
+        // exactly at the goal is met; just over is not
+        Summary edge = new Summary(Map.of(), List.of(run("a", "jit", 1000), run("a", "kernel", 1000),
+                run(Derived.OVERHEAD_PROBE, "jit", 10.5)), List.of(), List.of(), List.of(), List.of(), sample().facts());
+        assertTrue(Derived.goals(edge).jit().loopGoalMet());
+        assertFalse(Derived.goals(edge).jit().fixedCostGoalMet());
     }
 
     @Test
-    void goalsNotMetAndNotApplicable() {
-        Summary slowJit = new Summary(Map.of(), List.of(run("a", "jit", 1600), run("a", "kernel", 1000),
-                run("a", "interp", 20_000)), List.of(), List.of(), List.of(), List.of(), List.of(facts("a", 10, 5000)));
-        Derived.Goals g = Derived.goals(slowJit);
-        assertEquals(1.6, g.jitOverKernelGeomean(), 1e-12);
-        assertFalse(g.jitGoalMet());
-        assertEquals(250, g.interpLoopHeavyGeomean(), 1e-9);
-        assertFalse(g.interpGoalMet());
+    void theInterpreterGoalIsAGeomeanWithAFloorOverHelperFreeLoops() {
+        Derived.InterpGoal g = Derived.goals(sample()).interp();
+        // a: 1000 M insn/s, b: 333; s is not loop-heavy
+        assertEquals(List.of(new Derived.Figure("a", 1000), new Derived.Figure("b", 2000.0 / 6)), g.workloads());
+        assertEquals(Math.sqrt(1000 * 2000.0 / 6), g.geomean(), 1e-9); // 577
+        assertEquals(new Derived.Figure("b", 2000.0 / 6), g.slowest());
+        assertEquals(1, g.atOrAboveFloor());
+        assertFalse(g.met());
 
+        // c: loop-heavy at 900 but calls a helper: listed in the tables, left out of the goal
+        List<BenchRun> runs = new java.util.ArrayList<>(List.of(run("a", "interp", 5000), run("b", "interp", 3000),
+                run("c", "interp", 1000)));
+        List<WorkloadFacts> facts = List.of(facts("a", 10, 5000), facts("b", 20, 2000),
+                new WorkloadFacts("c", 10, 900, null, null, 2));
+        Derived.InterpGoal h = Derived.goals(new Summary(Map.of(), runs, List.of(), List.of(), List.of(), List.of(), facts))
+                .interp();
+        assertEquals(List.of("a", "b"), h.workloads().stream().map(Derived.Figure::program).toList());
+        assertEquals(Math.sqrt(1000 * 2000.0 / 3), h.geomean(), 1e-9); // 816, b at 667: both above 500
+        assertTrue(h.met());
+        // a floor miss fails it however high the geomean: b at 2000 insns / 4500 ns = 444
+        runs.set(1, run("b", "interp", 4500));
+        runs.set(0, run("a", "interp", 1000)); // a at 5000 M insn/s
+        Derived.InterpGoal low = Derived.goals(new Summary(Map.of(), runs, List.of(), List.of(), List.of(), List.of(),
+                facts)).interp();
+        assertTrue(low.geomean() > 600, String.valueOf(low.geomean()));
+        assertFalse(low.met());
+    }
+
+    @Test
+    void goalsNotApplicable() {
         Summary noFacts = new Summary(Map.of(), List.of(run("a", "interp", 100)), List.of(), List.of(), List.of());
         Derived.Goals none = Derived.goals(noFacts);
-        assertEquals(0, none.jitOverKernelCount());
-        assertEquals(0, none.loopHeavyCount());
-        assertFalse(none.jitGoalMet());
-        assertFalse(none.interpGoalMet());
+        assertEquals(0, none.jit().count());
+        assertTrue(none.jit().loops().isEmpty() && none.interp().workloads().isEmpty());
+        assertFalse(none.jit().loopGoalMet() || none.jit().geomeanGoalMet() || none.interp().met());
         assertTrue(Tables.goalLines(noFacts).stream().allMatch(l -> l.contains("n/a")), Tables.goalLines(noFacts).toString());
     }
 
@@ -132,10 +165,14 @@ class DerivedTest {
         List<List<String>> ratios = Tables.ratioRows(s);
         assertEquals(List.of("a", "2.00", "5.00", "1,000", "yes"), ratios.get(1));
         assertEquals(List.of("s", "1.00", "4.00", "250", ""), ratios.get(3));
-        assertEquals(List.of("geomean", "1.00", String.format("%.2f", Math.cbrt(120)), "577", "2 loop-heavy"),
+        assertEquals(List.of("geomean", "1.00", String.format("%.2f", Math.cbrt(120)), "577", "2 in interp goal"),
                 ratios.getLast());
         List<String> goals = Tables.goalLines(s);
-        assertTrue(goals.get(0).endsWith(": MET"), goals.get(0));
-        assertTrue(goals.get(1).contains("1 of 2") && goals.get(1).endsWith(": MET"), goals.get(1));
+        assertEquals(4, goals.size(), goals.toString());
+        assertTrue(goals.get(0).contains("1 of 2 at or under, worst a 2.00: NOT MET"), goals.get(0));
+        assertTrue(goals.get(1).endsWith("1.00 over 3 workloads: NOT MET"), goals.get(1));
+        assertTrue(goals.get(2).contains("n/a"), goals.get(2));
+        assertTrue(goals.get(3).contains("geomean 577 over 2 workloads, slowest b 333, 1 of 2 at or above 500: NOT MET"),
+                goals.get(3));
     }
 }

@@ -1,6 +1,7 @@
 package dev.bpfh.reports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,7 +155,7 @@ class JsonTest {
     @Test
     void factsRoundTripAndDerivedFiguresAreWrittenButRecomputed() throws IOException {
         WorkloadFacts compiled = new WorkloadFacts("sum", 9, 6147, new WorkloadFacts.Jit(1500, 2, 1200, ""),
-                new WorkloadFacts.Kernel(300, 14, 20, "xdp"));
+                new WorkloadFacts.Kernel(300, 14, 20, "xdp"), 0);
         WorkloadFacts fellBack = new WorkloadFacts("big", 2419, 2419,
                 new WorkloadFacts.Jit(0, 0, 0, "method too large"), null);
         WorkloadFacts trapped = new WorkloadFacts("bad", 3, -1, null, null);
@@ -179,9 +180,18 @@ class JsonTest {
         assertEquals(6147.0, tp.get(1).path("mInsnPerSec").asDouble(), 1e-9);
         assertEquals(1.25, root.path("ratios").get(0).path("jitOverKernel").asDouble(), 1e-12);
         assertEquals(6.147, root.path("ratios").get(0).path("interpOverJit").asDouble(), 1e-12);
-        assertTrue(root.path("goals").path("jitGoalMet").asBoolean());
-        assertEquals(1, root.path("goals").path("loopHeavyWorkloads").asInt()); // sum: factor 683; big: 1
-        assertTrue(root.path("goals").path("interpGoalMet").asBoolean());
+        assertEquals(0, sum.path("helperCalls").asInt());
+        assertEquals(-1, root.path("facts").get(1).path("helperCalls").asInt()); // not collected: unknown
+        JsonNode jit = root.path("goals").path("jit");
+        // sum (factor 683) is the only loop-heavy workload (big: factor 1): 1.25x the kernel misses the 1.0 goal
+        assertEquals(1, jit.path("loopHeavyOverKernel").size());
+        assertEquals(1.25, jit.path("loopHeavyOverKernel").get(0).path("value").asDouble(), 1e-12);
+        assertFalse(jit.path("loopGoalMet").asBoolean());
+        assertFalse(jit.path("geomeanGoalMet").asBoolean());
+        assertEquals("NaN", jit.path("fixedCostNs").asText()); // no ret42 probe
+        JsonNode interp = root.path("goals").path("interp");
+        assertEquals("sum", interp.path("loopHeavyMInsnPerSec").get(0).path("program").asText());
+        assertTrue(interp.path("met").asBoolean()); // 1000 M insn/s, the only one
     }
 
     @Test
