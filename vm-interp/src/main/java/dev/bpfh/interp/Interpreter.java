@@ -78,6 +78,8 @@ final class Interpreter implements Executable {
      */
     static final int FRAME_SLOTS = 16;
     static final int FRAME_WORDS = 5;
+    /** The length of a loop's register array: the registers and its own slots, then every depth's saved caller. */
+    static final int REGISTER_FILE = FRAME_SLOTS + Memory.MAX_FRAMES * FRAME_WORDS;
     /**
      * Slots of the register array no program can name (registers are r0..r10) that hold the loop's
      * own state: the budget remainder {@code rem} (see the class comment), the call depth and the
@@ -206,11 +208,14 @@ final class Interpreter implements Executable {
         set.executedInstructions = -1;
         context.startRun();
         try {
-            long[] r = new long[16];
+            set.loops = 0; // a trapped run may have left callbacks' loops counted
+            long[] r = set.enterLoop();
+            Arrays.fill(r, 0, 10, 0);
             r[1] = r1;
             r[2] = r2;
             r[10] = Memory.frameTop(0);
             long r0 = execute(r, 0, 0, budget);
+            set.loops = 0;
             if (p != null) {
                 return new Outcome.Returned(PacketContext.retval(r0), p.dataOut(), p.ctxOut());
             }
@@ -244,16 +249,15 @@ final class Interpreter implements Executable {
     }
 
     /**
-     * The dispatch loop, from {@code startPc} at call depth {@code baseDepth} with registers
-     * {@code regs} (copied) and the budget remainder {@code startRem} (see the class comment).
+     * The dispatch loop, from {@code startPc} at call depth {@code baseDepth} with the budget
+     * remainder {@code startRem} (see the class comment), on the register file {@code r} (from
+     * {@link ProgramSet#enterLoop}, r0..r10 set by the caller; the loop sets its own slots).
      * Returns r0 of the {@code exit} that leaves {@code baseDepth}: the final exit of the run, or of
      * a callback. Throws {@link Trap} for every fault.
      */
-    private long execute(long[] regs, int startPc, int baseDepth, long startRem) {
+    private long execute(long[] r, int startPc, int baseDepth, long startRem) {
         final long[] code = this.code;
         final Memory m = this.memory;
-        final long[] r = new long[FRAME_SLOTS + Memory.MAX_FRAMES * FRAME_WORDS];
-        System.arraycopy(regs, 0, r, 0, 11);
         r[REM] = startRem;
         r[DEPTH] = baseDepth;
         r[BASE_DEPTH] = baseDepth;
@@ -1212,7 +1216,13 @@ final class Interpreter implements Executable {
             throw new Trap(TrapKind.HELPER_FAILED, pc, "tail call from a " + type.word() + " program into a "
                     + t.type.word() + " program (the kernel refuses such a prog_array)");
         }
-        return t.execute(r, 0, depth, t.budget - count);
+        long[] file = set.enterLoop();
+        System.arraycopy(r, 0, file, 0, 11);
+        try {
+            return t.execute(file, 0, depth, t.budget - count);
+        } finally {
+            set.loops--;
+        }
     }
 
     /** LD_ABS / LD_IND (code word: size in the off field): the value, or -1 when out of range. */
@@ -1264,7 +1274,8 @@ final class Interpreter implements Executable {
                     + " is not a function address of " + name);
         }
         set.framesTouched = Math.max(set.framesTouched, depth + 2);
-        long[] regs = new long[16];
+        long[] regs = set.enterLoop();
+        Arrays.fill(regs, 0, 10, 0);
         regs[1] = r1;
         regs[2] = r2;
         regs[3] = r3;
@@ -1272,7 +1283,12 @@ final class Interpreter implements Executable {
         regs[5] = r5;
         regs[10] = Memory.frameTop(depth + 1);
         long count = set.countAcrossCall;
-        long r0 = execute(regs, targetPc, depth + 1, budget - count + targetPc);
+        long r0;
+        try {
+            r0 = execute(regs, targetPc, depth + 1, budget - count + targetPc);
+        } finally {
+            set.loops--;
+        }
         set.callerDepth = depth; // a helper called inside the callback changed it
         set.current = this;
         return r0;
