@@ -70,16 +70,18 @@ final class Interpreter implements Executable {
     /** Budgets beyond this are clamped, so {@code rem} can never overflow; nobody runs 2^61 instructions. */
     private static final long MAX_BUDGET = Long.MAX_VALUE >> 2;
     /**
-     * The loop's register array holds the call stack too: r0..r10 (and unused r11..r15, so that
-     * {@code & 15} indices need no range check), then for each depth the caller's r6..r9 and its
-     * return pc, {@link #FRAME_WORDS} entries from {@code FRAME_SLOTS + depth * FRAME_WORDS}. A local
-     * array, so calls and exits touch no field (each loop, a callback's or a tail call's too, only
-     * uses the depths from its own base up).
+     * The loop's register array: r0..r10, the loop's own slots (below) and {@link Predecoder#ZERO};
+     * 16, so that {@code & 15} indices need no range check. Allocated by the loop itself, which
+     * lets C2 see its length (for an array passed in, every register access paid a range check:
+     * primes_500 ran 25 % slower) and keeps it small (a run allocates it: 144 bytes, where the 56
+     * slots it had with the call stack cost ~50 ns per run in memory traffic).
      */
-    static final int FRAME_SLOTS = 16;
+    static final int REGISTERS = 16;
+    /**
+     * The call stack ({@link ProgramSet#frames}): for each depth the caller's r6..r9 and its return
+     * pc, {@link #FRAME_WORDS} entries from {@code depth * FRAME_WORDS}.
+     */
     static final int FRAME_WORDS = 5;
-    /** The length of a loop's register array: the registers and its own slots, then every depth's saved caller. */
-    static final int REGISTER_FILE = FRAME_SLOTS + Memory.MAX_FRAMES * FRAME_WORDS;
     /**
      * Slots of the register array no program can name (registers are r0..r10) that hold the loop's
      * own state: the budget remainder {@code rem} (see the class comment), the call depth and the
@@ -107,6 +109,8 @@ final class Interpreter implements Executable {
     private final ProgramSet set;
     private final Memory memory;
     private final RunContext context;
+    /** {@link ProgramSet#frames}, the call stack of the loops. */
+    private final long[] frames;
 
     /** {@code program} must have passed the {@link dev.bpfh.isa.Validator}; its maps are created here. */
     Interpreter(Program program, Helper[] helpers, long budget, long randomSeed) throws LoadRejected {
@@ -136,6 +140,7 @@ final class Interpreter implements Executable {
         this.set = set;
         this.memory = set.memory;
         this.context = set.context;
+        this.frames = set.frames;
         for (int pc = 0; pc < slots; pc++) {
             long w = program.slot(pc);
             if (Insn.opcode(w) == Opcodes.LDDW && Insn.src(w) != 0) {
@@ -208,14 +213,12 @@ final class Interpreter implements Executable {
         set.executedInstructions = -1;
         context.startRun();
         try {
-            set.loops = 0; // a trapped run may have left callbacks' loops counted
-            long[] r = set.enterLoop();
-            Arrays.fill(r, 0, 10, 0);
+            long[] r = set.entryRegisters;
+            Arrays.fill(r, 0);
             r[1] = r1;
             r[2] = r2;
             r[10] = Memory.frameTop(0);
             long r0 = execute(r, 0, 0, budget);
-            set.loops = 0;
             if (p != null) {
                 return new Outcome.Returned(PacketContext.retval(r0), p.dataOut(), p.ctxOut());
             }
@@ -249,15 +252,16 @@ final class Interpreter implements Executable {
     }
 
     /**
-     * The dispatch loop, from {@code startPc} at call depth {@code baseDepth} with the budget
-     * remainder {@code startRem} (see the class comment), on the register file {@code r} (from
-     * {@link ProgramSet#enterLoop}, r0..r10 set by the caller; the loop sets its own slots).
+     * The dispatch loop, from {@code startPc} at call depth {@code baseDepth} with registers
+     * {@code regs} (copied) and the budget remainder {@code startRem} (see the class comment).
      * Returns r0 of the {@code exit} that leaves {@code baseDepth}: the final exit of the run, or of
      * a callback. Throws {@link Trap} for every fault.
      */
-    private long execute(long[] r, int startPc, int baseDepth, long startRem) {
+    private long execute(long[] regs, int startPc, int baseDepth, long startRem) {
         final long[] code = this.code;
         final Memory m = this.memory;
+        final long[] r = new long[REGISTERS];
+        System.arraycopy(regs, 0, r, 0, 11);
         r[REM] = startRem;
         r[DEPTH] = baseDepth;
         r[BASE_DEPTH] = baseDepth;
@@ -986,7 +990,7 @@ final class Interpreter implements Executable {
                         return r[0];
                     }
                     r[DEPTH] = --depth;
-                    next = popFrame(r, depth);
+                    next = popFrame(r, frames, depth);
                 }
                 r[REM] = budget - set.countAcrossCall + next; // the count after the call, at next
                 pc = next;
@@ -1006,13 +1010,14 @@ final class Interpreter implements Executable {
                 if (depth + 1 >= Memory.MAX_FRAMES) {
                     throw callDepth(pc, depth);
                 }
-                // the caller's r6..r9 and return pc go to its slots in r, after the registers
-                int at = FRAME_SLOTS + depth * FRAME_WORDS;
-                r[at] = r[6];
-                r[at + 1] = r[7];
-                r[at + 2] = r[8];
-                r[at + 3] = r[9];
-                r[at + 4] = pc + 1;
+                // the caller's r6..r9 and return pc go to its depth's slots of the call stack
+                long[] f = frames;
+                int at = depth * FRAME_WORDS;
+                f[at] = r[6];
+                f[at + 1] = r[7];
+                f[at + 2] = r[8];
+                f[at + 3] = r[9];
+                f[at + 4] = pc + 1;
                 r[DEPTH] = ++depth;
                 r[10] = (long) (Memory.STACK_REGION + depth) << Memory.REGION_SHIFT | Memory.FRAME_SIZE; // frameTop(depth)
                 if (depth >= set.framesTouched) {
@@ -1032,13 +1037,14 @@ final class Interpreter implements Executable {
                 // popFrame written out: a call here, on a path C2 could not prune (one exit per
                 // run is too few for its profile), made it keep the loop's locals in memory
                 r[DEPTH] = --depth;
-                int at = FRAME_SLOTS + depth * FRAME_WORDS;
-                r[6] = r[at];
-                r[7] = r[at + 1];
-                r[8] = r[at + 2];
-                r[9] = r[at + 3];
+                long[] f = frames;
+                int at = depth * FRAME_WORDS;
+                r[6] = f[at];
+                r[7] = f[at + 1];
+                r[8] = f[at + 2];
+                r[9] = f[at + 3];
                 r[10] = (long) (Memory.STACK_REGION + depth) << Memory.REGION_SHIFT | Memory.FRAME_SIZE; // frameTop(depth)
-                int t = (int) r[at + 4];
+                int t = (int) f[at + 4];
                 r[REM] += t - pc - 1;
                 pc = t;
                 break;
@@ -1216,13 +1222,7 @@ final class Interpreter implements Executable {
             throw new Trap(TrapKind.HELPER_FAILED, pc, "tail call from a " + type.word() + " program into a "
                     + t.type.word() + " program (the kernel refuses such a prog_array)");
         }
-        long[] file = set.enterLoop();
-        System.arraycopy(r, 0, file, 0, 11);
-        try {
-            return t.execute(file, 0, depth, t.budget - count);
-        } finally {
-            set.loops--;
-        }
+        return t.execute(r, 0, depth, t.budget - count);
     }
 
     /** LD_ABS / LD_IND (code word: size in the off field): the value, or -1 when out of range. */
@@ -1274,8 +1274,7 @@ final class Interpreter implements Executable {
                     + " is not a function address of " + name);
         }
         set.framesTouched = Math.max(set.framesTouched, depth + 2);
-        long[] regs = set.enterLoop();
-        Arrays.fill(regs, 0, 10, 0);
+        long[] regs = new long[16];
         regs[1] = r1;
         regs[2] = r2;
         regs[3] = r3;
@@ -1283,12 +1282,7 @@ final class Interpreter implements Executable {
         regs[5] = r5;
         regs[10] = Memory.frameTop(depth + 1);
         long count = set.countAcrossCall;
-        long r0;
-        try {
-            r0 = execute(regs, targetPc, depth + 1, budget - count + targetPc);
-        } finally {
-            set.loops--;
-        }
+        long r0 = execute(regs, targetPc, depth + 1, budget - count + targetPc);
         set.callerDepth = depth; // a helper called inside the callback changed it
         set.current = this;
         return r0;
@@ -1308,10 +1302,10 @@ final class Interpreter implements Executable {
     }
 
     /** Restores the caller at {@code depth} (r6..r9 and r10) and returns its return pc. */
-    private static int popFrame(long[] r, int depth) {
-        int at = FRAME_SLOTS + depth * FRAME_WORDS;
-        System.arraycopy(r, at, r, 6, 4);
+    private static int popFrame(long[] r, long[] frames, int depth) {
+        int at = depth * FRAME_WORDS;
+        System.arraycopy(frames, at, r, 6, 4);
         r[10] = frameTop(depth);
-        return (int) r[at + 4];
+        return (int) frames[at + 4];
     }
 }

@@ -39,31 +39,14 @@ final class ProgramSet {
     /** The run's packet and context (typed programs), kept across tail calls. */
     PacketContext packet;
     /**
-     * The register files of the loops under way ({@link Interpreter#REGISTER_FILE} longs each),
-     * kept from run to run so that a run allocates none: a fresh array per run, zeroed by the
-     * allocation, was a third of the fixed cost of a short run. Index 0 is the run's own loop, each
-     * callback or tail call into a sibling takes the next; {@link #loops} counts the ones in use.
+     * The callers' saved registers of every depth: from {@code depth * Interpreter.FRAME_WORDS},
+     * r6..r9 and the return pc of the caller at {@code depth}. One array for the set: a callback's
+     * loop runs deeper than its caller and a tail call's sibling at the caller's depth, so each
+     * loop only writes the depths from its own base up.
      */
-    private long[][] registerFiles = new long[2][];
-    /** The loops under way: 0 before a run starts (a trap may leave it higher; the next run resets it). */
-    int loops;
-
-    /**
-     * The register file for the next loop (a run's, a callback's or a tail call's), whose caller
-     * gives back with {@code loops--} when the loop returns. Its contents are the last user's:
-     * the caller sets r0..r10, the loop its own slots, and nothing writes {@link Predecoder#ZERO}.
-     */
-    long[] enterLoop() {
-        int i = loops++;
-        if (i == registerFiles.length) {
-            registerFiles = java.util.Arrays.copyOf(registerFiles, 2 * i);
-        }
-        long[] r = registerFiles[i];
-        if (r == null) {
-            r = registerFiles[i] = new long[Interpreter.REGISTER_FILE];
-        }
-        return r;
-    }
+    final long[] frames = new long[Memory.MAX_FRAMES * Interpreter.FRAME_WORDS];
+    /** The registers a run starts with, handed to the loop (which copies them): kept, not allocated per run. */
+    final long[] entryRegisters = new long[Interpreter.REGISTERS];
 
     /** Creates the maps of {@code program} (every program of a collection declares the same). */
     ProgramSet(Program program, long randomSeed) throws LoadRejected {
