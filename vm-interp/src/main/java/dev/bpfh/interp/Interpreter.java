@@ -683,6 +683,15 @@ final class Interpreter implements Executable {
                 pc++;
                 break;
             }
+            case Op.CMPXCHG64: {
+                long a = r[d] + ((int) c >> 16);
+                byte[] mem = m.target(a, 8, pc, true);
+                long old = Memory.get64(mem, (int) a);
+                Memory.put64(mem, (int) a, old == r[0] ? r[s] : old); // Alu.atomicStored's CMPXCHG
+                r[0] = old;
+                pc++;
+                break;
+            }
             case Op.LDDW:
                 r[d] = wide[pc]; // two slots, one instruction
                 r[REM]++;

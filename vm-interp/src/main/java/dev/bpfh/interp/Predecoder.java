@@ -57,6 +57,9 @@ final class Predecoder {
                     imm = 0;
                 }
             }
+            if (op == Op.ATOMIC64 && imm == ATOMIC_CMPXCHG) {
+                op = Op.CMPXCHG64;
+            }
             code[pc] = word(op, dst, src, off, imm);
             if (op == Op.LDDW) {
                 pc++;
