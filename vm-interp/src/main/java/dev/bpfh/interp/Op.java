@@ -173,12 +173,13 @@ final class Op {
     static final int LD_IND = 142;
 
     /**
-     * A 64-bit cmpxchg apart from the other atomics: its load often reads what a store just before
-     * it wrote (a compare-and-swap after an update), and a load of its own lets the CPU learn that.
+     * A 64-bit cmpxchg apart from the other atomics (Predecoder.decode picks it from ATOMIC64): its
+     * load often reads what a store just before it wrote (a compare-and-swap after an update), and
+     * a load of its own lets the CPU learn that (atomics_stack +12 %).
      */
     static final int CMPXCHG64 = 143;
 
-    /** Ops up to here are one eBPF instruction each; {@link Predecoder#op} produces them. */
+    /** Ops up to here are one eBPF instruction each; {@link Predecoder#decode} produces them. */
     static final int COUNT = 144;
 
     // ---- fused: one dispatch for a run of consecutive slots (Predecoder.fuse) ---------------------
