@@ -34,9 +34,13 @@ import java.util.Map;
  *       per case C2 split the loop and the workloads ran 25-55 % slower.
  *   <li>Few live locals: the program counter, the code and register arrays. The budget remainder
  *       and the call depths live in slots of the register array no program can name
- *       ({@link #REM}, {@link #DEPTH}, {@link #BASE_DEPTH}), the saved registers of callers after
- *       them; one {@code long} code word per slot holds an instruction's op, registers, offset and
- *       immediate, so the loop reads one array.
+ *       ({@link #REM}, {@link #DEPTH}, {@link #BASE_DEPTH}); the saved registers of callers are in
+ *       {@link ProgramSet#frames}. One {@code long} code word per slot holds an instruction's op,
+ *       registers, offset and immediate, so the loop reads one array.
+ *   <li>A register array the loop allocates itself, of 16 slots: C2 then knows its length and
+ *       drops the range check of every {@code r[x & 15]}, which an array passed in would need.
+ *       Nothing else is allocated per run (the entry registers are kept in the set): allocation
+ *       was most of the fixed cost of a short run.
  *   <li>No call that C2 leaves unresolved, even on a path a workload never takes (a return from a
  *       function, a load that runs once per run): one made C2 keep the loop's locals in memory
  *       around every instruction. Hence no try block in the loop, the stack frame address written
@@ -70,13 +74,17 @@ final class Interpreter implements Executable {
     /** Budgets beyond this are clamped, so {@code rem} can never overflow; nobody runs 2^61 instructions. */
     private static final long MAX_BUDGET = Long.MAX_VALUE >> 2;
     /**
-     * The loop's register array holds the call stack too: r0..r10 (and unused r11..r15, so that
-     * {@code & 15} indices need no range check), then for each depth the caller's r6..r9 and its
-     * return pc, {@link #FRAME_WORDS} entries from {@code FRAME_SLOTS + depth * FRAME_WORDS}. A local
-     * array, so calls and exits touch no field (each loop, a callback's or a tail call's too, only
-     * uses the depths from its own base up).
+     * The loop's register array: r0..r10, the loop's own slots (below) and {@link Predecoder#ZERO};
+     * 16, so that {@code & 15} indices need no range check. Allocated by the loop itself, which
+     * lets C2 see its length (for an array passed in, every register access paid a range check:
+     * primes_500 ran 25 % slower) and keeps it small (a run allocates it: 144 bytes, where the 56
+     * slots it had with the call stack cost ~50 ns per run in memory traffic).
      */
-    static final int FRAME_SLOTS = 16;
+    static final int REGISTERS = 16;
+    /**
+     * The call stack ({@link ProgramSet#frames}): for each depth the caller's r6..r9 and its return
+     * pc, {@link #FRAME_WORDS} entries from {@code depth * FRAME_WORDS}.
+     */
     static final int FRAME_WORDS = 5;
     /**
      * Slots of the register array no program can name (registers are r0..r10) that hold the loop's
@@ -105,6 +113,8 @@ final class Interpreter implements Executable {
     private final ProgramSet set;
     private final Memory memory;
     private final RunContext context;
+    /** {@link ProgramSet#frames}, the call stack of the loops. */
+    private final long[] frames;
 
     /** {@code program} must have passed the {@link dev.bpfh.isa.Validator}; its maps are created here. */
     Interpreter(Program program, Helper[] helpers, long budget, long randomSeed) throws LoadRejected {
@@ -134,6 +144,7 @@ final class Interpreter implements Executable {
         this.set = set;
         this.memory = set.memory;
         this.context = set.context;
+        this.frames = set.frames;
         for (int pc = 0; pc < slots; pc++) {
             long w = program.slot(pc);
             if (Insn.opcode(w) == Opcodes.LDDW && Insn.src(w) != 0) {
@@ -206,7 +217,8 @@ final class Interpreter implements Executable {
         set.executedInstructions = -1;
         context.startRun();
         try {
-            long[] r = new long[16];
+            long[] r = set.entryRegisters;
+            Arrays.fill(r, 0);
             r[1] = r1;
             r[2] = r2;
             r[10] = Memory.frameTop(0);
@@ -252,7 +264,7 @@ final class Interpreter implements Executable {
     private long execute(long[] regs, int startPc, int baseDepth, long startRem) {
         final long[] code = this.code;
         final Memory m = this.memory;
-        final long[] r = new long[FRAME_SLOTS + Memory.MAX_FRAMES * FRAME_WORDS];
+        final long[] r = new long[REGISTERS];
         System.arraycopy(regs, 0, r, 0, 11);
         r[REM] = startRem;
         r[DEPTH] = baseDepth;
@@ -675,6 +687,15 @@ final class Interpreter implements Executable {
                 pc++;
                 break;
             }
+            case Op.CMPXCHG64: {
+                long a = r[d] + ((int) c >> 16);
+                byte[] mem = m.target(a, 8, pc, true);
+                long old = Memory.get64(mem, (int) a);
+                Memory.put64(mem, (int) a, old == r[0] ? r[s] : old); // Alu.atomicStored's CMPXCHG
+                r[0] = old;
+                pc++;
+                break;
+            }
             case Op.LDDW:
                 r[d] = wide[pc]; // two slots, one instruction
                 r[REM]++;
@@ -982,7 +1003,7 @@ final class Interpreter implements Executable {
                         return r[0];
                     }
                     r[DEPTH] = --depth;
-                    next = popFrame(r, depth);
+                    next = popFrame(r, frames, depth);
                 }
                 r[REM] = budget - set.countAcrossCall + next; // the count after the call, at next
                 pc = next;
@@ -1002,13 +1023,14 @@ final class Interpreter implements Executable {
                 if (depth + 1 >= Memory.MAX_FRAMES) {
                     throw callDepth(pc, depth);
                 }
-                // the caller's r6..r9 and return pc go to its slots in r, after the registers
-                int at = FRAME_SLOTS + depth * FRAME_WORDS;
-                r[at] = r[6];
-                r[at + 1] = r[7];
-                r[at + 2] = r[8];
-                r[at + 3] = r[9];
-                r[at + 4] = pc + 1;
+                // the caller's r6..r9 and return pc go to its depth's slots of the call stack
+                long[] f = frames;
+                int at = depth * FRAME_WORDS;
+                f[at] = r[6];
+                f[at + 1] = r[7];
+                f[at + 2] = r[8];
+                f[at + 3] = r[9];
+                f[at + 4] = pc + 1;
                 r[DEPTH] = ++depth;
                 r[10] = (long) (Memory.STACK_REGION + depth) << Memory.REGION_SHIFT | Memory.FRAME_SIZE; // frameTop(depth)
                 if (depth >= set.framesTouched) {
@@ -1028,13 +1050,14 @@ final class Interpreter implements Executable {
                 // popFrame written out: a call here, on a path C2 could not prune (one exit per
                 // run is too few for its profile), made it keep the loop's locals in memory
                 r[DEPTH] = --depth;
-                int at = FRAME_SLOTS + depth * FRAME_WORDS;
-                r[6] = r[at];
-                r[7] = r[at + 1];
-                r[8] = r[at + 2];
-                r[9] = r[at + 3];
+                long[] f = frames;
+                int at = depth * FRAME_WORDS;
+                r[6] = f[at];
+                r[7] = f[at + 1];
+                r[8] = f[at + 2];
+                r[9] = f[at + 3];
                 r[10] = (long) (Memory.STACK_REGION + depth) << Memory.REGION_SHIFT | Memory.FRAME_SIZE; // frameTop(depth)
-                int t = (int) r[at + 4];
+                int t = (int) f[at + 4];
                 r[REM] += t - pc - 1;
                 pc = t;
                 break;
@@ -1292,10 +1315,10 @@ final class Interpreter implements Executable {
     }
 
     /** Restores the caller at {@code depth} (r6..r9 and r10) and returns its return pc. */
-    private static int popFrame(long[] r, int depth) {
-        int at = FRAME_SLOTS + depth * FRAME_WORDS;
-        System.arraycopy(r, at, r, 6, 4);
+    private static int popFrame(long[] r, long[] frames, int depth) {
+        int at = depth * FRAME_WORDS;
+        System.arraycopy(frames, at, r, 6, 4);
         r[10] = frameTop(depth);
-        return (int) r[at + 4];
+        return (int) frames[at + 4];
     }
 }

@@ -172,8 +172,15 @@ final class Op {
     /** LD_IND: the same at (int) (src + k). */
     static final int LD_IND = 142;
 
-    /** Ops up to here are one eBPF instruction each; {@link Predecoder#op} produces them. */
-    static final int COUNT = 143;
+    /**
+     * A 64-bit cmpxchg apart from the other atomics (Predecoder.decode picks it from ATOMIC64): its
+     * load often reads what a store just before it wrote (a compare-and-swap after an update), and
+     * a load of its own lets the CPU learn that (atomics_stack +12 %).
+     */
+    static final int CMPXCHG64 = 143;
+
+    /** Ops up to here are one eBPF instruction each; {@link Predecoder#decode} produces them. */
+    static final int COUNT = 144;
 
     // ---- fused: one dispatch for a run of consecutive slots (Predecoder.fuse) ---------------------
     // A fused op replaces only the op of the run's first slot. In Interpreter.execute its case runs
@@ -184,42 +191,42 @@ final class Op {
     // a K suffix an immediate operand of the second.
 
     /** mov64 X; add64 X; ldxb: address arithmetic, then the load (ADD_LDXB: the last two); the same for the other sizes. */
-    static final int MOV_ADD_LDXB = 143;
-    static final int ADD_LDXB = 144;
-    static final int MOV_ADD_LDXH = 145;
-    static final int ADD_LDXH = 146;
-    static final int MOV_ADD_LDXW = 147;
-    static final int ADD_LDXW = 148;
-    static final int MOV_ADD_LDXDW = 149;
-    static final int ADD_LDXDW = 150;
+    static final int MOV_ADD_LDXB = 144;
+    static final int ADD_LDXB = 145;
+    static final int MOV_ADD_LDXH = 146;
+    static final int ADD_LDXH = 147;
+    static final int MOV_ADD_LDXW = 148;
+    static final int ADD_LDXW = 149;
+    static final int MOV_ADD_LDXDW = 150;
+    static final int ADD_LDXDW = 151;
     /** mov64 X; then an ALU64 X operation: three-address arithmetic. */
-    static final int MOV_ADD = 151;
-    static final int MOV_SUB = 152;
-    static final int MOV_MUL = 153;
-    static final int MOV_DIV = 154;
-    static final int MOV_OR = 155;
-    static final int MOV_AND = 156;
-    static final int MOV_MOD = 157;
-    static final int MOV_XOR = 158;
+    static final int MOV_ADD = 152;
+    static final int MOV_SUB = 153;
+    static final int MOV_MUL = 154;
+    static final int MOV_DIV = 155;
+    static final int MOV_OR = 156;
+    static final int MOV_AND = 157;
+    static final int MOV_MOD = 158;
+    static final int MOV_XOR = 159;
     /** mov64 X; then an ALU64 K operation. */
-    static final int MOV_ADDK = 159;
-    static final int MOV_MULK = 160;
-    static final int MOV_ANDK = 161;
-    static final int MOV_LSHK = 162;
-    static final int MOV_RSHK = 163;
+    static final int MOV_ADDK = 160;
+    static final int MOV_MULK = 161;
+    static final int MOV_ANDK = 162;
+    static final int MOV_LSHK = 163;
+    static final int MOV_RSHK = 164;
     /** add64 K; then a jump: a loop counter's step and test. */
-    static final int ADD_JA = 164;
-    static final int ADD_JGT_K = 165;
-    static final int ADD_JGT_X = 166;
-    static final int ADD_JNE_K = 167;
-    static final int ADD_JNE_X = 168;
-    static final int ADD_JLT_K = 169;
-    static final int ADD_JLT_X = 170;
-    static final int ADD_JLE_K = 171;
-    static final int ADD_JLE_X = 172;
+    static final int ADD_JA = 165;
+    static final int ADD_JGT_K = 166;
+    static final int ADD_JGT_X = 167;
+    static final int ADD_JNE_K = 168;
+    static final int ADD_JNE_X = 169;
+    static final int ADD_JLT_K = 170;
+    static final int ADD_JLT_X = 171;
+    static final int ADD_JLE_K = 172;
+    static final int ADD_JLE_X = 173;
     /** mov64 X; call local: an argument, then the call. */
-    static final int MOV_CALL = 173;
+    static final int MOV_CALL = 174;
 
     /** One past the last op, fused ones included. */
-    static final int ALL = 174;
+    static final int ALL = 175;
 }

@@ -108,7 +108,7 @@ final class Predecoder {
             };
             case STX -> switch (opcode) {
                 case ATOMIC_W -> Op.ATOMIC32;
-                case ATOMIC_DW -> Op.ATOMIC64;
+                case ATOMIC_DW -> imm == ATOMIC_CMPXCHG ? Op.CMPXCHG64 : Op.ATOMIC64;
                 default -> switch (opcode & SIZE_MASK) {
                     case SIZE_B -> Op.STXB;
                     case SIZE_H -> Op.STXH;

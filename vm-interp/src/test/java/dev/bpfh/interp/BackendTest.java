@@ -51,6 +51,22 @@ class BackendTest {
         assertEquals(0, prog().exit().r0());
     }
 
+    /** The entry registers are kept from run to run (not allocated): a run that dirties them leaves none behind. */
+    @Test
+    void everyRunStartsFromTheEntryState() throws Exception {
+        Prog p = prog().mov(2, 0).alu64x(OR, 2, 0);
+        for (int r = 3; r <= 9; r++) {
+            p.alu64x(OR, 2, r);
+        }
+        for (int r = 3; r <= 9; r++) {
+            p.mov(r, 100 + r);
+        }
+        Executable e = p.movx(0, 2).exit().load();
+        for (int run = 0; run < 3; run++) {
+            assertEquals(0, returned(e.run(new byte[4])).r0(), "run " + run);
+        }
+    }
+
     @Test
     void stackIsZeroedAtTheStartOfEachRun() {
         // r0 = [r10-8] (of the callee's frame too); then both frames are dirtied.

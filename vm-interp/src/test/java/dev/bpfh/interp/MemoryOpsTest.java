@@ -221,6 +221,34 @@ class MemoryOpsTest {
             assertEquals(0xA222_2222L, miss.r0());
         }
 
+        /** The 64-bit cmpxchg has a case of its own (Op.CMPXCHG64); the 32-bit one stays with the other atomics. */
+        @Test
+        void cmpxchg64IsItsOwnOpWithTheSameTrapsAndResults() {
+            Prog p = prog().mov(2, 1).atomic(SIZE_DW, ATOMIC_CMPXCHG, 1, 4, 2).atomic(SIZE_W, ATOMIC_CMPXCHG, 1, 0, 2).exit();
+            long[] code = Predecoder.decode(p.program()).code();
+            assertEquals(Op.CMPXCHG64, (int) code[1] & 0xff);
+            assertEquals(Op.ATOMIC32, (int) code[2] & 0xff);
+            // bytes 4..11 of an 8-byte input: out of bounds at the cmpxchg's pc
+            assertTrap(TrapKind.OUT_OF_BOUNDS, 1, p.run(new byte[8]));
+            // address 0 (region 0 is never mapped)
+            assertTrap(TrapKind.OUT_OF_BOUNDS, 2, prog().mov(2, 1).mov(1, 0)
+                    .atomic(SIZE_DW, ATOMIC_CMPXCHG, 1, 0, 2).exit().run(new byte[8]));
+        }
+
+        /**
+         * atomics_stack's pattern: an atomic xor, then a cmpxchg of the same stack slot. By hand:
+         * 0x0F ^ 0xF0 = 0xFF; cmpxchg with r0 = 0xFF matches, so the slot becomes 7 and r0 = 0xFF;
+         * a second cmpxchg with r0 = 6 misses: the slot stays 7 and r0 = 7.
+         */
+        @Test
+        void cmpxchgAfterAnUpdateOfTheSameSlot() {
+            Prog p = prog().st(SIZE_DW, 10, -16, 0x0F).mov(4, 0xF0).atomic(SIZE_DW, ATOMIC_XOR, 10, -16, 4)
+                    .mov(0, 0xFF).mov(4, 7).atomic(SIZE_DW, ATOMIC_CMPXCHG, 10, -16, 4) // r0 = 0xFF, slot = 7
+                    .movx(6, 0).mov(0, 6).atomic(SIZE_DW, ATOMIC_CMPXCHG, 10, -16, 4) // r0 = 7, slot stays 7
+                    .ldx(SIZE_DW, 5, 10, -16).alu64(LSH, 5, 16).alu64(LSH, 6, 8).alu64x(OR, 0, 5).alu64x(OR, 0, 6).exit();
+            assertEquals(7L << 16 | 0xFFL << 8 | 7, p.r0());
+        }
+
         @Test
         void outOfBoundsAtomicTrapsAtItsPc() {
             assertTrap(TrapKind.OUT_OF_BOUNDS, 1,

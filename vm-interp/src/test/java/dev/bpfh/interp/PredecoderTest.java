@@ -41,6 +41,8 @@ class PredecoderTest {
                 0x63, 0x6b, 0x73, 0x7b, 0xc3, 0xdb, 0x05, 0x8d, 0x95, 0x18}) {
             out.put(String.format("%02x", opcode), Predecoder.op(opcode, 0, 0, 0));
         }
+        // the 64-bit cmpxchg has an op of its own (Op.CMPXCHG64); the 32-bit one does not
+        out.put("db cmpxchg", Predecoder.op(0xdb, 0, 0, ATOMIC_CMPXCHG));
         // LD_ABS and LD_IND: one op each, the size travels in the code word's off field
         out.put("20", Predecoder.op(0x20, 0, 0, 0));
         out.put("40", Predecoder.op(0x40, 0, 0, 0));
