@@ -288,13 +288,19 @@ class DaemonTest {
         }
     }
 
+    /** Starts a daemon in {@code dir} with one call, kills it with SIGKILL (a crash) and returns its pid. */
+    static long startAndKill(Path dir) throws Exception {
+        assertEquals(new Ran(0, "2a\n", ""), viaDaemon(dir, RET_42, "plugin", "--backend", "jit"));
+        long pid = daemonPid(dir);
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        awaitExit(pid);
+        return pid;
+    }
+
     @Test
     void aKilledDaemonIsReplaced() throws Exception {
         Path dir = newDir("killed");
-        assertEquals(new Ran(0, "2a\n", ""), viaDaemon(dir, RET_42, "plugin", "--backend", "jit"));
-        long old = daemonPid(dir);
-        ProcessHandle.of(old).orElseThrow().destroyForcibly();
-        awaitExit(old);
+        long old = startAndKill(dir);
         assertTrue(status(dir).contains("not running"), status(dir)); // its socket file is left behind
         assertEquals(new Ran(0, "2a\n", ""), viaDaemon(dir, RET_42, "plugin", "--backend", "jit"));
         assertNotEquals(old, daemonPid(dir));
@@ -303,10 +309,7 @@ class DaemonTest {
     @Test
     void stopRemovesACrashedDaemonsSocket() throws Exception {
         Path dir = newDir("crashed");
-        assertEquals(new Ran(0, "2a\n", ""), viaDaemon(dir, RET_42, "plugin", "--backend", "jit"));
-        long old = daemonPid(dir);
-        ProcessHandle.of(old).orElseThrow().destroyForcibly();
-        awaitExit(old);
+        long old = startAndKill(dir);
         assertEquals(1, list(dir, ".sock").size());
         CliRun stop = CliRun.withEnv("", Map.of(DaemonDir.DIR_ENV, dir.toString()), Path.of(""), "daemon", "stop");
         assertEquals(0, stop.exit(), stop.err());

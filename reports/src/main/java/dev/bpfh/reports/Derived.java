@@ -61,7 +61,7 @@ public final class Derived {
     /**
      * The jit's goals. {@code loops} are the loop-heavy workloads with a jit and a kernel time, their
      * jit/kernel ratio; {@code fixedCostNs} is the probe's jit time (NaN when it did not run). A goal
-     * with nothing to measure is neither met nor failed: {@link #met} is false and reports print "n/a".
+     * with nothing to measure is neither met nor failed: its {@code ...Met()} is false and reports print "n/a".
      */
     public record JitGoals(double geomean, int count, List<Figure> loops, double fixedCostNs) {
         public JitGoals {
