@@ -377,16 +377,7 @@ final class MethodGen {
     private void block(int local) {
         Cfg.Block b = cfg.blocks.get(plan.fn().blocks()[local]);
         c.labelBinding(labels[local - lo]);
-        if (comp.intBudget) {
-            int charge = b.insns() * comp.budgetScale;
-            if (charge <= Short.MAX_VALUE) {
-                c.iinc(rem(), -charge);
-            } else {
-                c.iload(rem()).loadConstant(charge).isub().istore(rem());
-            }
-        } else {
-            c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
-        }
+        charge(b.insns());
         cur = plan.facts().atEntry(local);
         keySlot = NO_SLOT;
         for (int pc = b.start(); pc < b.end(); ) {
@@ -1041,9 +1032,26 @@ final class MethodGen {
         c.loadConstant(local).istore(next()).goto_(tail);
     }
 
+    /** Charges a block's {@code insns} instructions at its entry; nothing when the budget cannot run out. */
+    private void charge(int insns) {
+        if (comp.budgetFree) {
+            return; // BudgetBound: no run executes more than the budget
+        }
+        if (comp.intBudget) {
+            int units = insns * comp.budgetScale;
+            if (units <= Short.MAX_VALUE) {
+                c.iinc(rem(), -units);
+            } else {
+                c.iload(rem()).loadConstant(units).isub().istore(rem());
+            }
+        } else {
+            c.lload(rem()).loadConstant((long) insns).lsub().lstore(rem());
+        }
+    }
+
     /** Gives back {@code insns} instructions charged at block entry but not executed (an early exit). */
     void refund(int insns) {
-        if (insns == 0) {
+        if (insns == 0 || comp.budgetFree) {
             return;
         }
         if (comp.intBudget) {
@@ -1054,6 +1062,9 @@ final class MethodGen {
     }
 
     private void budgetCheck(int pc) {
+        if (comp.budgetFree) {
+            return; // the budget cannot run out (BudgetBound)
+        }
         if (comp.intBudget) {
             c.iload(rem()).iflt(trapLabel(budgetTraps, pc));
         } else {
