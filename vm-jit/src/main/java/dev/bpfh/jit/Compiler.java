@@ -127,6 +127,8 @@ final class Compiler {
      * Decided in {@link #build}, when {@link #inSet} is known.
      */
     boolean budgetFree;
+    /** How many one-block loops keep a sum as two partial sums ({@code MethodGen.splitAccumulator}). */
+    int splitSums;
     /**
      * The lowest frame-array index any instruction of the program can write ({@link dev.bpfh.exec.Memory#FRAME_SIZE}
      * when none can): stores and atomics proven inside the frame lower it to their lowest byte; any
