@@ -487,7 +487,8 @@ final class MethodGen {
         int cls = opClass(op);
         boolean x = (op & SRC_X) != 0;
         return switch (cls) {
-            case ALU, ALU64 -> Insn.dst(w) == r || x && Insn.src(w) == r;
+            // END's source bit chooses the byte order, not a register
+            case ALU, ALU64 -> Insn.dst(w) == r || x && (op & OP_MASK) != END && Insn.src(w) == r;
             case LD -> op != LDDW || Insn.dst(w) == r;
             case LDX, STX -> Insn.dst(w) == r || Insn.src(w) == r;
             case ST -> Insn.dst(w) == r;

@@ -56,6 +56,11 @@ class JitSplitSumTest {
                         1, 8, 8),
                 new Case("sum read after the loop", wordLoop("ldxdw %r5, [%r4+0]\nadd %r0, %r5\n", "mul %r0, 3\nadd %r0, 1\n"),
                         1, 8, 8),
+                // big-endian 16-bit words (checksum_1500's loop): be16's source bit is no register
+                new Case("big-endian word sum", BYTE_SUM.replace("ldxb %r5, [%r4+0]", "ldxh %r5, [%r4+0]\nbe16 %r5")
+                        .replace("add %r3, 1", "add %r3, 2"), 1, 2, 8),
+                // a byte swap of the sum itself in the loop: no split
+                new Case("sum swapped in the loop", BYTE_SUM.replace("add %r0, %r5", "add %r0, %r5\nbe16 %r0"), 0, 1, 7),
                 // the sum is read inside the loop: no split
                 new Case("sum read in the loop",
                         wordLoop("ldxdw %r5, [%r4+0]\nadd %r0, %r5\nxor %r6, %r0\n", "add %r0, %r6\n"), 0, 8, 8),
