@@ -119,6 +119,16 @@ final class Compiler {
      */
     final int budgetScale;
     static final int MAX_BUDGET_SCALE = 16;
+    /** The load-time instruction budget (unscaled). */
+    private final long budget;
+    /**
+     * Whether no run can exceed the budget ({@link BudgetBound} proves at most {@link #budget}
+     * instructions and the program is no member of a set): then no method counts or checks it.
+     * Decided in {@link #build}, when {@link #inSet} is known.
+     */
+    boolean budgetFree;
+    /** How many one-block loops keep a sum as two partial sums ({@code MethodGen.splitAccumulator}). */
+    int splitSums;
     /**
      * The lowest frame-array index any instruction of the program can write ({@link dev.bpfh.exec.Memory#FRAME_SIZE}
      * when none can): stores and atomics proven inside the frame lower it to their lowest byte; any
@@ -246,6 +256,7 @@ final class Compiler {
         this.pseudoValues = pseudoValues;
         this.helpers = helpers;
         this.regionTarget = regionTarget;
+        this.budget = budget;
         int scale = strideScale(cfg);
         this.budgetScale = budget <= Integer.MAX_VALUE / scale ? scale : 1;
         this.intBudget = budget <= Integer.MAX_VALUE / budgetScale;
@@ -345,6 +356,7 @@ final class Compiler {
     }
 
     byte[] build() {
+        budgetFree = !inSet && plans.size() == 1 && BudgetBound.maxInsns(cfg, plans.get(0), lookups) <= budget;
         return ClassFile.of().build(CD_THIS, cb -> {
             cb.withFlags(AccessFlag.PUBLIC, AccessFlag.FINAL);
             // The executable's entry: a static method, so its handle is a direct one (no bound

@@ -183,6 +183,8 @@ public final class JitBackend implements Backend {
         info.put("compileMicros", compileNanos / 1000);
         info.put("inlineLookups", compiler.lookups.size());
         info.put("packetReadOnly", !compiler.packetWritable);
+        info.put("budgetFree", compiler.budgetFree);
+        info.put("splitSums", compiler.splitSums);
         int frames = cfg.hasLocalCalls ? Memory.MAX_FRAMES : 1;
         JitExecutable executable = new JitExecutable(entry, linkage, maps,
                 options.instructionBudget() * compiler.budgetScale, frames,

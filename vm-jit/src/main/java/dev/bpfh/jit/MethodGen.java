@@ -377,22 +377,28 @@ final class MethodGen {
     private void block(int local) {
         Cfg.Block b = cfg.blocks.get(plan.fn().blocks()[local]);
         c.labelBinding(labels[local - lo]);
-        if (comp.intBudget) {
-            int charge = b.insns() * comp.budgetScale;
-            if (charge <= Short.MAX_VALUE) {
-                c.iinc(rem(), -charge);
-            } else {
-                c.iload(rem()).loadConstant(charge).isub().istore(rem());
-            }
-        } else {
-            c.lload(rem()).loadConstant((long) b.insns()).lsub().lstore(rem());
-        }
+        charge(b.insns());
         cur = plan.facts().atEntry(local);
         keySlot = NO_SLOT;
+        int acc = splitAccumulator(b);
+        Label body = null;
+        if (acc >= 0) { // entered from outside the loop: the second partial sum starts at 0
+            comp.splitSums++;
+            c.lconst_0().lstore(partial());
+            body = c.newLabel();
+            c.labelBinding(body);
+        }
+        int last = cfg.lastPc(b);
         for (int pc = b.start(); pc < b.end(); ) {
             long w = cfg.slots[pc];
             int cls = opClass(Insn.opcode(w));
-            if (Insn.opcode(w) == LDDW) {
+            if (acc >= 0 && pc == last) {
+                // swap the partial sums, so the next iteration adds to the other one; then the back edge
+                c.lload(reg(acc)).lload(partial()).lstore(reg(acc)).lstore(partial());
+                int op = Insn.opcode(w);
+                condition(op, Insn.dst(w), Insn.src(w), Insn.imm(w), body);
+                c.lload(reg(acc)).lload(partial()).ladd().lstore(reg(acc)); // leaving: the whole sum
+            } else if (Insn.opcode(w) == LDDW) {
                 c.loadConstant(comp.wideValue(pc));
                 put(Insn.dst(w));
             } else {
@@ -415,6 +421,79 @@ final class MethodGen {
             }
             // else the next block in this method is the fall-through successor: emitted right after
         }
+    }
+
+    /** A long scratch local: the second partial sum of a {@link #splitAccumulator} loop. */
+    private int partial() {
+        return base + 47 + comp.lookups.size();
+    }
+
+    /**
+     * The register whose sum a one-block loop {@code b} may keep as two partial sums, or -1. Such a
+     * loop ({@code byte_sum}'s {@code ldxb r5, [r4]; add r0, r5}) is bound by the chain of 64-bit
+     * adds into the register, one per iteration, which C2 does not reassociate; the kernel's code
+     * is bound by the same chain. Adding into one partial sum in even and the other in odd
+     * iterations halves the chain (the generated loop swaps the two locals before its back edge, a
+     * renaming once C2 has unrolled the loop, and adds them when it leaves). 64-bit addition is
+     * associative and commutative modulo 2^64, so the sum on leaving is the one the instructions
+     * define. This needs: the loop is the block alone (its last instruction a conditional jump to
+     * its own start, so the block's end is the loop's only way out but a trap, whose outcome has no
+     * registers); the register appears in the block only as the destination of 64-bit adds of
+     * another register or a constant (nothing in the loop reads a partial sum); it is a plain long
+     * local (no int form, no shadow); no budget to check at the back edge ({@link Compiler#budgetFree});
+     * the direct form of a raw program.
+     */
+    private int splitAccumulator(Cfg.Block b) {
+        if (!comp.budgetFree || split || packet != null) {
+            return -1;
+        }
+        int last = cfg.lastPc(b);
+        long jw = cfg.slots[last];
+        int jop = Insn.opcode(jw);
+        int jcls = opClass(jop);
+        int jcode = jop & OP_MASK;
+        if ((jcls != JMP && jcls != JMP32) || jcode == JA || jcode == CALL || jcode == EXIT
+                || Cfg.jumpTarget(jw, last) != b.start()) {
+            return -1;
+        }
+        for (int r = 0; r < 10; r++) {
+            if (intReg[r] || shadowed(r)) {
+                continue;
+            }
+            boolean added = false;
+            boolean other = false;
+            for (int pc = b.start(); pc < b.end() && !other; pc += Insn.opcode(cfg.slots[pc]) == LDDW ? 2 : 1) {
+                long w = cfg.slots[pc];
+                int op = Insn.opcode(w);
+                boolean x = (op & SRC_X) != 0;
+                boolean addInto = opClass(op) == ALU64 && (op & OP_MASK) == ADD && Insn.dst(w) == r
+                        && !(x && Insn.src(w) == r);
+                if (addInto) {
+                    added = true;
+                } else if (mentions(w, r)) {
+                    other = true;
+                }
+            }
+            if (added && !other) {
+                return r;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether instruction {@code w} may read or write register {@code r} (calls and LD_ABS/IND: any). */
+    private static boolean mentions(long w, int r) {
+        int op = Insn.opcode(w);
+        int cls = opClass(op);
+        boolean x = (op & SRC_X) != 0;
+        return switch (cls) {
+            // END's source bit chooses the byte order, not a register
+            case ALU, ALU64 -> Insn.dst(w) == r || x && (op & OP_MASK) != END && Insn.src(w) == r;
+            case LD -> op != LDDW || Insn.dst(w) == r;
+            case LDX, STX -> Insn.dst(w) == r || Insn.src(w) == r;
+            case ST -> Insn.dst(w) == r;
+            default -> (op & OP_MASK) == CALL || (op & OP_MASK) == EXIT || Insn.dst(w) == r || x && Insn.src(w) == r;
+        };
     }
 
     private void insn(int pc, long w) {
@@ -1041,9 +1120,26 @@ final class MethodGen {
         c.loadConstant(local).istore(next()).goto_(tail);
     }
 
+    /** Charges a block's {@code insns} instructions at its entry; nothing when the budget cannot run out. */
+    private void charge(int insns) {
+        if (comp.budgetFree) {
+            return; // BudgetBound: no run executes more than the budget
+        }
+        if (comp.intBudget) {
+            int units = insns * comp.budgetScale;
+            if (units <= Short.MAX_VALUE) {
+                c.iinc(rem(), -units);
+            } else {
+                c.iload(rem()).loadConstant(units).isub().istore(rem());
+            }
+        } else {
+            c.lload(rem()).loadConstant((long) insns).lsub().lstore(rem());
+        }
+    }
+
     /** Gives back {@code insns} instructions charged at block entry but not executed (an early exit). */
     void refund(int insns) {
-        if (insns == 0) {
+        if (insns == 0 || comp.budgetFree) {
             return;
         }
         if (comp.intBudget) {
@@ -1054,6 +1150,9 @@ final class MethodGen {
     }
 
     private void budgetCheck(int pc) {
+        if (comp.budgetFree) {
+            return; // the budget cannot run out (BudgetBound)
+        }
         if (comp.intBudget) {
             c.iload(rem()).iflt(trapLabel(budgetTraps, pc));
         } else {
