@@ -20,7 +20,8 @@ import java.util.Optional;
  * {@code data_end}: a packet pointer past the end traps like any out-of-bounds address. For XDP the
  * array starts as a copy of the packet (metadata first, if ctx_in has some) and becomes the 4096-byte
  * frame cut at data_end, with the packet at offset 256 (the headroom), when a helper moves a bound
- * ({@link #materializeFrame}); for tc and socket filters it is a copy of the frame. The context struct is not memory: r1 holds
+ * ({@link #materializeFrame}); a program that may move one ({@link #startsOnFrame}) gets that frame
+ * from its start. For tc and socket filters it is a copy of the frame. The context struct is not memory: r1 holds
  * {@link #ctxAddress()}, an unmapped address, and the loads and stores {@link ContextAccesses} found
  * are served by {@link #load} and {@link #store} from a live image of the uapi struct.
  */
