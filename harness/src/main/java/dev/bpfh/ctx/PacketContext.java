@@ -3,6 +3,9 @@ package dev.bpfh.ctx;
 import dev.bpfh.ctx.ContextLayout.Access;
 import dev.bpfh.exec.Memory;
 import dev.bpfh.exec.Trap;
+import dev.bpfh.isa.Insn;
+import dev.bpfh.isa.Opcodes;
+import dev.bpfh.isa.Program;
 import dev.bpfh.spi.ProgramType;
 import dev.bpfh.spi.RunInput;
 import dev.bpfh.spi.TrapKind;
@@ -17,7 +20,8 @@ import java.util.Optional;
  * {@code data_end}: a packet pointer past the end traps like any out-of-bounds address. For XDP the
  * array starts as a copy of the packet (metadata first, if ctx_in has some) and becomes the 4096-byte
  * frame cut at data_end, with the packet at offset 256 (the headroom), when a helper moves a bound
- * ({@link #materializeFrame}); for tc and socket filters it is a copy of the frame. The context struct is not memory: r1 holds
+ * ({@link #materializeFrame}); a program that may move one ({@link #startsOnFrame}) gets that frame
+ * from its start. For tc and socket filters it is a copy of the frame. The context struct is not memory: r1 holds
  * {@link #ctxAddress()}, an unmapped address, and the loads and stores {@link ContextAccesses} found
  * are served by {@link #load} and {@link #store} from a live image of the uapi struct.
  */
@@ -82,6 +86,8 @@ public final class PacketContext {
     private boolean bufShared;
     /** Whether this run maps the caller's packet itself ({@link #begin(RunInput, boolean)}). */
     private boolean inputMapped;
+    /** Whether this XDP run starts on the frame ({@link #startsOnFrame}). */
+    private boolean onFrame;
     /**
      * A {@link #reusable} context's packet and frame arrays by length, kept from run to run: region 1
      * must be an array exactly data_end long (its end is the packet's end), and a trace has few
@@ -246,8 +252,20 @@ public final class PacketContext {
      * caller's packet array itself is then region 1 and data_out: no copy at all.
      */
     public void begin(RunInput input, boolean packetReadOnly) {
+        begin(input, packetReadOnly, false);
+    }
+
+    /**
+     * {@link #begin(RunInput, boolean)}, where {@code onFrame} (an XDP program that
+     * {@link #startsOnFrame}) copies the packet straight into the frame at the headroom's end, as
+     * {@link #materializeFrame} would at the program's first bound move: one copy instead of two.
+     * Packet pointers are then frame offsets from the start, so every engine must decide it the
+     * same way, by {@link #startsOnFrame} of the program it runs.
+     */
+    public void begin(RunInput input, boolean packetReadOnly, boolean onFrame) {
         this.input = input.data();
-        this.inputMapped = packetReadOnly;
+        this.onFrame = onFrame && type == ProgramType.XDP;
+        this.inputMapped = packetReadOnly && !this.onFrame; // the frame decides the pointers' values
         byte[] ctx = input.ctx();
         if (ctx == null) {
             ctxIn = null;
@@ -270,13 +288,46 @@ public final class PacketContext {
         dataMeta = 0;
         data = meta;
         dataEnd = in.length;
-        buf = copyIn(in);
+        if (onFrame) {
+            toFrame(in); // maps it
+        } else {
+            buf = copyIn(in);
+            memory.map(Memory.INPUT_REGION, buf);
+        }
         if (ctxIn != null) {
             System.arraycopy(ctxIn, 0, live, 0, live.length);
         }
         // without a context, or with ingress_ifindex 0, the frame arrives on lo's queue 0
         setIfZero(XDP_INGRESS_IFINDEX, LOOPBACK_IFINDEX);
-        memory.map(Memory.INPUT_REGION, buf);
+    }
+
+    /**
+     * Whether the runs of {@code program} start on the XDP frame ({@link #begin(RunInput, boolean,
+     * boolean)}): it is an XDP program that may move a bound of its packet, as it calls
+     * bpf_xdp_adjust_head, _meta or _tail, or a helper by register ({@code callx}), which could be
+     * any of them. Such a program usually does move one, and then it pays for the frame anyway.
+     * The engines decide by this one rule, so their packet pointers stay equal.
+     */
+    public static boolean startsOnFrame(Program program) {
+        if (program.type() != ProgramType.XDP) {
+            return false;
+        }
+        for (int pc = 0; pc < program.length(); pc++) {
+            long w = program.slot(pc);
+            int op = Insn.opcode(w);
+            if (op == Opcodes.LDDW) {
+                pc++; // its second slot is no instruction
+            } else if (op == Opcodes.CALLX || op == Opcodes.CALL_IMM && Insn.src(w) == Opcodes.CALL_HELPER
+                    && movesBound(Insn.imm(w))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean movesBound(int helper) {
+        return helper == HelperAvailability.XDP_ADJUST_HEAD || helper == HelperAvailability.XDP_ADJUST_META
+                || helper == HelperAvailability.XDP_ADJUST_TAIL;
     }
 
     private void startSkb(byte[] in) {
@@ -483,18 +534,22 @@ public final class PacketContext {
      * pointers the program holds go stale, as the verifier requires them to be reloaded anyway.
      */
     public void materializeFrame() {
-        if (origin == 0) {
-            return;
+        if (origin != 0) {
+            toFrame(buf);
         }
-        byte[] frame = array(origin + buf.length);
+    }
+
+    /** Maps the frame with {@code packet} (data_meta to data_end) at {@link #origin}; bounds become frame offsets. */
+    private void toFrame(byte[] packet) {
+        byte[] frame = array(origin + packet.length);
         if (frame == null) {
-            frame = new byte[origin + buf.length];
+            frame = new byte[origin + packet.length];
             bufShared = false;
         } else {
             Arrays.fill(frame, 0, origin, (byte) 0); // the headroom a run sees is zeros, as in a new frame
             bufShared = true;
         }
-        System.arraycopy(buf, 0, frame, origin, buf.length);
+        System.arraycopy(packet, 0, frame, origin, packet.length);
         dataMeta += origin;
         data += origin;
         dataEnd += origin;
@@ -532,6 +587,11 @@ public final class PacketContext {
      */
     public byte[] dataOut() {
         if (type == ProgramType.XDP && (dataMeta != 0 || dataEnd != buf.length)) {
+            int n = dataEnd - dataMeta;
+            // a run on the frame that left the packet as it came: the caller's own array, as below
+            if (n == input.length && Arrays.equals(buf, dataMeta, dataEnd, input, 0, n)) {
+                return input;
+            }
             return Arrays.copyOfRange(buf, dataMeta, dataEnd);
         }
         if (type == ProgramType.SOCKET_FILTER) {

@@ -115,6 +115,10 @@ final class Interpreter implements Executable {
     private final RunContext context;
     /** {@link ProgramSet#frames}, the call stack of the loops. */
     private final long[] frames;
+    /** {@link PacketContext#startsOnFrame}: the jit decides it by the same rule. */
+    private final boolean startsOnFrame;
+    /** The typed runs' context, set up anew by each run ({@link PacketContext#begin}); made at the first. */
+    private PacketContext packet;
 
     /** {@code program} must have passed the {@link dev.bpfh.isa.Validator}; its maps are created here. */
     Interpreter(Program program, Helper[] helpers, long budget, long randomSeed) throws LoadRejected {
@@ -145,6 +149,7 @@ final class Interpreter implements Executable {
         this.memory = set.memory;
         this.context = set.context;
         this.frames = set.frames;
+        this.startsOnFrame = PacketContext.startsOnFrame(program);
         for (int pc = 0; pc < slots; pc++) {
             long w = program.slot(pc);
             if (Insn.opcode(w) == Opcodes.LDDW && Insn.src(w) != 0) {
@@ -203,7 +208,11 @@ final class Interpreter implements Executable {
             return run(input.data());
         }
         memory.startRun(EMPTY, set.framesTouched);
-        PacketContext p = PacketContext.start(type, input, memory, set.ctxRegion);
+        PacketContext p = packet;
+        if (p == null) {
+            p = packet = PacketContext.reusable(type, memory, set.ctxRegion);
+        }
+        p.begin(input, false, startsOnFrame); // checked above
         set.packet = p;
         context.setPacket(p);
         return execute(p.ctxAddress(), 0, p, null);

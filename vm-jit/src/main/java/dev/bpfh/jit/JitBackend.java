@@ -1,6 +1,7 @@
 package dev.bpfh.jit;
 
 import dev.bpfh.ctx.ContextAccesses;
+import dev.bpfh.ctx.PacketContext;
 import dev.bpfh.exec.Helpers;
 import dev.bpfh.exec.Memory;
 import dev.bpfh.exec.RunContext;
@@ -129,7 +130,7 @@ public final class JitBackend implements Backend {
                 }
                 JitExecutable e = define(cfg, compiler, bytes, sizes, memory, maps, helpers, options,
                         System.nanoTime() - start, set);
-                e.typed(program.type(), ctxRegion);
+                e.typed(program.type(), ctxRegion, PacketContext.startsOnFrame(program));
                 return e;
             }
         } catch (RuntimeException | LinkageError e) {

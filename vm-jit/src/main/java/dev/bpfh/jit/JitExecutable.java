@@ -45,6 +45,8 @@ final class JitExecutable implements Executable {
     /** The program's type and, for a typed program, the region r1 points at (never mapped). */
     private ProgramType type = ProgramType.RAW;
     private int ctxRegion = -1;
+    /** {@link PacketContext#startsOnFrame}: the interpreter decides it by the same rule. */
+    private boolean startsOnFrame;
     /** {@link Compiler#packetWritable} negated: no instruction of the program can write the packet. */
     private final boolean packetReadOnly;
     /** The typed runs' context, set up anew by each run ({@link PacketContext#begin}); made at the first. */
@@ -74,10 +76,14 @@ final class JitExecutable implements Executable {
         this.info = Map.copyOf(info);
     }
 
-    /** Load-time facts of a typed program: its type and the unmapped region r1 points at. */
-    void typed(ProgramType type, int ctxRegion) {
+    /**
+     * Load-time facts of a typed program: its type, the unmapped region r1 points at and whether
+     * its runs start on the XDP frame ({@link PacketContext#startsOnFrame}).
+     */
+    void typed(ProgramType type, int ctxRegion, boolean startsOnFrame) {
         this.type = type;
         this.ctxRegion = ctxRegion;
+        this.startsOnFrame = startsOnFrame;
     }
 
     /** What a sibling's tail call into this program needs. */
@@ -153,7 +159,8 @@ final class JitExecutable implements Executable {
         if (packet == null) {
             packet = this.packet = PacketContext.reusable(type, memory, ctxRegion);
         }
-        packet.begin(input, packetReadOnly && !inSet); // checked above; a sibling may write the packet
+        // checked above; a sibling may write the packet
+        packet.begin(input, packetReadOnly && !inSet, startsOnFrame);
         mappedInput = null; // region 1 is the packet now
         clearFrames();
         context.startRun();
