@@ -3,6 +3,9 @@ package dev.bpfh.maps;
 import dev.bpfh.exec.Memory;
 import dev.bpfh.spi.MapSpec;
 import dev.bpfh.spi.MapType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +28,8 @@ import java.util.List;
  * §1.5 says they may: the insert succeeds, the new key is present, the count stays within max.
  */
 public final class HashTableMap extends BpfMap {
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long F_LOCK = 4;
     private static final int EMPTY = 0;
     private static final int TOMBSTONE = -1;
@@ -76,16 +81,36 @@ public final class HashTableMap extends BpfMap {
         return n;
     }
 
+    /**
+     * Any well-mixed hash will do: nothing observable depends on the index's order (entries() and
+     * the kernel-visible behaviour go by slot). 4- and 8-byte keys, the common cases, are read as
+     * one word and compared as one word; a byte loop would cost each helper call a few ns.
+     */
     private int hash(byte[] key, int off) {
-        int h = 0x811c9dc5;
-        for (int i = 0; i < keySize; i++) {
-            h = (h ^ (key[off + i] & 0xff)) * 0x01000193;
+        long h;
+        if (keySize == 4) {
+            h = (int) INT.get(key, off);
+        } else if (keySize == 8) {
+            h = (long) LONG.get(key, off);
+        } else {
+            h = 0xcbf29ce484222325L;
+            for (int i = 0; i < keySize; i++) {
+                h = (h ^ (key[off + i] & 0xff)) * 0x100000001b3L;
+            }
         }
-        return h ^ (h >>> 16);
+        h *= 0x9e3779b97f4a7c15L; // Fibonacci hashing: the high bits are well mixed
+        return (int) (h >>> 32) ^ (int) h;
     }
 
     private boolean keyEquals(int slot, byte[] key, int off) {
-        return Arrays.equals(keys, slot * keySize, slot * keySize + keySize, key, off, off + keySize);
+        int at = slot * keySize;
+        if (keySize == 4) {
+            return (int) INT.get(keys, at) == (int) INT.get(key, off);
+        }
+        if (keySize == 8) {
+            return (long) LONG.get(keys, at) == (long) LONG.get(key, off);
+        }
+        return Arrays.equals(keys, at, at + keySize, key, off, off + keySize);
     }
 
     /** The slot holding {@code key}, or -1. */
