@@ -42,18 +42,7 @@ class JitBudgetBoundTest {
 
     static Stream<Case> cases() {
         return Stream.of(
-                new Case("byte sum over the input", asm("""
-                        mov %r0, 0
-                        mov %r3, 0
-                        loop:
-                        mov %r4, %r1
-                        add %r4, %r3
-                        ldxb %r5, [%r4+0]
-                        add %r0, %r5
-                        add %r3, 1
-                        jlt %r3, 64, loop
-                        exit
-                        """), true),
+                new Case("byte sum over the input", asm(LoopPrograms.byteSum("64")), true),
                 new Case("two loops: copy to the stack, then read it back", asm("""
                         mov %r3, 0
                         copy:

@@ -46,18 +46,7 @@ class JitProvenanceTest {
     }
 
     /** Sums [r1 + r3] for r3 = 0..15: 16 bytes of input are needed. */
-    static final String SUM_16 = """
-            mov %r0, 0
-            mov %r3, 0
-            loop:
-            mov %r4, %r1
-            add %r4, %r3
-            ldxb %r5, [%r4+0]
-            add %r0, %r5
-            add %r3, 1
-            jlt %r3, 16, loop
-            exit
-            """;
+    static final String SUM_16 = LoopPrograms.byteSum("16");
 
     @Test
     void anInputLoopReadsEveryByte() {

@@ -35,18 +35,7 @@ class JitSplitSumTest {
                 + "add %r3, 8\njlt %r3, BOUND, loop\n" + after + "exit\n";
     }
 
-    private static final String BYTE_SUM = """
-            mov %r0, 0
-            mov %r3, 0
-            loop:
-            mov %r4, %r1
-            add %r4, %r3
-            ldxb %r5, [%r4+0]
-            add %r0, %r5
-            add %r3, 1
-            jlt %r3, BOUND, loop
-            exit
-            """;
+    private static final String BYTE_SUM = LoopPrograms.byteSum("BOUND");
 
     static Stream<Case> cases() {
         return Stream.of(

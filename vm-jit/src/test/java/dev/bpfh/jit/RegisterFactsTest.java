@@ -31,18 +31,7 @@ class RegisterFactsTest {
         return f.atEntry(local);
     }
 
-    static final String BYTE_SUM = """
-            mov %r0, 0
-            mov %r3, 0
-            loop:
-            mov %r4, %r1
-            add %r4, %r3
-            ldxb %r5, [%r4+0]
-            add %r0, %r5
-            add %r3, 1
-            jlt %r3, 1024, loop
-            exit
-            """;
+    static final String BYTE_SUM = LoopPrograms.byteSum("1024");
 
     @Test
     void theEntryStateIsKnownAtPcZero() {
