@@ -11,6 +11,7 @@ import dev.bpfh.spi.Backend;
 import dev.bpfh.spi.Backends;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -171,6 +172,21 @@ public final class BenchRunner {
         return PacketWorkload.isPacketWorkload(w) ? PacketWorkload.displayName(w) : Workloads.displayName(w);
     }
 
+    /**
+     * The host JVM's options the forks keep. Without {@code jvmArgs} JMH gives every fork all of
+     * them, which includes the launcher's AOT cache ({@code -XX:AOTCache=cli/target/bpfh.aot}): the
+     * classes and, since JDK 25 (JEP 515), the method profiles of one training {@code bpfh plugin}
+     * call. A benchmark fork must start as a plain JVM with the options we name, not with C2 seeded
+     * by another program's profile, so those options are dropped; the rest ({@code BPFH_JAVA_OPTS},
+     * for one) stay.
+     */
+    static List<String> inheritedJvmArgs(List<String> hostArgs) {
+        return hostArgs.stream()
+                .filter(a -> !a.startsWith("-XX:AOTCache=") && !a.startsWith("-XX:AOTMode=")
+                        && !a.startsWith("-Xlog:aot") && !a.startsWith("-Xlog:cds"))
+                .toList();
+    }
+
     /** JMH options: every setting named in {@link Defaults}. */
     static ChainedOptionsBuilder options(boolean quick, List<String> allWorkloads, List<String> backends, Path json) {
         return options(quick, false, allWorkloads, backends, json);
@@ -186,6 +202,7 @@ public final class BenchRunner {
         ChainedOptionsBuilder b = new OptionsBuilder()
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .threads(1)
+                .jvmArgs(inheritedJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments()).toArray(String[]::new))
                 .jvmArgsAppend(quick ? Defaults.QUICK_FORK_JVM_ARGS : Defaults.FORK_JVM_ARGS)
                 .shouldFailOnError(false) // one failing workload (e.g. a verifier refusal) must not stop the rest
                 .verbosity(VerboseMode.NORMAL) // JMH's own progress lines: per fork, per iteration

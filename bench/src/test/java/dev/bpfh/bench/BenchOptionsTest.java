@@ -49,4 +49,14 @@ class BenchOptionsTest {
         assertFalse(o.getForkCount().hasValue()); // the annotations' Defaults.FORKS
         assertFalse(o.getJvmArgsAppend().get().stream().anyMatch(a -> a.contains(IterationClock.WAIT_PROPERTY)));
     }
+
+    @Test
+    void forksKeepTheHostsOptionsButNotTheLaunchersAotCache() {
+        List<String> host = List.of("-XX:AOTCache=/x/cli/target/bpfh.aot", "-Xlog:aot=off", "-Xlog:cds=off",
+                "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-Djmh.ignoreLock=true");
+        assertEquals(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-Djmh.ignoreLock=true"),
+                BenchRunner.inheritedJvmArgs(host));
+        Options o = BenchRunner.options(true, List.of("byte_sum_1024"), List.of("jit"), JSON).build();
+        assertFalse(o.getJvmArgs().get().stream().anyMatch(a -> a.startsWith("-XX:AOTCache")));
+    }
 }
