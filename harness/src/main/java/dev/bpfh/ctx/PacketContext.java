@@ -84,10 +84,8 @@ public final class PacketContext {
      * is never {@code buf} itself but the input (unchanged) or a copy.
      */
     private boolean bufShared;
-    /** Whether this run maps the caller's packet itself ({@link #begin(RunInput, boolean)}). */
+    /** Whether this run maps the caller's packet itself ({@link #begin(RunInput, boolean, boolean)}). */
     private boolean inputMapped;
-    /** Whether this XDP run starts on the frame ({@link #startsOnFrame}). */
-    private boolean onFrame;
     /**
      * A {@link #reusable} context's packet and frame arrays by length, kept from run to run: region 1
      * must be an array exactly data_end long (its end is the packet's end), and a trace has few
@@ -242,30 +240,24 @@ public final class PacketContext {
      * the packet array holds a copy of the input, all of it.
      */
     public void begin(RunInput input) {
-        begin(input, false);
+        begin(input, false, false);
     }
 
     /**
-     * {@link #begin(RunInput)}, where {@code packetReadOnly} says that nothing of the run can write
-     * region 1 in place (the engine proved it for every store and helper call: the XDP helpers that
-     * move a bound write only the frame {@link #materializeFrame} copies the packet into). The
-     * caller's packet array itself is then region 1 and data_out: no copy at all.
-     */
-    public void begin(RunInput input, boolean packetReadOnly) {
-        begin(input, packetReadOnly, false);
-    }
-
-    /**
-     * {@link #begin(RunInput, boolean)}, where {@code onFrame} (an XDP program that
-     * {@link #startsOnFrame}) copies the packet straight into the frame at the headroom's end, as
-     * {@link #materializeFrame} would at the program's first bound move: one copy instead of two.
-     * Packet pointers are then frame offsets from the start, so every engine must decide it the
-     * same way, by {@link #startsOnFrame} of the program it runs.
+     * {@link #begin(RunInput)}, with what the engine proved of the program it runs.
+     * {@code packetReadOnly}: nothing of the run can write region 1 in place (every store and helper
+     * call checked: the XDP helpers that move a bound write only the frame {@link #materializeFrame}
+     * copies the packet into); the caller's packet array itself is then region 1 and data_out, no
+     * copy at all. {@code onFrame} (an XDP program that {@link #startsOnFrame}): the packet is
+     * copied straight into the frame at the headroom's end, as {@link #materializeFrame} would at
+     * the program's first bound move, one copy instead of two; it overrides {@code packetReadOnly},
+     * since packet pointers are then frame offsets from the start, so every engine must decide it
+     * the same way, by {@link #startsOnFrame} of the program it runs.
      */
     public void begin(RunInput input, boolean packetReadOnly, boolean onFrame) {
         this.input = input.data();
-        this.onFrame = onFrame && type == ProgramType.XDP;
-        this.inputMapped = packetReadOnly && !this.onFrame; // the frame decides the pointers' values
+        boolean frameStart = onFrame && type == ProgramType.XDP;
+        this.inputMapped = packetReadOnly && !frameStart; // the frame decides the pointers' values
         byte[] ctx = input.ctx();
         if (ctx == null) {
             ctxIn = null;
@@ -276,13 +268,13 @@ public final class PacketContext {
         }
         Arrays.fill(live, (byte) 0);
         if (type == ProgramType.XDP) {
-            startXdp(input.data());
+            startXdp(input.data(), frameStart);
         } else {
             startSkb(input.data());
         }
     }
 
-    private void startXdp(byte[] in) {
+    private void startXdp(byte[] in, boolean onFrame) {
         int meta = ctxIn == null ? 0 : (int) ContextLayout.read(ctxIn, XDP_DATA);
         origin = XDP_HEADROOM - meta; // data_meta's place in the frame: data is at the headroom's end
         dataMeta = 0;
