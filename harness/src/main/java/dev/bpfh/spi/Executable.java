@@ -25,7 +25,7 @@ public interface Executable extends AutoCloseable {
         if (input.ctx() != null) {
             throw new IllegalArgumentException("this engine takes no context input");
         }
-        return run(input.data());
+        return input.reported(run(input.data()));
     }
 
     /**

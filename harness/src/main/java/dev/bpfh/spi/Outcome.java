@@ -15,7 +15,8 @@ public sealed interface Outcome {
      * zero-extended), its {@code data_out} (the packet after the run: XDP from data_meta to
      * data_end; a socket filter's starts with 14 zero bytes, programs.md §4.3) and, when the run was
      * given a context, its {@code ctx_out} (the context struct's bytes after the run); {@code ctx}
-     * is null otherwise.
+     * is null otherwise. {@code memory} is null when the input asked for no data_out
+     * ({@link RunInput#dataOut()} false).
      */
     record Returned(long r0, byte[] memory, byte[] ctx) implements Ran {
         /** A run without context output. */
@@ -35,7 +36,7 @@ public sealed interface Outcome {
 
         @Override
         public String toString() {
-            return "Returned[r0=0x" + Long.toHexString(r0) + ", memory=" + HexFormat.of().formatHex(memory)
+            return "Returned[r0=0x" + Long.toHexString(r0) + ", memory=" + (memory == null ? "not wanted" : HexFormat.of().formatHex(memory))
                     + (ctx == null ? "" : ", ctx=" + HexFormat.of().formatHex(ctx)) + "]";
         }
     }

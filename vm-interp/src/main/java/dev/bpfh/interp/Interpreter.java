@@ -188,7 +188,7 @@ final class Interpreter implements Executable {
         memory.startRun(in, set.framesTouched);
         set.packet = null;
         context.setPacket(null);
-        return execute(Memory.inputAddress(), in.length, null, in);
+        return execute(Memory.inputAddress(), in.length, null, in, true);
     }
 
     /**
@@ -205,7 +205,7 @@ final class Interpreter implements Executable {
             return PacketContext.inputRefused(bad.get());
         }
         if (type == ProgramType.RAW) {
-            return run(input.data());
+            return input.reported(run(input.data()));
         }
         memory.startRun(EMPTY, set.framesTouched);
         PacketContext p = packet;
@@ -215,13 +215,16 @@ final class Interpreter implements Executable {
         p.begin(input, false, startsOnFrame); // checked above
         set.packet = p;
         context.setPacket(p);
-        return execute(p.ctxAddress(), 0, p, null);
+        return execute(p.ctxAddress(), 0, p, null, input.dataOut());
     }
 
     private static final byte[] EMPTY = new byte[0];
 
-    /** One run from pc 0 with r1 and r2 as given: a typed program's outcome from {@code p}, a raw one's with {@code raw}. */
-    private Outcome execute(long r1, long r2, PacketContext p, byte[] raw) {
+    /**
+     * One run from pc 0 with r1 and r2 as given: a typed program's outcome from {@code p} (its
+     * data_out only if {@code dataOut}: building it may copy the packet), a raw one's with {@code raw}.
+     */
+    private Outcome execute(long r1, long r2, PacketContext p, byte[] raw, boolean dataOut) {
         set.framesTouched = 1;
         set.executedInstructions = -1;
         context.startRun();
@@ -233,7 +236,7 @@ final class Interpreter implements Executable {
             r[10] = Memory.frameTop(0);
             long r0 = execute(r, 0, 0, budget);
             if (p != null) {
-                return new Outcome.Returned(PacketContext.retval(r0), p.dataOut(), p.ctxOut());
+                return new Outcome.Returned(PacketContext.retval(r0), dataOut ? p.dataOut() : null, p.ctxOut());
             }
             return new Outcome.Returned(r0, raw);
         } catch (Trap t) {

@@ -149,7 +149,7 @@ final class JitExecutable implements Executable {
             return PacketContext.inputRefused(bad.get()); // the kernel backend's outcome for it
         }
         if (type == ProgramType.RAW) {
-            return run(input.data());
+            return input.reported(run(input.data()));
         }
         MethodHandle program = entry;
         if (program == null) {
@@ -171,7 +171,8 @@ final class JitExecutable implements Executable {
         state.budget = budget;
         try {
             long r0 = (long) program.invokeExact(packet.ctxAddress(), 0L);
-            return new Outcome.Returned(PacketContext.retval(r0), packet.dataOut(), packet.ctxOut());
+            // data_out only when wanted: a packet the program moved or changed is copied out
+            return new Outcome.Returned(PacketContext.retval(r0), input.dataOut() ? packet.dataOut() : null, packet.ctxOut());
         } catch (Throwable t) {
             return failure(t);
         }

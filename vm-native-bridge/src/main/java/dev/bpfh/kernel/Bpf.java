@@ -271,6 +271,15 @@ public final class Bpf implements AutoCloseable {
         }
 
         /**
+         * data_out for the next runs: {@code out}, all of it, or none when null (data_out NULL:
+         * the kernel copies nothing back, and data_size_out still reports the packet's size).
+         */
+        public void setDataOut(MemorySegment out) {
+            attr.set(JAVA_LONG, TEST_DATA_OUT, out == null ? 0 : out.address());
+            outSize = out == null ? 0 : (int) out.byteSize();
+        }
+
+        /**
          * ctx_in ({@code inBytes} of {@code in}) and ctx_out ({@code out}, all of it) for the next
          * runs; {@code in} null clears both (the run then has no context, which is not the same as
          * a zero context: programs.md §4.3).

@@ -170,7 +170,7 @@ public final class KernelExecutable implements Executable {
     public Outcome run(RunInput input) {
         if (type == ProgramType.RAW) {
             Optional<String> bad = PacketContext.checkInput(type, input);
-            return bad.isPresent() ? TypedProgram.inputRefused(bad.get()) : run(input.data());
+            return bad.isPresent() ? TypedProgram.inputRefused(bad.get()) : input.reported(run(input.data()));
         }
         checkOpen();
         try {

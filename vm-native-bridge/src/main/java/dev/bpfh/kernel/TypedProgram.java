@@ -85,7 +85,7 @@ final class TypedProgram implements AutoCloseable {
             return new Outcome.Trapped(TrapKind.RUNTIME_ERROR, -1, "BPF_PROG_TEST_RUN failed: " + Errno.name(errno)
                     + (errno == Errno.ENOSPC ? " (data_out of " + testRun.dataSizeOut() + " bytes)" : ""));
         }
-        byte[] out = dataOut.asSlice(0, testRun.dataSizeOut()).toArray(JAVA_BYTE);
+        byte[] out = input.dataOut() ? dataOut.asSlice(0, testRun.dataSizeOut()).toArray(JAVA_BYTE) : null;
         byte[] ctx = input.ctx() == null ? null
                 : ctxOut.asSlice(0, Math.min(structSize, testRun.ctxSizeOut())).toArray(JAVA_BYTE);
         return new Outcome.Returned(Integer.toUnsignedLong(testRun.retval()), out, ctx);
@@ -107,7 +107,8 @@ final class TypedProgram implements AutoCloseable {
     private int invoke(RunInput input) {
         byte[] data = input.data();
         MemorySegment.copy(data, 0, dataIn, JAVA_BYTE, 0, data.length);
-        testRun.setDataSizes(data.length, (int) dataOut.byteSize());
+        testRun.setDataOut(input.dataOut() ? dataOut : null); // NULL: the kernel copies nothing back
+        testRun.setDataSizes(data.length, input.dataOut() ? (int) dataOut.byteSize() : 0);
         byte[] ctx = input.ctx();
         if (ctx == null) {
             testRun.setContext(null, 0, null);
