@@ -27,14 +27,7 @@ final class Facts {
 
     /** Instructions in the program: slots, with each {@code lddw} pair counted once. */
     static int programInsns(Program p) {
-        int n = 0;
-        for (int pc = 0; pc < p.length(); pc++) {
-            n++;
-            if (Insn.opcode(p.slot(pc)) == Opcodes.LDDW) {
-                pc++;
-            }
-        }
-        return n;
+        return p.instructionPcs().length;
     }
 
     /**
@@ -43,12 +36,10 @@ final class Facts {
      */
     static int helperCalls(Program p) {
         int n = 0;
-        for (int pc = 0; pc < p.length(); pc++) {
+        for (int pc : p.instructionPcs()) {
             long slot = p.slot(pc);
             if (Insn.opcode(slot) == Opcodes.CALL_IMM && Insn.src(slot) == 0) {
                 n++;
-            } else if (Insn.opcode(slot) == Opcodes.LDDW) {
-                pc++;
             }
         }
         return n;

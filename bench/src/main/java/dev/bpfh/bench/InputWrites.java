@@ -32,13 +32,9 @@ final class InputWrites {
 
     /** True when no instruction of {@code program} can change its input memory. */
     static boolean cannotWriteInput(Program program) {
-        for (int pc = 0; pc < program.length(); pc++) {
+        for (int pc : program.instructionPcs()) {
             long slot = program.slot(pc);
             int opcode = Insn.opcode(slot);
-            if (opcode == Opcodes.LDDW) {
-                pc++; // the second slot is the constant's upper half, not an instruction
-                continue;
-            }
             int cls = opcode & Opcodes.CLASS_MASK;
             if ((cls == Opcodes.ST || cls == Opcodes.STX) && Insn.dst(slot) != 10) {
                 return false;

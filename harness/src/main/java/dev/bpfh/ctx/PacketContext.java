@@ -304,12 +304,10 @@ public final class PacketContext {
         if (program.type() != ProgramType.XDP) {
             return false;
         }
-        for (int pc = 0; pc < program.length(); pc++) {
+        for (int pc : program.instructionPcs()) {
             long w = program.slot(pc);
             int op = Insn.opcode(w);
-            if (op == Opcodes.LDDW) {
-                pc++; // its second slot is no instruction
-            } else if (op == Opcodes.CALLX || op == Opcodes.CALL_IMM && Insn.src(w) == Opcodes.CALL_HELPER
+            if (op == Opcodes.CALLX || op == Opcodes.CALL_IMM && Insn.src(w) == Opcodes.CALL_HELPER
                     && movesBound(Insn.imm(w))) {
                 return true;
             }

@@ -58,9 +58,8 @@ public final class Classifier {
     public static Classification classify(Program p) {
         CpuVersion version = V1;
         int groups = 0;
-        long[] slots = p.slots();
-        for (int pc = 0; pc < slots.length; pc++) {
-            long w = slots[pc];
+        for (int pc : p.instructionPcs()) {
+            long w = p.slot(pc);
             int op = Insn.opcode(w);
             for (Row r : TABLE) {
                 if (r.matches(op, Insn.src(w), Insn.off(w), Insn.imm(w))) {
@@ -70,9 +69,6 @@ public final class Classifier {
                     groups |= r.group.bit();
                     break;
                 }
-            }
-            if (op == Opcodes.LDDW) {
-                pc++; // the second slot is data, never looked up
             }
         }
         return new Classification(version, groups);

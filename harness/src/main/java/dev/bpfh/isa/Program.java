@@ -100,6 +100,24 @@ public record Program(String name, long[] slots, List<MapSpec> maps, ProgramType
         return slots[pc];
     }
 
+    /**
+     * The pcs at which an instruction starts, in order: every slot but the second of each
+     * {@code lddw}, which holds the constant's upper half. The one walk that analyses of the
+     * instructions share, so none of them mistakes that half for an instruction. A trailing
+     * {@code lddw} without its second slot (the {@link Validator} refuses it) still starts at its pc.
+     */
+    public int[] instructionPcs() {
+        int[] pcs = new int[slots.length];
+        int n = 0;
+        for (int pc = 0; pc < slots.length; pc++) {
+            pcs[n++] = pc;
+            if (Insn.opcode(slots[pc]) == Opcodes.LDDW) {
+                pc++;
+            }
+        }
+        return Arrays.copyOf(pcs, n);
+    }
+
     public Insn insn(int pc) {
         return Insn.decode(slots[pc]);
     }
