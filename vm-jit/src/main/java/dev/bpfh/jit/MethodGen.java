@@ -1122,28 +1122,28 @@ final class MethodGen {
 
     /** Charges a block's {@code insns} instructions at its entry; nothing when the budget cannot run out. */
     private void charge(int insns) {
+        addToBudget(-insns);
+    }
+
+    /** Gives back {@code insns} instructions charged at block entry but not executed (an early exit). */
+    void refund(int insns) {
+        if (insns != 0) {
+            addToBudget(insns);
+        }
+    }
+
+    /** Adds {@code insns} (negative: charges them) to the remainder, in the budget's own units. */
+    private void addToBudget(int insns) {
         if (comp.budgetFree) {
             return; // BudgetBound: no run executes more than the budget
         }
         if (comp.intBudget) {
             int units = insns * comp.budgetScale;
-            if (units <= Short.MAX_VALUE) {
-                c.iinc(rem(), -units);
+            if (units >= Short.MIN_VALUE && units <= Short.MAX_VALUE) {
+                c.iinc(rem(), units);
             } else {
-                c.iload(rem()).loadConstant(units).isub().istore(rem());
+                c.iload(rem()).loadConstant(units).iadd().istore(rem());
             }
-        } else {
-            c.lload(rem()).loadConstant((long) insns).lsub().lstore(rem());
-        }
-    }
-
-    /** Gives back {@code insns} instructions charged at block entry but not executed (an early exit). */
-    void refund(int insns) {
-        if (insns == 0 || comp.budgetFree) {
-            return;
-        }
-        if (comp.intBudget) {
-            c.iload(rem()).loadConstant(insns * comp.budgetScale).iadd().istore(rem());
         } else {
             c.lload(rem()).loadConstant((long) insns).ladd().lstore(rem());
         }
