@@ -56,7 +56,9 @@ import java.util.Map;
  * arithmetic and a load, three-address arithmetic, a counter step and its loop test, an argument
  * and a call) a fused op. Its case runs the first instruction, steps to the next slot, reads that
  * slot's own code word and falls through into the next instruction's case: one dispatch for the
- * run, and every instruction keeps its operands, its trap pc and its budget check.
+ * run, and every instruction keeps its operands, its trap pc and its budget check. A {@code ja}
+ * to a loop's step and test ({@link Op#JA_ADD_JLT_K}) does the same with its target slot in place
+ * of the next one: the jump goes through {@link #jump} like any other, so the budget sees it.
  *
  * <p><b>Budget without a per-instruction counter.</b> Execution between two control transfers is
  * straight-line, so the count of executed instructions is {@code base + pc + 1} after the
@@ -845,6 +847,11 @@ final class Interpreter implements Executable {
                     pc++;
                 }
                 break;
+            case Op.JA_ADD_JLT_K:
+                pc = jump(r, pc, (int) (c >> 32));
+                c = code[pc]; // the target's add64 K; jlt K: fall into its case, with its own operands
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
             case Op.ADD_JLT_K:
                 r[d] += c >> 32;
                 pc++; // the next slot: fall into its case, with its own operands

@@ -226,7 +226,13 @@ final class Op {
     static final int ADD_JLE_X = 173;
     /** mov64 X; call local: an argument, then the call. */
     static final int MOV_CALL = 174;
+    /**
+     * ja to an {@code add64 K; jlt K} pair (a loop's step and test, {@link #ADD_JLT_K}): the ja's
+     * target is not the next slot, so the case moves pc to it, reads its code word and falls into
+     * ADD_JLT_K. The end of an if/else arm jumping to its loop's latch.
+     */
+    static final int JA_ADD_JLT_K = 175;
 
     /** One past the last op, fused ones included. */
-    static final int ALL = 175;
+    static final int ALL = 176;
 }

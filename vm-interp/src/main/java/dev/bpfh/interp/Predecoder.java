@@ -133,8 +133,9 @@ final class Predecoder {
 
     /**
      * Superinstructions: rewrites the op of the first slot of each run of consecutive slots that
-     * has a fused op ({@link Op#MOV_ADD} and after) to that op, and leaves every other slot as it
-     * was. {@code code} must be complete, context ops included (a context load is no memory load).
+     * has a fused op ({@link Op#MOV_ADD} and after) to that op, and the op of a {@code ja} whose
+     * target starts a run with a fused op of that kind ({@link #jaOp}), and leaves every other slot
+     * as it was. {@code code} must be complete, context ops included (a context load is no memory load).
      * Runs may overlap: each fused op reads the operands, not the ops, of the slots after its first.
      */
     static void fuse(long[] code) {
@@ -148,6 +149,24 @@ final class Predecoder {
                 code[pc] = (code[pc] & ~0xffL) | fused;
             }
         }
+        for (int pc = 0; pc < code.length; pc++) {
+            if (op[pc] == Op.JA) {
+                int t = pc + 1 + (int) (code[pc] >> 32);
+                int fused = t >= 0 && t + 1 < code.length ? jaOp(op[t], op[t + 1]) : -1;
+                if (fused >= 0) {
+                    code[pc] = (code[pc] & ~0xffL) | fused;
+                }
+            }
+        }
+    }
+
+    /**
+     * The fused op of a {@code ja} whose target slot and the slot after it have ops {@code a} and
+     * {@code b}, or -1. Unlike the runs above, its second part is not the next slot but the jump's
+     * target: the case jumps, then falls into the target's case (see {@link Op#JA_ADD_JLT_K}).
+     */
+    static int jaOp(int a, int b) {
+        return a == Op.ADD64_K && b == Op.JLT64_K ? Op.JA_ADD_JLT_K : -1;
     }
 
     /** The fused op for a run starting with ops {@code a, b, c} (c is -1 past the end), or -1. */

@@ -97,6 +97,14 @@ class FusedOpsTest {
                 }
             }
         }
+        for (int a = 0; a < Op.COUNT; a++) {
+            for (int b = 0; b < Op.COUNT; b++) {
+                int f = Predecoder.jaOp(a, b);
+                if (f >= 0) {
+                    produced.add(f);
+                }
+            }
+        }
         for (int op = Op.COUNT; op < Op.ALL; op++) {
             assertTrue(produced.contains(op), "fused op " + op + " is never produced");
         }
@@ -140,6 +148,47 @@ class FusedOpsTest {
         assertTrap(TrapKind.BUDGET_EXHAUSTED, 2, countToThree(4).run());
         assertTrap(TrapKind.BUDGET_EXHAUSTED, 2, countToThree(2).run());
         assertEquals(8, InterpreterBackend.countInstructions(countToThree(100).program(), new byte[0]));
+    }
+
+    /**
+     * 0: mov r0, 0; 1: mov r6, 0; 2: add r0, r6; 3: ja +1 -> 5; 4: mov r0, 99; 5: add r6, 1;
+     * 6: jlt r6, 3, -5 -> 2; 7: exit. The ja at 3 goes to the loop's step and test. Three passes
+     * of 2, 3, 5, 6 (r0 = 0 + 1 + 2); the budget rule checks the taken jlt at counts 6 and 10.
+     */
+    static Prog forwardJaToTheLatch(long budget) {
+        return prog().budget(budget).mov(0, 0).mov(6, 0).alu64x(ADD, 0, 6).ja(1).mov(0, 99)
+                .alu64(ADD, 6, 1).jmp(JLT, 6, 3, -5).exit();
+    }
+
+    /**
+     * 0: mov r0, 0; 1: mov r6, 0; 2: ja +3 -> 6; 3: add r6, 1; 4: jlt r6, 4, +1 -> 6; 5: exit;
+     * 6: add r0, r6; 7: ja -5 -> 3. Enters the body at 6; the ja at 7 goes back to the step and
+     * test. Four passes of 6, 7, 3, 4 (r0 = 0 + 1 + 2 + 3); the budget rule checks the ja at 7 (the
+     * only backward jump) at counts 5, 9, 13 and 17, and the run ends with count 20.
+     */
+    static Prog backwardJaToTheLatch(long budget) {
+        return prog().budget(budget).mov(0, 0).mov(6, 0).ja(3).alu64(ADD, 6, 1).jmp(JLT, 6, 4, 1).exit()
+                .alu64x(ADD, 0, 6).ja(-5);
+    }
+
+    @Test
+    void aJaToALoopTestCountsTheJaAndChecksTheBudgetWhereItWould() throws LoadRejected {
+        int[] fwd = fusedOps(forwardJaToTheLatch(100).program());
+        assertEquals(Op.JA_ADD_JLT_K, fwd[3]);
+        assertEquals(Op.ADD_JLT_K, fwd[5]);
+        assertEquals(3, forwardJaToTheLatch(10).r0());
+        assertTrap(TrapKind.BUDGET_EXHAUSTED, 6, forwardJaToTheLatch(9).run()); // the ja counts: 10 at the second check
+        assertTrap(TrapKind.BUDGET_EXHAUSTED, 6, forwardJaToTheLatch(5).run());
+        assertEquals(15, InterpreterBackend.countInstructions(forwardJaToTheLatch(100).program(), new byte[0]));
+
+        int[] back = fusedOps(backwardJaToTheLatch(100).program());
+        assertEquals(Op.JA, back[2]); // its target is no step and test
+        assertEquals(Op.JA_ADD_JLT_K, back[7]);
+        assertEquals(6, backwardJaToTheLatch(17).r0());
+        assertTrap(TrapKind.BUDGET_EXHAUSTED, 7, backwardJaToTheLatch(16).run());
+        assertTrap(TrapKind.BUDGET_EXHAUSTED, 7, backwardJaToTheLatch(5).run());
+        assertTrap(TrapKind.BUDGET_EXHAUSTED, 7, backwardJaToTheLatch(4).run());
+        assertEquals(20, InterpreterBackend.countInstructions(backwardJaToTheLatch(100).program(), new byte[0]));
     }
 
     @Test
@@ -229,11 +278,12 @@ class FusedOpsTest {
      * r1 = the input, r2 = its length, r6..r8 small offsets set once, r9 a loop counter; the body
      * is random runs (fusable ones and near misses) on scratch registers r0, r3, r4, r5, with loads
      * based on r1 or r10 that may or may not fault, closed by a counter step and a test jumping back;
-     * sometimes a jump into the middle of a run, sometimes a call of a small function.
+     * sometimes a jump into the middle of a run, a ja to the counter step, a call of a small function.
      */
     static Program randomProgram(Random rnd) {
         Prog p = prog();
         List<Integer> targetsOfForwardJumps = new ArrayList<>();
+        List<Integer> jumpsToTheStep = new ArrayList<>();
         p.mov(0, rnd.nextInt(100)).mov(3, rnd.nextInt(1000) - 500).mov(4, rnd.nextInt(40)).mov(5, rnd.nextInt(9));
         p.mov(6, rnd.nextInt(16)).mov(7, rnd.nextInt(24)).mov(8, rnd.nextInt(4)).mov(9, 0);
         p.st(SIZE_DW, 10, -8, rnd.nextInt()).st(SIZE_DW, 10, -16, rnd.nextInt());
@@ -242,7 +292,7 @@ class FusedOpsTest {
         boolean calls = rnd.nextBoolean();
         for (int i = 0; i < runs; i++) {
             int a = scratch(rnd);
-            switch (rnd.nextInt(7)) {
+            switch (rnd.nextInt(8)) {
                 case 0, 1 -> { // address arithmetic and a load
                     boolean stack = rnd.nextInt(3) == 0;
                     int size = new int[] {SIZE_B, SIZE_H, SIZE_W, SIZE_DW}[rnd.nextInt(4)];
@@ -263,6 +313,11 @@ class FusedOpsTest {
                     p.jmp(JSET, 3, 1 << rnd.nextInt(3), 1).movx(a, 1).alu64x(ADD, a, 7).ldx(SIZE_B, 0, a, rnd.nextInt(30));
                 }
                 case 5 -> p.alu64x(rnd.nextBoolean() ? ADD : XOR, 0, a).alu64(MUL, 3, 3).alu64(ADD, a, 3).ja(0);
+                case 6 -> { // sometimes skip the rest of the body: a ja to the loop's step and test
+                    p.jmp(JSET, 3, 1 << rnd.nextInt(3), 1);
+                    jumpsToTheStep.add(p.length()); // patched below
+                    p.ja(0);
+                }
                 default -> {
                     if (calls) {
                         p.movx(1 + rnd.nextInt(5), anyRegister(rnd));
@@ -276,6 +331,7 @@ class FusedOpsTest {
         }
         int test = LOOP_TESTS[rnd.nextInt(LOOP_TESTS.length)];
         int trips = 1 + rnd.nextInt(6);
+        int step = p.length();
         p.alu64(ADD, 9, 1);
         int back = loopStart - (p.length() + 1);
         if (rnd.nextBoolean()) {
@@ -291,6 +347,9 @@ class FusedOpsTest {
         long[] slots = program.slots();
         for (int at : targetsOfForwardJumps) {
             slots[at] = Insn.encode(CALL_IMM, 0, CALL_LOCAL, 0, function - at - 1);
+        }
+        for (int at : jumpsToTheStep) {
+            slots[at] = Insn.encode(JA_OP, 0, 0, step - at - 1, 0);
         }
         return Program.of("random", slots);
     }
