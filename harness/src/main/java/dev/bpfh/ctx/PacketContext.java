@@ -76,12 +76,15 @@ public final class PacketContext {
     private final byte[] ctxImage;
     /** The fields as the program reads them, in the uapi struct's layout; zeroed at each run's start. */
     private final byte[] live;
-    private byte[] buf;
-    /** The caller's packet ({@code RunInput.data()}): data_out when the run left the packet as it was. */
+    /**
+     * The caller's packet ({@code RunInput.data()}) when the run wants data_out, which it is when
+     * the run left the packet as it was; else null. Not kept otherwise: a reference stored into
+     * this long-lived object costs a GC write barrier per run (see {@link #buffer()}).
+     */
     private byte[] input;
     /**
-     * Whether {@link #buf} is one of {@link #arrays}, which the next run overwrites: then data_out
-     * is never {@code buf} itself but the input (unchanged) or a copy.
+     * Whether the packet array ({@link #buffer()}) is one of {@link #arrays}, which the next run overwrites: then data_out
+     * is never that array itself but the input (unchanged) or a copy.
      */
     private boolean bufShared;
     /** Whether this run maps the caller's packet itself ({@link #begin(RunInput, boolean, boolean)}). */
@@ -98,7 +101,7 @@ public final class PacketContext {
     private int arraysBytes;
     private static final int ARRAYS_MAX_BYTES = 1 << 20;
     /**
-     * The XDP frame offset of {@code buf[0]}: a run starts with just the packet (and its metadata)
+     * The XDP frame offset of {@code buffer()[0]}: a run starts with just the packet (and its metadata)
      * in region 1, {@code origin} bytes into the 4096-byte frame, and gets the real frame, headroom
      * and all, only when a helper moves its bounds ({@link #materializeFrame}). Most programs never
      * do, and then the packet is copied once in and not at all out. 0 for skb programs.
@@ -255,7 +258,7 @@ public final class PacketContext {
      * the same way, by {@link #startsOnFrame} of the program it runs.
      */
     public void begin(RunInput input, boolean packetReadOnly, boolean onFrame) {
-        this.input = input.data();
+        this.input = input.dataOut() ? input.data() : null;
         boolean frameStart = onFrame && type == ProgramType.XDP;
         this.inputMapped = packetReadOnly && !frameStart; // the frame decides the pointers' values
         byte[] ctx = input.ctx();
@@ -283,8 +286,7 @@ public final class PacketContext {
         if (onFrame) {
             toFrame(in); // maps it
         } else {
-            buf = copyIn(in);
-            memory.map(Memory.INPUT_REGION, buf);
+            memory.map(Memory.INPUT_REGION, copyIn(in));
         }
         if (ctxIn != null) {
             System.arraycopy(ctxIn, 0, live, 0, live.length);
@@ -321,7 +323,8 @@ public final class PacketContext {
     }
 
     private void startSkb(byte[] in) {
-        buf = copyIn(in);
+        byte[] buf = copyIn(in);
+        memory.map(Memory.INPUT_REGION, buf);
         data = type == ProgramType.SOCKET_FILTER ? ETH_HLEN : 0; // a socket filter sees L3 on
         dataEnd = buf.length;
         dataMeta = data;
@@ -340,7 +343,6 @@ public final class PacketContext {
         if (ctxIn != null) {
             setIfZero(SKB_WIRE_LEN, skbLen); // wire_len is 0 without ctx_in (programs.md §4.2)
         }
-        memory.map(Memory.INPUT_REGION, buf);
     }
 
     /** A copy of the packet: in a kept array of its length ({@link #arrays}) when there is one. */
@@ -491,6 +493,7 @@ public final class PacketContext {
         if (pos + bytes > dataEnd) {
             return -1;
         }
+        byte[] buf = buffer();
         long v = 0;
         for (int i = 0; i < bytes; i++) {
             v = (v << 8) | (buf[(int) pos + i] & 0xffL);
@@ -500,9 +503,14 @@ public final class PacketContext {
 
     // ---- for helpers --------------------------------------------------------------------------
 
-    /** The packet array (region 1). Helpers that resize it call {@link #replaceBuffer}. */
+    /**
+     * The packet array (region 1). Helpers that resize it call {@link #replaceBuffer}. Read from
+     * the memory's table rather than kept in a field: a reference stored into a long-lived object
+     * costs a GC write barrier (G1's, with a StoreLoad fence, once the object is in the old
+     * generation), and a run already stores this one there.
+     */
     public byte[] buffer() {
-        return buf;
+        return memory.region(Memory.INPUT_REGION);
     }
 
     public int data() {
@@ -525,7 +533,7 @@ public final class PacketContext {
      */
     public void materializeFrame() {
         if (origin != 0) {
-            toFrame(buf);
+            toFrame(buffer());
         }
     }
 
@@ -544,8 +552,7 @@ public final class PacketContext {
         data += origin;
         dataEnd += origin;
         origin = 0;
-        buf = frame;
-        memory.map(Memory.INPUT_REGION, buf);
+        memory.map(Memory.INPUT_REGION, frame);
     }
 
     /** Moves the packet's bounds (xdp_adjust_head/meta): offsets in {@link #buffer()}. */
@@ -556,10 +563,9 @@ public final class PacketContext {
 
     /** Replaces the packet array (xdp_adjust_tail): its length is the new data_end. */
     public void replaceBuffer(byte[] newBuf) {
-        buf = newBuf;
         bufShared = false;
         dataEnd = newBuf.length;
-        memory.map(Memory.INPUT_REGION, buf);
+        memory.map(Memory.INPUT_REGION, newBuf);
     }
 
     // ---- results ------------------------------------------------------------------------------
@@ -573,9 +579,11 @@ public final class PacketContext {
      * test_run's data_out, once the run is over: the packet array itself when it is exactly the
      * output and no later run reuses it (no copy), the caller's own input array when a reused
      * packet array came out unchanged (no copy either: runs never write either one again), else a
-     * copy of the part that is the output. The context is not used after this.
+     * copy of the part that is the output. The context is not used after this, and not called for
+     * a run that wants no data_out ({@link RunInput#dataOut()} false).
      */
     public byte[] dataOut() {
+        byte[] buf = buffer();
         if (type == ProgramType.XDP && (dataMeta != 0 || dataEnd != buf.length)) {
             int n = dataEnd - dataMeta;
             // a run on the frame that left the packet as it came: the caller's own array, as below

@@ -112,9 +112,18 @@ public final class Memory {
         }
     }
 
-    /** Maps {@code bytes} at {@code region} for loads and stores (map values, contexts); null unmaps. */
+    /**
+     * Maps {@code bytes} at {@code region} for loads and stores (map values, contexts); null unmaps.
+     * An array already mapped there is not stored again: engines map per run, and a reference
+     * store into these long-lived tables costs a GC write barrier (G1's has a StoreLoad fence).
+     */
     public void map(int region, byte[] bytes) {
-        regions[region] = writable[region] = bytes;
+        if (regions[region] != bytes) {
+            regions[region] = bytes;
+        }
+        if (writable[region] != bytes) {
+            writable[region] = bytes;
+        }
     }
 
     /** Maps {@code bytes} at {@code region} for loads only: a store traps OUT_OF_BOUNDS. */

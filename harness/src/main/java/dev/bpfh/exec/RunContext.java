@@ -61,7 +61,9 @@ public final class RunContext {
 
     /** Set by the engine at the start of each run of a typed program. */
     public void setPacket(dev.bpfh.ctx.PacketContext packet) {
-        this.packet = packet;
+        if (this.packet != packet) { // engines set the same context run after run: skip the GC write barrier
+            this.packet = packet;
+        }
     }
 
     /** Tail calls made so far in this run. */

@@ -215,7 +215,9 @@ final class Interpreter implements Executable {
             p = packet = PacketContext.reusable(type, memory, set.ctxRegion);
         }
         p.begin(input, false, startsOnFrame); // checked above
-        set.packet = p;
+        if (set.packet != p) { // the same context run after run: skip the GC write barrier
+            set.packet = p;
+        }
         context.setPacket(p);
         return execute(p.ctxAddress(), 0, p, null, input.dataOut());
     }
