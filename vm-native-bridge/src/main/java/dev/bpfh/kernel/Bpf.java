@@ -262,19 +262,12 @@ public final class Bpf implements AutoCloseable {
         }
 
         /**
-         * Sets the data buffers' used sizes independently: {@code inBytes} of data_in, room for
-         * {@code outBytes} in data_out (the kernel reports ENOSPC beyond it).
+         * The data of the next runs: {@code inBytes} of data_in, and data_out {@code out} with all
+         * of it as room (the kernel reports ENOSPC beyond it), or none when {@code out} is null
+         * (data_out NULL: the kernel copies nothing back; data_size_out still reports the size).
          */
-        public void setDataSizes(int inBytes, int outBytes) {
+        public void setData(int inBytes, MemorySegment out) {
             attr.set(JAVA_INT, TEST_DATA_SIZE_IN, inBytes);
-            outSize = outBytes;
-        }
-
-        /**
-         * data_out for the next runs: {@code out}, all of it, or none when null (data_out NULL:
-         * the kernel copies nothing back, and data_size_out still reports the packet's size).
-         */
-        public void setDataOut(MemorySegment out) {
             attr.set(JAVA_LONG, TEST_DATA_OUT, out == null ? 0 : out.address());
             outSize = out == null ? 0 : (int) out.byteSize();
         }

@@ -107,8 +107,7 @@ final class TypedProgram implements AutoCloseable {
     private int invoke(RunInput input) {
         byte[] data = input.data();
         MemorySegment.copy(data, 0, dataIn, JAVA_BYTE, 0, data.length);
-        testRun.setDataOut(input.dataOut() ? dataOut : null); // NULL: the kernel copies nothing back
-        testRun.setDataSizes(data.length, input.dataOut() ? (int) dataOut.byteSize() : 0);
+        testRun.setData(data.length, input.dataOut() ? dataOut : null);
         byte[] ctx = input.ctx();
         if (ctx == null) {
             testRun.setContext(null, 0, null);
