@@ -98,6 +98,14 @@ final class Interpreter implements Executable {
     static final int DEPTH = 12;
     static final int BASE_DEPTH = 13;
     // r[Predecoder.ZERO] (14) stays 0: the src of an op's K form.
+    /**
+     * The slot of an entry register array ({@link #execute}'s {@code regs}) that holds the pc to
+     * start at. Not a parameter: the loop's pc must be a value read after the loop allocates its
+     * register array. A parameter is live across that allocation's slow-path call, so C2 gave it a
+     * stack slot at the method's entry, and from there made the loop's pc live in that slot too: a
+     * store and a reload around every dispatch (docs/jit-performance.md, "Session 8").
+     */
+    static final int ENTRY_PC = 15;
 
     private final String name;
     private final ProgramType type;
@@ -238,7 +246,7 @@ final class Interpreter implements Executable {
             r[1] = r1;
             r[2] = r2;
             r[10] = Memory.frameTop(0);
-            long r0 = execute(r, 0, 0, budget);
+            long r0 = execute(r, 0, budget); // r[ENTRY_PC] = 0 by the fill
             if (p != null) {
                 return new Outcome.Returned(PacketContext.retval(r0), dataOut ? p.dataOut() : null, p.ctxOut());
             }
@@ -272,20 +280,25 @@ final class Interpreter implements Executable {
     }
 
     /**
-     * The dispatch loop, from {@code startPc} at call depth {@code baseDepth} with registers
-     * {@code regs} (copied) and the budget remainder {@code startRem} (see the class comment).
+     * The dispatch loop, from pc {@code regs[ENTRY_PC]} at call depth {@code baseDepth} with
+     * registers {@code regs} (copied) and the budget remainder {@code startRem} (see the class
+     * comment).
      * Returns r0 of the {@code exit} that leaves {@code baseDepth}: the final exit of the run, or of
      * a callback. Throws {@link Trap} for every fault.
      */
-    private long execute(long[] regs, int startPc, int baseDepth, long startRem) {
+    private long execute(long[] regs, int baseDepth, long startRem) {
+        // the allocation first, and every value the loop keeps read after it (see ENTRY_PC); the
+        // copy as single moves, where System.arraycopy was a call and put the same values on the stack
+        final long[] r = new long[REGISTERS];
+        for (int i = 0; i < 11; i++) {
+            r[i] = regs[i];
+        }
         final long[] code = this.code;
         final Memory m = this.memory;
-        final long[] r = new long[REGISTERS];
-        System.arraycopy(regs, 0, r, 0, 11);
+        int pc = (int) regs[ENTRY_PC];
         r[REM] = startRem;
         r[DEPTH] = baseDepth;
         r[BASE_DEPTH] = baseDepth;
-        int pc = startPc;
         while (true) {
             long c = code[pc];
             int d = ((int) c >>> 8) & 15;
@@ -1256,7 +1269,8 @@ final class Interpreter implements Executable {
             throw new Trap(TrapKind.HELPER_FAILED, pc, "tail call from a " + type.word() + " program into a "
                     + t.type.word() + " program (the kernel refuses such a prog_array)");
         }
-        return t.execute(r, 0, depth, t.budget - count);
+        r[ENTRY_PC] = 0; // (never written by the loop: no program names it)
+        return t.execute(r, depth, t.budget - count);
     }
 
     /** LD_ABS / LD_IND (code word: size in the off field): the value, or -1 when out of range. */
@@ -1308,15 +1322,16 @@ final class Interpreter implements Executable {
                     + " is not a function address of " + name);
         }
         set.framesTouched = Math.max(set.framesTouched, depth + 2);
-        long[] regs = new long[16];
+        long[] regs = new long[REGISTERS];
         regs[1] = r1;
         regs[2] = r2;
         regs[3] = r3;
         regs[4] = r4;
         regs[5] = r5;
         regs[10] = Memory.frameTop(depth + 1);
+        regs[ENTRY_PC] = targetPc;
         long count = set.countAcrossCall;
-        long r0 = execute(regs, targetPc, depth + 1, budget - count + targetPc);
+        long r0 = execute(regs, depth + 1, budget - count + targetPc);
         set.callerDepth = depth; // a helper called inside the callback changed it
         set.current = this;
         return r0;
