@@ -35,12 +35,14 @@ import java.util.Map;
  *   <li>Few live locals: the program counter, the code and register arrays. The budget remainder
  *       and the call depths live in slots of the register array no program can name
  *       ({@link #REM}, {@link #DEPTH}, {@link #BASE_DEPTH}); the saved registers of callers are in
- *       {@link ProgramSet#frames}. One {@code long} code word per slot holds an instruction's op,
- *       registers, offset and immediate, so the loop reads one array.
+ *       the loop's own call stack ({@link #CALL_STACK}). One {@code long} code word per slot holds
+ *       an instruction's op, registers, offset and immediate, so the loop reads one array.
+ *   <li>Every value the loop keeps is made after its allocation ({@link #ENTRY_PC}): a value live
+ *       across the allocation's slow-path call starts on the stack, and C2 kept the pc there.
  *   <li>A register array the loop allocates itself, of 16 slots: C2 then knows its length and
  *       drops the range check of every {@code r[x & 15]}, which an array passed in would need.
- *       Nothing else is allocated per run (the entry registers are kept in the set): allocation
- *       was most of the fixed cost of a short run.
+ *       Nothing else is allocated per run but the call stack of a program that calls (the entry
+ *       registers are kept in the set): allocation was most of the fixed cost of a short run.
  *   <li>No call that C2 leaves unresolved, even on a path a workload never takes (a return from a
  *       function, a load that runs once per run): one made C2 keep the loop's locals in memory
  *       around every instruction. Hence no try block in the loop, the stack frame address written
@@ -84,10 +86,17 @@ final class Interpreter implements Executable {
      */
     static final int REGISTERS = 16;
     /**
-     * The call stack ({@link ProgramSet#frames}): for each depth the caller's r6..r9 and its return
-     * pc, {@link #FRAME_WORDS} entries from {@code depth * FRAME_WORDS}.
+     * The call stack of one loop ({@link #execute}): for each depth the caller's r6..r9 and its
+     * return pc, {@link #FRAME_WORDS} entries from {@code depth * FRAME_WORDS}, and at {@link #OPENED}
+     * the deepest frame the loop has opened. The loop allocates it at its first local call (a
+     * program without calls never does) and keeps it in a local: C2 then knows its length, and the
+     * loop no longer keeps a field's array, its length and the program set in registers (they were
+     * spilled to xmm registers and copied back at every dispatch of call_chain). A callback's loop
+     * or a tail call's has its own; each only pops the frames it pushed.
      */
     static final int FRAME_WORDS = 5;
+    static final int OPENED = Memory.MAX_FRAMES * FRAME_WORDS;
+    static final int CALL_STACK = OPENED + 1;
     /**
      * Slots of the register array no program can name (registers are r0..r10) that hold the loop's
      * own state: the budget remainder {@code rem} (see the class comment), the call depth and the
@@ -123,8 +132,6 @@ final class Interpreter implements Executable {
     private final ProgramSet set;
     private final Memory memory;
     private final RunContext context;
-    /** {@link ProgramSet#frames}, the call stack of the loops. */
-    private final long[] frames;
     /** {@link PacketContext#startsOnFrame}: the jit decides it by the same rule. */
     private final boolean startsOnFrame;
     /** The typed runs' context, set up anew by each run ({@link PacketContext#begin}); made at the first. */
@@ -158,7 +165,6 @@ final class Interpreter implements Executable {
         this.set = set;
         this.memory = set.memory;
         this.context = set.context;
-        this.frames = set.frames;
         this.startsOnFrame = PacketContext.startsOnFrame(program);
         for (int pc = 0; pc < slots; pc++) {
             long w = program.slot(pc);
@@ -296,6 +302,7 @@ final class Interpreter implements Executable {
         final long[] code = this.code;
         final Memory m = this.memory;
         int pc = (int) regs[ENTRY_PC];
+        long[] frames = null; // the call stack, made at this loop's first local call (see CALL_STACK)
         r[REM] = startRem;
         r[DEPTH] = baseDepth;
         r[BASE_DEPTH] = baseDepth;
@@ -467,6 +474,12 @@ final class Interpreter implements Executable {
                 r[d] = c >> 32;
                 pc++;
                 break;
+            case Op.MOV_MOV:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
             case Op.MOV64_X:
                 r[d] = r[s];
                 pc++;
@@ -696,6 +709,12 @@ final class Interpreter implements Executable {
                 pc++;
                 break;
             }
+            case Op.MOV_ATOMIC32:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
             case Op.ATOMIC32: {
                 long a = r[d] + ((int) c >> 16);
                 int op = (int) (c >> 32);
@@ -706,6 +725,12 @@ final class Interpreter implements Executable {
                 pc++;
                 break;
             }
+            case Op.MOV_ATOMIC64:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
             case Op.ATOMIC64: {
                 long a = r[d] + ((int) c >> 16);
                 int op = (int) (c >> 32);
@@ -716,6 +741,12 @@ final class Interpreter implements Executable {
                 pc++;
                 break;
             }
+            case Op.MOV_CMPXCHG64:
+                r[d] = r[s];
+                pc++; // the next slot: fall into its case, with its own operands
+                c = code[pc];
+                d = ((int) c >>> 8) & 15;
+                s = ((int) c >>> 12) & 15;
             case Op.CMPXCHG64: {
                 long a = r[d] + ((int) c >> 16);
                 byte[] mem = m.target(a, 8, pc, true);
@@ -1037,7 +1068,7 @@ final class Interpreter implements Executable {
                         return r[0];
                     }
                     r[DEPTH] = --depth;
-                    next = popFrame(r, frames, depth);
+                    next = popFrame(r, frames, depth); // not null: this loop made the call
                 }
                 r[REM] = budget - set.countAcrossCall + next; // the count after the call, at next
                 pc = next;
@@ -1059,6 +1090,9 @@ final class Interpreter implements Executable {
                 }
                 // the caller's r6..r9 and return pc go to its depth's slots of the call stack
                 long[] f = frames;
+                if (f == null) { // this loop's first call
+                    f = frames = new long[CALL_STACK];
+                }
                 int at = depth * FRAME_WORDS;
                 f[at] = r[6];
                 f[at + 1] = r[7];
@@ -1067,13 +1101,27 @@ final class Interpreter implements Executable {
                 f[at + 4] = pc + 1;
                 r[DEPTH] = ++depth;
                 r[10] = (long) (Memory.STACK_REGION + depth) << Memory.REGION_SHIFT | Memory.FRAME_SIZE; // frameTop(depth)
-                if (depth >= set.framesTouched) {
-                    set.framesTouched = depth + 1;
+                if (depth > f[OPENED]) { // a frame this loop has not opened before: tell the set
+                    f[OPENED] = depth;
+                    frameOpened(depth);
                 }
                 int off = (int) (c >> 32);
                 r[REM] += off;
                 pc += 1 + off;
                 break;
+            }
+            case Op.ALU_EXIT: {
+                long v = r[s] + (c >> 32); // the operand of either form (Predecoder.ZERO)
+                r[d] = switch ((int) c >>> 16 & 7) { // Predecoder.exitAluKind
+                    case Predecoder.EXIT_MOV -> v;
+                    case Predecoder.EXIT_MOV32 -> Alu.u32(v);
+                    case Predecoder.EXIT_ADD -> r[d] + v;
+                    case Predecoder.EXIT_SUB -> r[d] - v;
+                    case Predecoder.EXIT_XOR -> r[d] ^ v;
+                    case Predecoder.EXIT_OR -> r[d] | v;
+                    default -> r[d] & v; // EXIT_AND, the only other kind the predecoder writes
+                };
+                pc++; // the exit's slot: fall into its case (it has no operands)
             }
             case Op.EXIT: {
                 int depth = (int) r[DEPTH];
@@ -1084,7 +1132,7 @@ final class Interpreter implements Executable {
                 // popFrame written out: a call here, on a path C2 could not prune (one exit per
                 // run is too few for its profile), made it keep the loop's locals in memory
                 r[DEPTH] = --depth;
-                long[] f = frames;
+                long[] f = frames; // not null: this loop made the call
                 int at = depth * FRAME_WORDS;
                 r[6] = f[at];
                 r[7] = f[at + 1];
@@ -1348,6 +1396,17 @@ final class Interpreter implements Executable {
     private static Trap callDepth(int pc, int depth) {
         return new Trap(TrapKind.CALL_DEPTH, pc,
                 "local call would open frame " + (depth + 2) + " of at most " + Memory.MAX_FRAMES);
+    }
+
+    /**
+     * A local call opened the frame at {@code depth} (1..7), the first time this loop did: the next
+     * run zeroes that frame's stack ({@link ProgramSet#framesTouched}). Out of the loop's way: once
+     * per depth per loop, not per call.
+     */
+    private void frameOpened(int depth) {
+        if (depth >= set.framesTouched) {
+            set.framesTouched = depth + 1;
+        }
     }
 
     /** Restores the caller at {@code depth} (r6..r9 and r10) and returns its return pc. */

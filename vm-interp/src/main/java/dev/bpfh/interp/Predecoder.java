@@ -145,7 +145,9 @@ final class Predecoder {
         }
         for (int pc = 0; pc + 1 < code.length; pc++) {
             int fused = fusedOp(op[pc], op[pc + 1], pc + 2 < code.length ? op[pc + 2] : -1);
-            if (fused >= 0) {
+            if (fused == Op.ALU_EXIT) { // what the ALU op computes goes to the off field
+                code[pc] = (code[pc] & ~0xffff_00ffL) | (long) exitAluKind(op[pc]) << 16 | fused;
+            } else if (fused >= 0) {
                 code[pc] = (code[pc] & ~0xffL) | fused;
             }
         }
@@ -174,6 +176,9 @@ final class Predecoder {
         if (a == Op.MOV64_X && b == Op.ADD64_X && c >= 0 && ADD_BEFORE_ACCESS[c] >= 0) {
             return ADD_BEFORE_ACCESS[c] - 1; // MOV_ADD_x directly precedes ADD_x
         }
+        if (b == Op.EXIT && exitAluKind(a) >= 0) {
+            return Op.ALU_EXIT;
+        }
         return switch (a) {
             case Op.MOV64_X -> MOV_BEFORE[b];
             case Op.ADD64_X -> ADD_BEFORE_ACCESS[b];
@@ -197,7 +202,38 @@ final class Predecoder {
             Op.RSH64_K, Op.MOV_RSHK,
             Op.MOD64_X, Op.MOV_MOD,
             Op.XOR64_X, Op.MOV_XOR,
-            Op.CALL_LOCAL, Op.MOV_CALL);
+            Op.CALL_LOCAL, Op.MOV_CALL,
+            Op.ATOMIC32, Op.MOV_ATOMIC32,
+            Op.ATOMIC64, Op.MOV_ATOMIC64,
+            Op.CMPXCHG64, Op.MOV_CMPXCHG64,
+            Op.MOV64_X, Op.MOV_MOV);
+
+    /**
+     * What {@link Op#ALU_EXIT}'s case computes for the ALU op {@code op} before an exit, or -1 if it
+     * does not fuse: the ops a function's result is made with, none of which can trap. The kind
+     * travels in the fused code word's off field (ALU ops leave it 0), a small number so that the
+     * case's own switch stays small in the loop method's bytecode.
+     */
+    static int exitAluKind(int op) {
+        return switch (op) {
+            case Op.MOV64_K, Op.MOV64_X -> EXIT_MOV;
+            case Op.MOV32_K, Op.MOV32_X -> EXIT_MOV32;
+            case Op.ADD64_K, Op.ADD64_X -> EXIT_ADD;
+            case Op.SUB64_X -> EXIT_SUB;
+            case Op.XOR64_X -> EXIT_XOR;
+            case Op.OR64_X -> EXIT_OR;
+            case Op.AND64_K -> EXIT_AND;
+            default -> -1;
+        };
+    }
+
+    static final int EXIT_MOV = 0;
+    static final int EXIT_MOV32 = 1;
+    static final int EXIT_ADD = 2;
+    static final int EXIT_SUB = 3;
+    static final int EXIT_XOR = 4;
+    static final int EXIT_OR = 5;
+    static final int EXIT_AND = 6;
 
     /** Per load op b, the fused op of {@code add64 X; b}; the one of {@code mov64 X; add64 X; b} is one less. */
     private static final int[] ADD_BEFORE_ACCESS = table(

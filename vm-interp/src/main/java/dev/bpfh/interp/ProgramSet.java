@@ -38,13 +38,6 @@ final class ProgramSet {
     long executedInstructions = -1;
     /** The run's packet and context (typed programs), kept across tail calls. */
     PacketContext packet;
-    /**
-     * The callers' saved registers of every depth: from {@code depth * Interpreter.FRAME_WORDS},
-     * r6..r9 and the return pc of the caller at {@code depth}. One array for the set: a callback's
-     * loop runs deeper than its caller and a tail call's sibling at the caller's depth, so each
-     * loop only writes the depths from its own base up.
-     */
-    final long[] frames = new long[Memory.MAX_FRAMES * Interpreter.FRAME_WORDS];
     /** The registers a run starts with, handed to the loop (which copies them): kept, not allocated per run. */
     final long[] entryRegisters = new long[Interpreter.REGISTERS];
 

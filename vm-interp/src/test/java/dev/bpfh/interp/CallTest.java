@@ -131,6 +131,22 @@ class CallTest {
         assertEquals(Memory.frameTop(0), prog().callLocal(2).movx(0, 10).exit().exit().r0());
     }
 
+    @Test
+    void aLaterRunFindsTheFramesAnEarlierRunsCallsWroteZeroed() {
+        // depth n (from the input's first byte) by recursion; the deepest frame returns what it finds
+        // at [r10-8], then leaves 0x77 there. architecture.md: every run starts with a zeroed stack.
+        // 0: r1 = the input's first byte; 1: call +1 -> 3; 2: exit
+        // 3: jeq r1, 0, +2 -> 6; 4: add r1, -1; 5: call -3 -> 3 (and falls to 6 on return)
+        // 6: ldxdw r0, [r10-8]; 7: stdw [r10-8], 0x77; 8: exit
+        Executable e = prog().ldx(SIZE_B, 1, 1, 0).callLocal(1).exit()
+                .jmp(JEQ, 1, 0, 2).alu64(ADD, 1, -1).callLocal(-3)
+                .ldx(SIZE_DW, 0, 10, -8).st(SIZE_DW, 10, -8, 0x77).exit().load();
+        for (int depth : new int[] {6, 6, 2, 5, 6, 1, 6}) { // each frame written by some earlier run
+            // every level passes r0 up unchanged: the run returns the deepest frame's first read
+            assertEquals(0, returned(e.run(new byte[] {(byte) depth})).r0(), "frame " + (depth + 1));
+        }
+    }
+
     /** Calls itself until r1 counts down to zero: the deepest frame is at depth {@code n}. */
     static Prog recursion(int n) {
         // 0: mov r1, n; 1: mov r0, 0; 2: call +1 -> 4; 3: exit

@@ -203,6 +203,36 @@ class FusedOpsTest {
     }
 
     @Test
+    void aResultAndItsExitFuseWithTheAluOpKept() {
+        // 0: mov r6, 7; 1: mov r1, 5; 2: call 5; 3: sub r0, r6; 4: exit; 5: mov32 r0, -1; 6: exit
+        Prog p = prog().mov(6, 7).mov(1, 5).callLocal(2).alu64x(SUB, 0, 6).exit()
+                .insn(ALU | MOV | SRC_K, 0, 0, 0, -1).exit();
+        int[] ops = fusedOps(p.program());
+        assertEquals(Op.ALU_EXIT, ops[3]);
+        assertEquals(Op.ALU_EXIT, ops[5]);
+        // the function returns 0xffffffff (mov32 zero-extends); its caller's exit returns that less 7
+        assertEquals(0xffff_ffffL - 7, p.r0());
+    }
+
+    @Test
+    void aMovedOperandAndItsAtomicFuseAndTrapAtTheAtomic() {
+        // 0: mov r3, 40; 1: stxdw [r10-8], r3; 2: mov r0, r3; 3: mov r4, r3; 4: lock cmpxchg [r10-8], r4;
+        // 5: mov r5, r3; 6: lock fetch add [r10-8], r5; 7: add r0, r5; 8: mov r4, r3; 9: lock xchg32 [r1+0], r4
+        Prog p = prog().mov(3, 40).stx(SIZE_DW, 10, -8, 3).movx(0, 3).movx(4, 3).atomic(SIZE_DW, ATOMIC_CMPXCHG, 10, -8, 4)
+                .movx(5, 3).atomic(SIZE_DW, ATOMIC_ADD | FETCH, 10, -8, 5).alu64x(ADD, 0, 5)
+                .movx(4, 3).atomic(SIZE_W, ATOMIC_XCHG, 1, 0, 4).alu64x(ADD, 0, 4).exit();
+        int[] ops = fusedOps(p.program());
+        assertEquals(Op.MOV_MOV, ops[2]);
+        assertEquals(Op.MOV_CMPXCHG64, ops[3]);
+        assertEquals(Op.MOV_ATOMIC64, ops[5]);
+        assertEquals(Op.MOV_ATOMIC32, ops[8]);
+        // cmpxchg finds 40 = r0 and stores 40; r0 = 40; fetch add returns 40 to r5: r0 = 80;
+        // xchg32 swaps 40 into the input word and returns its old value 0x04030201 to r4
+        assertEquals(80 + 0x04030201L, returned(p.run(new byte[] {1, 2, 3, 4})).r0());
+        assertTrap(TrapKind.OUT_OF_BOUNDS, 9, p.run(new byte[] {1, 2, 3})); // one byte short: the atomic's pc
+    }
+
+    @Test
     void threeAddressArithmeticWithAliasedRegisters() {
         // mov r3, r3; mul r3, r3 (r3 = 7 * 7); mov r4, r3; mod r4, r4 (0); mov r5, r3; sub r5, r5; mov r0, r3; add r0, 2
         Prog p = prog().mov(3, 7).movx(3, 3).alu64x(MUL, 3, 3).movx(4, 3).alu64x(MOD, 4, 4)
@@ -292,7 +322,7 @@ class FusedOpsTest {
         boolean calls = rnd.nextBoolean();
         for (int i = 0; i < runs; i++) {
             int a = scratch(rnd);
-            switch (rnd.nextInt(8)) {
+            switch (rnd.nextInt(10)) {
                 case 0, 1 -> { // address arithmetic and a load
                     boolean stack = rnd.nextInt(3) == 0;
                     int size = new int[] {SIZE_B, SIZE_H, SIZE_W, SIZE_DW}[rnd.nextInt(4)];
@@ -313,6 +343,19 @@ class FusedOpsTest {
                     p.jmp(JSET, 3, 1 << rnd.nextInt(3), 1).movx(a, 1).alu64x(ADD, a, 7).ldx(SIZE_B, 0, a, rnd.nextInt(30));
                 }
                 case 5 -> p.alu64x(rnd.nextBoolean() ? ADD : XOR, 0, a).alu64(MUL, 3, 3).alu64(ADD, a, 3).ja(0);
+                case 7 -> { // an atomic op on a stack slot (r10-8, -16) or a packet word, its operand moved in first
+                    int src = scratch(rnd);
+                    int slot = rnd.nextInt(4) == 0 ? 1 : 10; // r1: the input, which may be too short (a trap)
+                    int off = slot == 10 ? -8 * (1 + rnd.nextInt(2)) : 4 * rnd.nextInt(16);
+                    if (rnd.nextInt(3) == 0) {
+                        p.movx(0, anyRegister(rnd)); // cmpxchg's expected value: mov; mov; cmpxchg
+                    }
+                    p.movx(src, anyRegister(rnd));
+                    int[] ops = {ATOMIC_ADD, ATOMIC_ADD | FETCH, ATOMIC_XOR, ATOMIC_OR | FETCH, ATOMIC_XCHG, ATOMIC_CMPXCHG};
+                    int op = ops[rnd.nextInt(ops.length)];
+                    p.atomic(rnd.nextInt(3) == 0 ? SIZE_W : SIZE_DW, op, slot, off, src);
+                }
+                case 8 -> p.movx(a, anyRegister(rnd)).movx(scratch(rnd), anyRegister(rnd));
                 case 6 -> { // sometimes skip the rest of the body: a ja to the loop's step and test
                     p.jmp(JSET, 3, 1 << rnd.nextInt(3), 1);
                     jumpsToTheStep.add(p.length()); // patched below
@@ -340,9 +383,10 @@ class FusedOpsTest {
             p.mov(5, trips).alu64(ADD, 9, 0);
             p.jmpx(test, 9, 5, back - 2);
         }
-        p.alu64x(ADD, 0, 3).exit();
+        resultThenExit(p, rnd, 3);
         int function = p.length();
-        p.alu64x(ADD, 1, 2).movx(0, 1).alu64(AND, 0, 0xff).exit();
+        p.alu64x(ADD, 1, 2).movx(0, 1).alu64(AND, 0, 0xff);
+        resultThenExit(p, rnd, 2);
         Program program = p.program();
         long[] slots = program.slots();
         for (int at : targetsOfForwardJumps) {
@@ -352,6 +396,25 @@ class FusedOpsTest {
             slots[at] = Insn.encode(JA_OP, 0, 0, step - at - 1, 0);
         }
         return Program.of("random", slots);
+    }
+
+    /** One of the ALU ops {@link Op#ALU_EXIT} fuses (or, sometimes, one it does not) on r0, then exit. */
+    private static void resultThenExit(Prog p, Random rnd, int src) {
+        int k = rnd.nextInt(2000) - 1000;
+        switch (rnd.nextInt(11)) {
+            case 0 -> p.mov(0, k);
+            case 1 -> p.movx(0, src);
+            case 2 -> p.insn(ALU | MOV | SRC_K, 0, 0, 0, k); // mov32
+            case 3 -> p.insn(ALU | MOV | SRC_X, 0, src, 0, 0);
+            case 4 -> p.alu64(ADD, 0, k);
+            case 5 -> p.alu64x(ADD, 0, src);
+            case 6 -> p.alu64x(SUB, 0, src);
+            case 7 -> p.alu64x(XOR, 0, src);
+            case 8 -> p.alu64x(OR, 0, src);
+            case 9 -> p.alu64(AND, 0, k);
+            default -> p.alu64(SUB, 0, k); // not fused: the exit alone
+        }
+        p.exit();
     }
 
     private static int scratch(Random rnd) {
