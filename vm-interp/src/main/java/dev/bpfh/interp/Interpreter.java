@@ -474,12 +474,6 @@ final class Interpreter implements Executable {
                 r[d] = c >> 32;
                 pc++;
                 break;
-            case Op.MOV_MOV:
-                r[d] = r[s];
-                pc++; // the next slot: fall into its case, with its own operands
-                c = code[pc];
-                d = ((int) c >>> 8) & 15;
-                s = ((int) c >>> 12) & 15;
             case Op.MOV64_X:
                 r[d] = r[s];
                 pc++;
@@ -709,12 +703,6 @@ final class Interpreter implements Executable {
                 pc++;
                 break;
             }
-            case Op.MOV_ATOMIC32:
-                r[d] = r[s];
-                pc++; // the next slot: fall into its case, with its own operands
-                c = code[pc];
-                d = ((int) c >>> 8) & 15;
-                s = ((int) c >>> 12) & 15;
             case Op.ATOMIC32: {
                 long a = r[d] + ((int) c >> 16);
                 int op = (int) (c >> 32);
@@ -725,12 +713,6 @@ final class Interpreter implements Executable {
                 pc++;
                 break;
             }
-            case Op.MOV_ATOMIC64:
-                r[d] = r[s];
-                pc++; // the next slot: fall into its case, with its own operands
-                c = code[pc];
-                d = ((int) c >>> 8) & 15;
-                s = ((int) c >>> 12) & 15;
             case Op.ATOMIC64: {
                 long a = r[d] + ((int) c >> 16);
                 int op = (int) (c >> 32);
@@ -741,12 +723,6 @@ final class Interpreter implements Executable {
                 pc++;
                 break;
             }
-            case Op.MOV_CMPXCHG64:
-                r[d] = r[s];
-                pc++; // the next slot: fall into its case, with its own operands
-                c = code[pc];
-                d = ((int) c >>> 8) & 15;
-                s = ((int) c >>> 12) & 15;
             case Op.CMPXCHG64: {
                 long a = r[d] + ((int) c >> 16);
                 byte[] mem = m.target(a, 8, pc, true);

@@ -233,19 +233,13 @@ final class Op {
      */
     static final int JA_ADD_JLT_K = 175;
 
-    /** mov64 X; then an atomic read-modify-write: its operand or expected value, then the op. */
-    static final int MOV_ATOMIC32 = 176;
-    static final int MOV_ATOMIC64 = 177;
-    static final int MOV_CMPXCHG64 = 178;
-    /** mov64 X; mov64 X: two moves (the operand and r0's expected value of a cmpxchg, say). */
-    static final int MOV_MOV = 179;
     /**
      * An ALU op {@link Predecoder#exitAluKind} accepts, then exit: a function's result, then its
      * return. What the op computes travels in the code word's off field, and the case computes it
      * with a small switch of its own: EXIT's case can be fallen into from one case only.
      */
-    static final int ALU_EXIT = 180;
+    static final int ALU_EXIT = 176;
 
     /** One past the last op, fused ones included. */
-    static final int ALL = 181;
+    static final int ALL = 177;
 }

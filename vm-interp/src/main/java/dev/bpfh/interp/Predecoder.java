@@ -202,11 +202,7 @@ final class Predecoder {
             Op.RSH64_K, Op.MOV_RSHK,
             Op.MOD64_X, Op.MOV_MOD,
             Op.XOR64_X, Op.MOV_XOR,
-            Op.CALL_LOCAL, Op.MOV_CALL,
-            Op.ATOMIC32, Op.MOV_ATOMIC32,
-            Op.ATOMIC64, Op.MOV_ATOMIC64,
-            Op.CMPXCHG64, Op.MOV_CMPXCHG64,
-            Op.MOV64_X, Op.MOV_MOV);
+            Op.CALL_LOCAL, Op.MOV_CALL);
 
     /**
      * What {@link Op#ALU_EXIT}'s case computes for the ALU op {@code op} before an exit, or -1 if it

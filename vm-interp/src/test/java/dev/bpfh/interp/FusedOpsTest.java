@@ -215,24 +215,6 @@ class FusedOpsTest {
     }
 
     @Test
-    void aMovedOperandAndItsAtomicFuseAndTrapAtTheAtomic() {
-        // 0: mov r3, 40; 1: stxdw [r10-8], r3; 2: mov r0, r3; 3: mov r4, r3; 4: lock cmpxchg [r10-8], r4;
-        // 5: mov r5, r3; 6: lock fetch add [r10-8], r5; 7: add r0, r5; 8: mov r4, r3; 9: lock xchg32 [r1+0], r4
-        Prog p = prog().mov(3, 40).stx(SIZE_DW, 10, -8, 3).movx(0, 3).movx(4, 3).atomic(SIZE_DW, ATOMIC_CMPXCHG, 10, -8, 4)
-                .movx(5, 3).atomic(SIZE_DW, ATOMIC_ADD | FETCH, 10, -8, 5).alu64x(ADD, 0, 5)
-                .movx(4, 3).atomic(SIZE_W, ATOMIC_XCHG, 1, 0, 4).alu64x(ADD, 0, 4).exit();
-        int[] ops = fusedOps(p.program());
-        assertEquals(Op.MOV_MOV, ops[2]);
-        assertEquals(Op.MOV_CMPXCHG64, ops[3]);
-        assertEquals(Op.MOV_ATOMIC64, ops[5]);
-        assertEquals(Op.MOV_ATOMIC32, ops[8]);
-        // cmpxchg finds 40 = r0 and stores 40; r0 = 40; fetch add returns 40 to r5: r0 = 80;
-        // xchg32 swaps 40 into the input word and returns its old value 0x04030201 to r4
-        assertEquals(80 + 0x04030201L, returned(p.run(new byte[] {1, 2, 3, 4})).r0());
-        assertTrap(TrapKind.OUT_OF_BOUNDS, 9, p.run(new byte[] {1, 2, 3})); // one byte short: the atomic's pc
-    }
-
-    @Test
     void threeAddressArithmeticWithAliasedRegisters() {
         // mov r3, r3; mul r3, r3 (r3 = 7 * 7); mov r4, r3; mod r4, r4 (0); mov r5, r3; sub r5, r5; mov r0, r3; add r0, 2
         Prog p = prog().mov(3, 7).movx(3, 3).alu64x(MUL, 3, 3).movx(4, 3).alu64x(MOD, 4, 4)
