@@ -1345,7 +1345,7 @@ final class Interpreter implements Executable {
             throw new Trap(TrapKind.HELPER_FAILED, callerPc, "callback target " + targetPc
                     + " is not a function address of " + name);
         }
-        set.framesTouched = Math.max(set.framesTouched, depth + 2);
+        frameOpened(depth + 1); // the callback's frame
         long[] regs = new long[REGISTERS];
         regs[1] = r1;
         regs[2] = r2;
@@ -1375,9 +1375,9 @@ final class Interpreter implements Executable {
     }
 
     /**
-     * A local call opened the frame at {@code depth} (1..7), the first time this loop did: the next
-     * run zeroes that frame's stack ({@link ProgramSet#framesTouched}). Out of the loop's way: once
-     * per depth per loop, not per call.
+     * A frame at {@code depth} (1..7) was opened, by a loop's first local call to that depth or by
+     * a callback: the next run zeroes that frame's stack ({@link ProgramSet#framesTouched}). Out of
+     * the loop's way: once per depth per loop, not per call.
      */
     private void frameOpened(int depth) {
         if (depth >= set.framesTouched) {
